@@ -1,0 +1,5 @@
+import sys
+
+from ringing.cli import main
+
+sys.exit(main())

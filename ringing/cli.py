@@ -1,0 +1,127 @@
+"""The ``ringing`` command.
+
+Contract (DESIGN.md): every command takes ``--json`` and then prints one JSON
+object on stdout and nothing else there.  Without ``--json`` a readable table is
+printed.  Errors go to stderr as one line, exit status 2 for bad input
+(``ValueError``, argument errors) and 1 for failures.  No NaN is ever printed
+as a result: a non-finite number is an error.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import json
+import math
+import pkgutil
+import sys
+from collections.abc import Callable, Sequence
+from typing import Any, NoReturn
+
+import ringing.commands as _commands
+
+Handler = Callable[[argparse.Namespace], dict[str, Any]]
+
+
+class UsageError(ValueError):
+    """Bad command-line input (exit status 2)."""
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> NoReturn:  # one line, exit 2
+        raise UsageError(f"{self.prog}: {message}")
+
+
+def add_json_flag(p: argparse.ArgumentParser) -> None:
+    """Add the contract's ``--json`` flag to a sub-command parser."""
+    p.add_argument("--json", action="store_true", help="print one JSON object on stdout")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="ringing", description="Theory and simulation of activation "
+                     "nonlinearity in deep networks.")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+    sim = sub.add_parser("simulate", help="measure on wide torch networks")
+    simsub = sim.add_subparsers(dest="what", metavar="WHAT", parser_class=_Parser)
+    for info in sorted(pkgutil.iter_modules(_commands.__path__), key=lambda m: m.name):
+        mod = importlib.import_module(f"ringing.commands.{info.name}")
+        group = getattr(mod, "GROUP", None)
+        mod.register(simsub if group == "simulate" else sub)
+    return parser
+
+
+def _check_finite(obj: Any, path: str = "result") -> None:
+    if isinstance(obj, float) and not math.isfinite(obj):
+        raise RuntimeError(f"{path} is not finite ({obj}); refusing to print it")
+    if isinstance(obj, dict):
+        for k, v in obj.items():
+            _check_finite(v, f"{path}.{k}")
+    elif isinstance(obj, (list, tuple)):
+        for i, v in enumerate(obj):
+            _check_finite(v, f"{path}[{i}]")
+
+
+def to_jsonable(obj: Any) -> Any:
+    """numpy scalars/arrays to plain Python, recursively."""
+    import numpy as np
+
+    if isinstance(obj, dict):
+        return {str(k): to_jsonable(v) for k, v in obj.items()}
+    if isinstance(obj, (list, tuple)):
+        return [to_jsonable(v) for v in obj]
+    if isinstance(obj, np.ndarray):
+        return to_jsonable(obj.tolist())
+    if isinstance(obj, np.generic):
+        return obj.item()
+    return obj
+
+
+def _fmt(v: Any) -> str:
+    if isinstance(v, float):
+        return f"{v:.10g}"
+    if isinstance(v, (list, tuple)):
+        if len(v) > 8:
+            return "[" + ", ".join(_fmt(u) for u in v[:8]) + f", ... ({len(v)} values)]"
+        return "[" + ", ".join(_fmt(u) for u in v) + "]"
+    return str(v)
+
+
+def render_table(payload: dict[str, Any]) -> str:
+    """A readable key/value table of a payload (the default, non-JSON output)."""
+    width = max((len(k) for k in payload), default=0)
+    return "\n".join(f"{k.ljust(width)}  {_fmt(v)}" for k, v in payload.items())
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the ``ringing`` command; returns the exit status."""
+    argv = list(sys.argv[1:] if argv is None else argv)
+    try:
+        parser = build_parser()
+        args = parser.parse_args(argv)
+        if args.command is None or (args.command == "simulate" and args.what is None):
+            parser.print_help(sys.stderr)
+            return 2
+        handler: Handler = args.func
+        payload = to_jsonable(handler(args))
+        _check_finite(payload)
+    except (UsageError, ValueError) as err:
+        print(f"error: {str(err).splitlines()[0] if str(err) else type(err).__name__}",
+              file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("error: interrupted", file=sys.stderr)
+        return 1
+    except Exception as err:  # noqa: BLE001 - the contract: one line on stderr, status 1
+        msg = str(err).splitlines()[0] if str(err) else ""
+        print(f"error: {type(err).__name__}: {msg}", file=sys.stderr)
+        return 1
+    if getattr(args, "json", False):
+        sys.stdout.write(json.dumps(payload, allow_nan=False) + "\n")
+    else:
+        text = getattr(args, "table_text", None)
+        print(text if text is not None else render_table(payload))
+    return 0
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

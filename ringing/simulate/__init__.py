@@ -1,0 +1,1 @@
+"""Wide torch networks at initialisation and in training, built from the registry."""

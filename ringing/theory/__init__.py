@@ -1,0 +1,1 @@
+"""Exact and numeric theory (sympy, mpmath, numpy, scipy).  Never imports torch."""

@@ -1,0 +1,1 @@
+"""Claims, the results store, sweeps and the comparison report."""
