@@ -1,0 +1,62 @@
+"""Shared simulation plumbing: device and dtype resolution, seeded generators."""
+
+from __future__ import annotations
+
+import torch
+
+__all__ = ["resolve_device", "resolve_dtype", "make_generator", "cuda_available"]
+
+
+def cuda_available() -> bool:
+    """Whether a usable CUDA device is present."""
+    return bool(torch.cuda.is_available())
+
+
+def resolve_device(device: str | torch.device = "auto") -> torch.device:
+    """``"auto"`` picks CUDA when present and the CPU otherwise.
+
+    Raises
+    ------
+    ValueError
+        ``"cuda"`` asked for without a GPU, or an unknown device string.
+    """
+    if isinstance(device, torch.device):
+        device = str(device)
+    d = str(device).strip().lower()
+    if d == "auto":
+        return torch.device("cuda" if cuda_available() else "cpu")
+    if d == "cpu":
+        return torch.device("cpu")
+    if d.startswith("cuda"):
+        if not cuda_available():
+            raise ValueError(f"device {device!r} asked for, but no CUDA GPU is available; "
+                             "use --device cpu or auto")
+        return torch.device(d)
+    raise ValueError(f"unknown device {device!r}; known: auto, cpu, cuda")
+
+
+def resolve_dtype(dtype: str | torch.dtype = "float32") -> torch.dtype:
+    """``"float32"`` or ``"float64"`` (or the torch dtype itself)."""
+    if isinstance(dtype, torch.dtype):
+        if dtype not in (torch.float32, torch.float64):
+            raise ValueError(f"dtype {dtype} not supported; use float32 or float64")
+        return dtype
+    table = {"float32": torch.float32, "float64": torch.float64, "double": torch.float64,
+             "float": torch.float32}
+    if dtype not in table:
+        raise ValueError(f"unknown dtype {dtype!r}; known: float32, float64")
+    return table[dtype]
+
+
+def make_generator(seed: int, device: str | torch.device = "cpu") -> torch.Generator:
+    """A ``torch.Generator`` on ``device`` seeded with ``seed``.
+
+    Random draws for a simulation should be made on the CPU generator and moved
+    to the device when bit-identical numbers across devices are wanted; a
+    device generator is faster for large draws.
+    """
+    if not isinstance(seed, int) or isinstance(seed, bool) or seed < 0:
+        raise ValueError(f"seed must be a non-negative integer, got {seed!r}")
+    g = torch.Generator(device=torch.device(device))
+    g.manual_seed(seed)
+    return g

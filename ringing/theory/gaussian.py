@@ -1,0 +1,528 @@
+"""Gaussian expectations of activations: the numerical and exact engine.
+
+Three tools, used by :mod:`ringing.theory.hermite` and :mod:`ringing.theory.kernels`:
+
+* :func:`gauss_rule` — a composite Gauss–Legendre rule for E[f(z)], z ~ N(0, 1),
+  on [-L, L] with panel breakpoints at the activation's kinks.  On each panel the
+  integrand is analytic, so the rule converges exponentially; the truncation at
+  ±L (weight below e^{-L²/2}) is the only other error.
+* :func:`polar_covariance` — C[φ|ρ] = E[φ(u)φ(v)], corr(u, v) = ρ = cos θ, in polar
+  coordinates: u = r cos t, v = r cos(t − θ), so that
+
+      C = (1/2π) ∫_0^{2π} dt ∫_0^∞ φ(r cos t) φ(r cos(t−θ)) e^{−r²/2} r dr.
+
+  Kinks at 0 become the fixed rays cos t = 0 and cos(t−θ) = 0; a kink at κ ≠ 0
+  is the curve r = κ / cos t; two kink lines cross at one angle each.  The
+  t-integral is split at all those angles and the r-integral at the curves, so
+  every panel of the tensor Gauss–Legendre rule sees an analytic integrand,
+  for every ρ including ρ → ±1 (no 1/√(1−ρ²) scale appears, unlike the
+  conditional-expectation form).  Plain Gauss–Hermite, by contrast, converges
+  only algebraically for activations with kinks (see benchmarks/).
+* :func:`exact_gauss_expectation` — exact sympy expectations: truncated Gaussian
+  moments for piecewise-polynomial integrands (fast and always finishing),
+  ``sympy.integrate`` under a time limit otherwise.
+
+Every result says how it was obtained (``method``) and carries an error estimate.
+"""
+
+from __future__ import annotations
+
+import math
+import signal
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any
+
+import mpmath
+import numpy as np
+import sympy as sp
+
+from ringing.activations import Activation, get_activation, x
+
+__all__ = [
+    "validate_sigma",
+    "validate_rho",
+    "as_activation",
+    "gauss_rule",
+    "gauss_expect",
+    "check_square_integrable",
+    "polar_covariance",
+    "gaussian_covariance",
+    "closed_form_covariance",
+    "exact_gauss_expectation",
+    "ExactTimeout",
+]
+
+_TWO_PI = 2.0 * math.pi
+
+
+# ----------------------------------------------------------------------------
+# validation
+
+
+def as_activation(act: Activation | str | Callable[[Any], Any]) -> Activation:
+    """Resolve a spec string, an :class:`Activation` or a callable."""
+    return get_activation(act)
+
+
+def validate_sigma(sigma: Any, name: str = "sigma") -> float:
+    """A positive finite standard deviation, or a one-line ``ValueError``."""
+    try:
+        s = float(sigma)
+    except (TypeError, ValueError):
+        raise ValueError(f"{name}={sigma!r} is not a number") from None
+    if not math.isfinite(s) or s <= 0:
+        raise ValueError(f"{name}={sigma!r} must be positive and finite")
+    return s
+
+
+def validate_rho(rho: Any) -> np.ndarray:
+    """ρ as a float array, every entry in [-1, 1], or a one-line ``ValueError``."""
+    arr = np.asarray(rho, dtype=float)
+    bad = ~np.isfinite(arr) | (np.abs(arr) > 1.0)
+    if np.any(bad):
+        raise ValueError(f"rho={arr[bad].ravel()[0]:g} is outside [-1, 1]")
+    return arr
+
+
+# ----------------------------------------------------------------------------
+# one-dimensional Gaussian quadrature split at kinks
+
+
+@lru_cache(maxsize=32)
+def _leggauss(n: int) -> tuple[np.ndarray, np.ndarray]:
+    return np.polynomial.legendre.leggauss(n)
+
+
+def _panels(breaks: np.ndarray, lo: float, hi: float, width: float) -> np.ndarray:
+    pts = np.unique(np.concatenate([[lo, hi], breaks[(breaks > lo) & (breaks < hi)]]))
+    out = [pts[:1]]
+    for a, b in zip(pts[:-1], pts[1:], strict=True):
+        n = max(1, int(math.ceil((b - a) / width)))
+        out.append(np.linspace(a, b, n + 1)[1:])
+    return np.concatenate(out)
+
+
+def gauss_rule(kinks: tuple[float, ...] = (), *, half_width: float = 12.0, panel: float = 0.5,
+               order: int = 20) -> tuple[np.ndarray, np.ndarray]:
+    """Nodes z and weights w with Σ w f(z) ≈ E[f(z)], z ~ N(0, 1).
+
+    Composite Gauss–Legendre of ``order`` nodes per panel on [−half_width,
+    half_width], panels at most ``panel`` wide, split at ``kinks``.  The weights
+    include the standard normal density.
+    """
+    bps = _panels(np.asarray(kinks, dtype=float), -half_width, half_width, panel)
+    a, b = bps[:-1, None], bps[1:, None]
+    xg, wg = _leggauss(order)
+    z = ((a + b) / 2 + (b - a) / 2 * xg).ravel()
+    w = ((b - a) / 2 * wg).ravel() * np.exp(-(z**2) / 2) / math.sqrt(_TWO_PI)
+    return z, w
+
+
+def gauss_expect(values: Callable[[np.ndarray], np.ndarray], kinks: tuple[float, ...] = (),
+                 *, half_width: float = 12.0) -> tuple[float, float]:
+    """E[f(z)] for z ~ N(0, 1) and an error estimate (difference of two orders)."""
+    z, w = gauss_rule(kinks, half_width=half_width)
+    hi = float(np.sum(w * values(z)))
+    z2, w2 = gauss_rule(kinks, half_width=half_width, order=12)
+    lo = float(np.sum(w2 * values(z2)))
+    return hi, abs(hi - lo)
+
+
+def check_square_integrable(act: Activation, sigma: float = 1.0) -> None:
+    """Raise ``ValueError`` unless φ(σz) is real, finite and E[φ(σz)²] < ∞.
+
+    Finiteness is checked on the quadrature nodes; square-integrability by the
+    growth of log φ(σz)² − z²/2 at |z| = 40, 80 (mpmath, so no overflow): it must
+    fall at least like −z²/1000.  A function growing like exp(c x²) with
+    c ≥ 1/(4σ²) fails.
+    """
+    z, _ = gauss_rule(act.kinks and tuple(k / sigma for k in act.kinks))
+    vals = act.numpy(sigma * z)
+    bad = ~np.isfinite(vals)
+    if np.any(bad):
+        raise ValueError(f"activation {act.name!r} is not finite/real at x={sigma * z[bad][0]:.4g}")
+    with mpmath.workdps(30):
+        for zz in (40.0, -40.0, 80.0, -80.0):
+            try:
+                v = act.mpmath(mpmath.mpf(sigma) * zz)
+            except (ValueError, ZeroDivisionError, OverflowError):
+                raise ValueError(f"activation {act.name!r} cannot be evaluated at "
+                                 f"x={sigma * zz:g}") from None
+            if isinstance(v, mpmath.mpc) and abs(mpmath.im(v)) > 0:
+                raise ValueError(f"activation {act.name!r} is not real at x={sigma * zz:g}")
+            av = abs(mpmath.re(v))
+            if av == 0:
+                continue
+            g = 2 * mpmath.log(av) - zz**2 / 2
+            if g > -(zz**2) / 1000:
+                raise ValueError(
+                    f"activation {act.name!r} is not square-integrable under N(0, {sigma:g}^2): "
+                    f"phi(x)^2 exp(-x^2/(2 sigma^2)) does not decay (at x={sigma * zz:g})")
+
+
+# ----------------------------------------------------------------------------
+# the covariance C[phi | rho]
+
+
+def polar_covariance(f: Callable[[np.ndarray], np.ndarray], kinks: tuple[float, ...],
+                     rho: np.ndarray, *, order: int = 20, t_panels: int = 16,
+                     r_max: float = 12.0, r_panels: int = 8, chunk: int = 16) -> np.ndarray:
+    """C[f|ρ] = E[f(u) f(v)], corr(u, v) = ρ, by split polar Gauss–Legendre.
+
+    See the module docstring for the method.  ``f`` is a vectorised numpy
+    function (already scaled by σ), ``kinks`` its kinks.  Work is vectorised
+    over chunks of ρ; memory ~ chunk × 10^5 doubles.
+    """
+    rho = np.asarray(rho, dtype=float)
+    flat = rho.ravel()
+    out = np.empty_like(flat)
+    k = np.asarray(kinks, dtype=float)
+    knz = k[np.abs(k) > 1e-14]
+    xg, wg = _leggauss(order)
+    base = np.linspace(0.0, _TWO_PI, t_panels + 1)
+    rbase = np.linspace(0.0, r_max, r_panels + 1)
+    for s0 in range(0, flat.size, chunk):
+        r_ = np.clip(flat[s0:s0 + chunk], -1.0, 1.0)
+        m = r_.size
+        theta = np.arccos(r_)
+        s = np.sqrt(np.maximum(1.0 - r_**2, 0.0))
+        special = np.stack([np.full(m, math.pi / 2), np.full(m, 1.5 * math.pi),
+                            theta + math.pi / 2, theta + 1.5 * math.pi], axis=1)
+        parts = [np.broadcast_to(base, (m, base.size)), special % _TWO_PI]
+        if k.size:
+            ki, kj = np.meshgrid(k, k, indexing="ij")
+            ki, kj = ki.ravel(), kj.ravel()
+            num = kj[None, :] - r_[:, None] * ki[None, :]
+            den = np.broadcast_to(s[:, None], num.shape)
+            safe = den > 0
+            v = np.where(safe, num / np.where(safe, den, 1.0),
+                         np.where(num >= 0, 1e300, -1e300))
+            ang = np.arctan2(v, np.broadcast_to(ki, v.shape))
+            parts.append(ang % _TWO_PI)
+        bps = np.sort(np.concatenate(parts, axis=1), axis=1)
+        a, b = bps[:, :-1, None], bps[:, 1:, None]
+        t = ((a + b) / 2 + (b - a) / 2 * xg).reshape(m, -1)  # (m, Nt)
+        wt = ((b - a) / 2 * wg).reshape(m, -1)
+        ct, ctt = np.cos(t), np.cos(t - theta[:, None])
+        rparts = [np.broadcast_to(rbase, (*t.shape, rbase.size))]
+        if knz.size:
+            with np.errstate(divide="ignore", invalid="ignore"):
+                cand = np.concatenate([knz / ct[..., None], knz / ctt[..., None]], axis=-1)
+            cand = np.where(np.isfinite(cand) & (cand > 0) & (cand < r_max), cand, r_max)
+            rparts.append(cand)
+        rb = np.sort(np.concatenate(rparts, axis=-1), axis=-1)
+        ra, rb2 = rb[..., :-1, None], rb[..., 1:, None]
+        r = ((ra + rb2) / 2 + (rb2 - ra) / 2 * xg).reshape(*t.shape, -1)  # (m, Nt, Nr)
+        wr = ((rb2 - ra) / 2 * wg).reshape(*t.shape, -1) * r * np.exp(-(r**2) / 2)
+        fu = f(r * ct[..., None])
+        fv = f(r * ctt[..., None])
+        inner = np.sum(wr * fu * fv, axis=-1)
+        out[s0:s0 + m] = np.sum(wt * inner, axis=-1) / _TWO_PI
+    return out.reshape(rho.shape)
+
+
+def _lrelu_cov(slope: float, rho: np.ndarray, derivative: bool) -> np.ndarray:
+    """Arc-cosine kernel of leaky ReLU (Cho & Saul 2009; seed 002 App. B, corrected).
+
+    C[LReLU_a|ρ] = aρ + (1−a)² (√(1−ρ²) + ρ(π − arccos ρ)) / (2π);
+    C[LReLU_a'|ρ] = a + (1−a)² (π − arccos ρ) / (2π).
+    """
+    a = slope
+    if derivative:
+        return a + (1 - a) ** 2 * (math.pi - np.arccos(rho)) / _TWO_PI
+    return a * rho + (1 - a) ** 2 * (np.sqrt(np.maximum(1 - rho**2, 0.0))
+                                     + rho * (math.pi - np.arccos(rho))) / _TWO_PI
+
+
+def closed_form_covariance(act: Activation, rho: np.ndarray, sigma: float,
+                           derivative: bool) -> tuple[np.ndarray, str] | None:
+    """Closed forms of C[φ|ρ] and C[φ'|ρ] where one exists, else ``None``.
+
+    relu, lrelu, abs: arc-cosine kernels (positively homogeneous, so C scales
+    with σ² and C[φ'] does not depend on σ); erf: the arcsine kernel
+    C[erf|ρ] = (2/π) arcsin(2σ²ρ / (1 + 2σ²)) and
+    C[erf'|ρ] = (4/π) / √((1+2σ²)² − 4σ⁴ρ²) (seed 002 App. B at σ = 1).
+    Polynomials are exact through their finite Hermite series (see
+    :func:`ringing.theory.hermite.hermite_coefficients`).
+    """
+    name = act.name.split("(")[0]
+    slope: float | None = None
+    if name == "relu":
+        slope = 0.0
+    elif name == "abs":
+        slope = -1.0
+    elif name == "lrelu":
+        slope = float(act.params.get("slope", 0.01))
+    elif name == "identity":
+        return (np.ones_like(rho) if derivative else sigma**2 * rho), "exact (closed form)"
+    if slope is not None and act.expr is not None:
+        scale = 1.0 if derivative else sigma**2
+        return scale * _lrelu_cov(slope, rho, derivative), "exact (arc-cosine kernel)"
+    if name == "erf" and act.name == "erf":
+        s2 = sigma**2
+        if derivative:
+            return (4 / math.pi) / np.sqrt((1 + 2 * s2) ** 2 - 4 * s2**2 * rho**2), \
+                "exact (closed form)"
+        return (2 / math.pi) * np.arcsin(2 * s2 * rho / (1 + 2 * s2)), "exact (arcsine kernel)"
+    return None
+
+
+def gaussian_covariance(act: Activation | str | Any, rho: Any, *, sigma: float = 1.0,
+                        derivative: bool = False, return_method: bool = False) -> Any:
+    """C[φ|ρ] = E[φ(σu)φ(σv)] (or C[φ'|ρ]) for an array of ρ ∈ [−1, 1].
+
+    Closed form where :func:`closed_form_covariance` has one; the exact finite
+    Hermite series for polynomials; otherwise :func:`polar_covariance` (split
+    polar Gauss–Legendre, accurate to ~1e-13 for the registry, kinks included;
+    see benchmarks/results/covariance.md).  With ``return_method`` the method
+    string comes back too.
+    """
+    a = as_activation(act)
+    sigma = validate_sigma(sigma)
+    r = validate_rho(rho)
+    check_square_integrable(a, sigma)
+    if derivative:
+        check_square_integrable(a.derivative() if a.expr is not None else a, sigma)
+    cf = closed_form_covariance(a, r, sigma, derivative)
+    if cf is not None:
+        val, method = cf
+    elif a.expr is not None and (a.diff_expr(1) if derivative else a.expr).is_polynomial(x):
+        from ringing.theory.hermite import hermite_coefficients
+
+        target = a.derivative() if derivative else a
+        deg = int(sp.degree(target.expr, x)) if target.expr != 0 else 0
+        h = hermite_coefficients(target, deg, sigma=sigma).coefficients
+        val = np.polynomial.polynomial.polyval(r, h**2)
+        method = "exact (finite Hermite series of a polynomial)"
+    else:
+        target = a.derivative() if (derivative and a.expr is not None) else a
+        if derivative and a.expr is None:
+            f0 = a._np_d
+
+            def fs(v: np.ndarray) -> np.ndarray:
+                with np.errstate(all="ignore"):
+                    return np.asarray(f0(sigma * v), dtype=float)
+        else:
+            def fs(v: np.ndarray) -> np.ndarray:
+                return target.numpy(sigma * v)
+        val = polar_covariance(fs, tuple(k / sigma for k in target.kinks), r)
+        method = "quadrature (polar Gauss-Legendre split at kinks)"
+    val = np.asarray(val, dtype=float)
+    if not np.all(np.isfinite(val)):
+        raise ValueError(f"covariance of {a.name!r} is not finite")
+    return (val, method) if return_method else val
+
+
+# ----------------------------------------------------------------------------
+# exact expectations
+
+
+class ExactTimeout(Exception):
+    """sympy did not finish within the time limit."""
+
+
+@contextmanager
+def _time_limit(seconds: float) -> Iterator[None]:
+    if threading.current_thread() is not threading.main_thread() or not hasattr(signal,
+                                                                                 "setitimer"):
+        raise ExactTimeout("no time limit available off the main thread")
+
+    def handler(signum: int, frame: Any) -> None:
+        raise ExactTimeout(f"sympy did not finish within {seconds:g} s")
+
+    old = signal.signal(signal.SIGALRM, handler)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, old)
+
+
+def _normal_pdf(t: sp.Expr) -> sp.Expr:
+    if t in (sp.oo, -sp.oo):
+        return sp.Integer(0)
+    return sp.exp(-(t**2) / 2) / sp.sqrt(2 * sp.pi)
+
+
+def _normal_cdf(t: sp.Expr) -> sp.Expr:
+    if t == sp.oo:
+        return sp.Integer(1)
+    if t == -sp.oo:
+        return sp.Integer(0)
+    return (1 + sp.erf(t / sp.sqrt(2))) / 2
+
+
+def _truncated_moments(n_max: int, lo: sp.Expr, hi: sp.Expr) -> list[sp.Expr]:
+    """M_n = ∫_lo^hi x^n N(x) dx, n = 0..n_max, exactly.
+
+    M_0 = Φ(hi) − Φ(lo), M_1 = N(lo) − N(hi),
+    M_n = (n−1) M_{n−2} + lo^{n−1} N(lo) − hi^{n−1} N(hi).
+    """
+    plo, phi_ = _normal_pdf(lo), _normal_pdf(hi)
+    m = [_normal_cdf(hi) - _normal_cdf(lo), plo - phi_]
+    for n in range(2, n_max + 1):
+        tlo = lo ** (n - 1) * plo if plo != 0 else 0
+        thi = hi ** (n - 1) * phi_ if phi_ != 0 else 0
+        m.append((n - 1) * m[n - 2] + tlo - thi)
+    return m[: n_max + 1]
+
+
+def _pieces(expr: sp.Expr) -> list[tuple[sp.Expr, sp.Expr, sp.Expr]]:
+    """Split a (possibly Piecewise) expression into (lo, hi, piece) over the real line."""
+    e = sp.piecewise_fold(expr.rewrite(sp.Piecewise)) if expr.has(
+        sp.Abs, sp.Max, sp.Min, sp.sign, sp.Heaviside) else sp.piecewise_fold(expr)
+    if not isinstance(e, sp.Piecewise):
+        if e.has(sp.Piecewise):
+            raise ExactTimeout("nested Piecewise")
+        return [(-sp.oo, sp.oo, e)]
+    covered: sp.Set = sp.EmptySet
+    out = []
+    for val, cond in e.args:
+        st = (cond.as_set() if cond is not sp.true else sp.Reals).intersect(sp.Reals)
+        st = st - covered
+        covered = covered.union(st)
+        ivs = st.args if isinstance(st, sp.Union) else (st,)
+        for iv in ivs:
+            if isinstance(iv, sp.Interval):
+                if iv.start != iv.end:
+                    out.append((iv.start, iv.end, val))
+            elif iv is sp.EmptySet or isinstance(iv, sp.FiniteSet):
+                continue
+            else:
+                raise ExactTimeout(f"cannot split the set {iv}")
+    return out
+
+
+def exact_gauss_expectation(expr: sp.Expr, *, timeout: float = 10.0) -> sp.Expr:
+    """E[expr(z)], z ~ N(0, 1), as an exact sympy expression.
+
+    Piecewise-polynomial integrands use truncated Gaussian moments (exact,
+    fast); any other piece is handed to ``sympy.integrate`` under a time limit
+    (``ExactTimeout`` when it does not finish).
+    """
+    total = sp.Integer(0)
+    for lo, hi, piece in _pieces(sp.expand(expr)):
+        piece = sp.expand(piece)
+        if piece == 0:
+            continue
+        if piece.is_polynomial(x):
+            poly = sp.Poly(piece, x)
+            mom = _truncated_moments(poly.degree(), lo, hi)
+            total += sum(c * mom[n[0]] for n, c in poly.terms())
+        else:
+            with _time_limit(timeout):
+                val = sp.integrate(piece * _normal_pdf(x), (x, lo, hi), conds="none")
+            if val.has(sp.Integral) or val.has(sp.nan, sp.zoo):
+                raise ExactTimeout(f"sympy left an integral of {piece}")
+            total += val
+    return total
+
+
+# ----------------------------------------------------------------------------
+# exact covariance kernels, derived (not typed in)
+
+_t, _th, _r, _rr = sp.symbols("t theta r r_", real=True)
+
+
+@lru_cache(maxsize=1)
+def arccos_kernels() -> tuple[sp.Expr, sp.Expr]:
+    """(k0, k1) as functions of θ = arccos ρ, derived by sympy in polar coordinates.
+
+    k_n(θ) = E[u^n 1{u>0} v^n 1{v>0}] with u = r cos t, v = r cos(t−θ): the
+    sector where both are positive is t ∈ (θ − π/2, π/2), so
+
+        k_n(θ) = (1/2π) ∫ cos^n t cos^n(t−θ) dt · ∫_0^∞ r^{2n+1} e^{−r²/2} dr.
+
+    Gives k0 = (π − θ)/(2π) and k1 = (sin θ + (π − θ) cos θ)/(2π) (Cho & Saul 2009).
+    """
+    out = []
+    for n in (0, 1):
+        ang = sp.integrate(sp.cos(_t) ** n * sp.cos(_t - _th) ** n, (_t, _th - sp.pi / 2,
+                                                                       sp.pi / 2))
+        rad = sp.integrate(_r ** (2 * n + 1) * sp.exp(-(_r**2) / 2), (_r, 0, sp.oo))
+        out.append(sp.simplify(sp.expand_trig(ang * rad / (2 * sp.pi))))
+    return out[0], out[1]
+
+
+def _homogeneous_slopes(expr: sp.Expr, degree: int) -> tuple[sp.Expr, sp.Expr] | None:
+    """(α, β) if expr = α x^d for x < 0 and β x^d for x > 0 (d = degree), else None."""
+    try:
+        pieces = _pieces(expr)
+    except ExactTimeout:
+        return None
+    alpha = beta = None
+    for lo, hi, val in pieces:
+        val = sp.expand(val)
+        if degree == 0:
+            if val.has(x):
+                return None
+            c = val
+        else:
+            c = sp.simplify(val / x**degree)
+            if c.has(x):
+                return None
+        if hi == sp.oo and lo == 0 or (lo == 0 and hi == sp.oo):
+            beta = c
+        elif lo == -sp.oo and hi == 0:
+            alpha = c
+        elif lo == -sp.oo and hi == sp.oo:
+            alpha = beta = c
+        else:
+            return None
+    if alpha is None or beta is None:
+        return None
+    return alpha, beta
+
+
+def exact_covariance(expr: sp.Expr, rho: sp.Expr, *, timeout: float = 20.0) -> sp.Expr | None:
+    """C[φ|ρ] as an exact sympy expression in ``rho``, derived where a derivation is known.
+
+    * φ = α x (x<0), β x (x>0) (relu, lrelu, abs, identity): writing
+      φ = β relu(x) − α relu(−x), E[φ(u)φ(v)] = (α²+β²) k1(ρ) − 2αβ k1(−ρ),
+      k1 from :func:`arccos_kernels` (at θ = arccos ρ).
+    * φ piecewise constant α (x<0), β (x>0) (their derivatives):
+      (α²+β²) k0(ρ) + 2αβ k0(−ρ).
+    * polynomials: Σ ĥ_k² ρ^k from the exact Hermite coefficients.
+    * smooth φ with φ' = c·exp(−a x²) (erf and its scalings): Price's theorem
+      C[φ|ρ] = ĥ_0² + ∫_0^ρ C[φ'|r] dr, with C[φ'|r] = c² / √((1+2a)² − 4a²r²)
+      from the Gaussian determinant identity E[e^{−½wᵀAw}] = det(I + ΣA)^{−1/2}.
+
+    Returns ``None`` when no derivation applies.
+    """
+    k0, k1 = arccos_kernels()
+
+    def at(kern: sp.Expr, r: sp.Expr) -> sp.Expr:
+        return kern.subs(_th, sp.acos(r))
+
+    for deg, kern in ((1, k1), (0, k0)):
+        ab = _homogeneous_slopes(expr, deg)
+        if ab is not None:
+            a_, b_ = ab
+            sign = -1 if deg == 1 else 1
+            return sp.simplify((a_**2 + b_**2) * at(kern, rho) + sign * 2 * a_ * b_ *
+                               at(kern, -rho))
+    if expr.is_polynomial(x):
+        deg_ = int(sp.degree(expr, x)) if expr != 0 else 0
+        hs = [exact_gauss_expectation(expr * sp.hermite_prob(k, x)) / sp.sqrt(sp.factorial(k))
+              for k in range(deg_ + 1)]
+        return sp.expand(sum(h**2 * rho**k for k, h in enumerate(hs)))
+    d = sp.diff(expr, x)
+    if not d.has(sp.Piecewise):
+        ratio = sp.simplify(sp.diff(d, x) / d)  # = -2 a x for d = c exp(-a x^2)
+        a_ = sp.simplify(-ratio / (2 * x))
+        if not a_.has(x) and a_.is_positive:
+            c = sp.simplify(d / sp.exp(-a_ * x**2))
+            if not c.has(x):
+                sig = sp.Matrix([[1, _rr], [_rr, 1]])
+                dprime = c**2 / sp.sqrt((sp.eye(2) + sig * 2 * a_).det())
+                h0 = exact_gauss_expectation(expr, timeout=timeout) if not expr.subs(
+                    x, -x).equals(-expr) else sp.Integer(0)
+                with _time_limit(timeout):
+                    integral = sp.integrate(sp.simplify(dprime), (_rr, 0, rho))
+                return sp.simplify(h0**2 + integral)
+    return None
