@@ -499,13 +499,16 @@ def exact_covariance(expr: sp.Expr, rho: sp.Expr, *, timeout: float = 20.0) -> s
     def at(kern: sp.Expr, r: sp.Expr) -> sp.Expr:
         return kern.subs(_th, sp.acos(r))
 
+    def at_neg(kern: sp.Expr, r: sp.Expr) -> sp.Expr:  # arccos(-r) = pi - arccos(r)
+        return kern.subs(_th, sp.pi - sp.acos(r))
+
     for deg, kern in ((1, k1), (0, k0)):
         ab = _homogeneous_slopes(expr, deg)
         if ab is not None:
             a_, b_ = ab
             sign = -1 if deg == 1 else 1
             return sp.simplify((a_**2 + b_**2) * at(kern, rho) + sign * 2 * a_ * b_ *
-                               at(kern, -rho))
+                               at_neg(kern, rho))
     if expr.is_polynomial(x):
         deg_ = int(sp.degree(expr, x)) if expr != 0 else 0
         hs = [exact_gauss_expectation(expr * sp.hermite_prob(k, x)) / sp.sqrt(sp.factorial(k))
