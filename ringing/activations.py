@@ -318,10 +318,10 @@ def _compile(e: sp.Basic, b: _Backend) -> _Fn:
             return pw_scalar
 
         def pw(v: Any) -> Any:
-            fv, _ = pieces[-1]
-            out = fv(v) + 0.0 * v
-            for fv, fc in reversed(pieces[:-1]):
-                out = where(fc(v), fv(v), out)
+            last, _ = pieces[-1]
+            out = last(v) + 0.0 * v
+            for val_fn, cond_fn in reversed(pieces[:-1]):
+                out = where(cond_fn(v), val_fn(v), out)
             return out
 
         return pw
@@ -425,7 +425,8 @@ def find_kinks(expr: sp.Expr, search: float = 60.0) -> tuple[float, ...]:
         pts.update(float(g) for g in grid[s == 0])
         idx = np.nonzero(s[:-1] * s[1:] < 0)[0]
         for i in idx:
-            pts.add(float(brentq(lambda t: float(f(t)), grid[i], grid[i + 1], xtol=1e-15)))
+            pts.add(float(brentq(lambda t, fn=f: float(fn(t)), grid[i], grid[i + 1],
+                                 xtol=1e-15)))
     return tuple(sorted(pts))
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from functools import lru_cache
+from functools import cache
 from importlib import resources
 from typing import Any
 
@@ -16,9 +16,12 @@ REFERENCE_FILES = {
 }
 
 
-@lru_cache(maxsize=None)
+@cache
 def load_reference(name: str) -> dict[str, Any]:
-    """Load one reference table by short name (``nlc``, ``gradient_explosion``, ``chebyshev_table1``)."""
+    """Load one reference table by short name.
+
+    ``nlc``, ``gradient_explosion`` or ``chebyshev_table1``.
+    """
     if name not in REFERENCE_FILES:
         raise ValueError(f"unknown reference {name!r}; known: {', '.join(REFERENCE_FILES)}")
     text = resources.files("ringing").joinpath("data", REFERENCE_FILES[name]).read_text()

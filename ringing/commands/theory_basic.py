@@ -1,4 +1,7 @@
-"""``ringing hermite | gauss | covariance | nlc-tau | summary`` (seed 002 §2.1, App. B; seed 004 §5)."""
+"""``ringing hermite | gauss | covariance | nlc-tau | summary``.
+
+Seed 002 §2.1 and App. B; seed 004 §5.
+"""
 
 from __future__ import annotations
 

@@ -293,10 +293,9 @@ def gaussian_summary(act: Activation | str | Any, sigma: float = 1.0, *, exact: 
     if symbolic:
         if not exact:
             raise ValueError("symbolic parameters need exact=True")
-        ex = _exact_summary(a, sigma, timeout)
         nan = float("nan")
         return GaussSummary(a.name, nan, nan, nan, nan, nan, (nan, nan), nan,
-                            "exact (sympy, symbolic)", ex)
+                            "exact (sympy, symbolic)", _exact_summary(a, sigma, timeout))
     s = validate_sigma(sigma)
     res = hermite_coefficients(a, 1, sigma=s)
     dn = derivative_norm_sq(a, s)

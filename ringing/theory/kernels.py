@@ -28,3 +28,332 @@ def covariance(act: Activation | str | Any, rho: Any, *, sigma: float = 1.0,
     Gauss–Legendre quadrature of :func:`ringing.theory.gaussian.gaussian_covariance`.
     """
     return gaussian_covariance(act, rho, sigma=sigma, derivative=derivative)
+
+
+# ----------------------------------------------------------------------------
+# Second part: correlation maps of wide networks (seed 002 eq 2.3, 2.4, A.10).
+#
+# A LayerNorm MLP layer (seed 002 eq 2.1) maps the correlation ρ of its input
+# preactivations (unit second moment, by the normalisation) to
+#
+#     P(ρ) = (σ_b² + σ_w² C[φ|ρ]) / (σ_b² + σ_w² C[φ|1])                  (eq 2.3)
+#
+# and a residual block (seed 002 §3) to
+#
+#     P(ρ) = (ρ + σ² C[φ|ρ]) / (1 + σ² ‖φ‖²_N)                              (eq A.10).
+#
+# Both are power series in ρ with non-negative coefficients (eq 2.4), so they
+# are non-decreasing and convex on [0, 1] with P(1) = 1; by Stein's lemma
+# dC[φ|ρ]/dρ = C[φ'|ρ], so P'(1) = σ_w²‖φ'‖² / (σ_b² + σ_w²‖φ‖²) (MLP) and
+# (1 + σ²‖φ'‖²) / (1 + σ²‖φ‖²) (residual).  The chain rule and P_l(1) = 1 give
+# (P_L∘…∘P_1)'(1) = Π_l P_l'(1) exactly.
+
+import math  # noqa: E402
+from collections.abc import Sequence  # noqa: E402
+from dataclasses import dataclass, field  # noqa: E402
+from functools import cached_property  # noqa: E402
+from typing import Literal, Union  # noqa: E402
+
+from scipy.optimize import brentq  # noqa: E402
+
+from ringing.activations import get_activation  # noqa: E402
+from ringing.theory.gaussian import validate_rho  # noqa: E402
+
+__all__ += [
+    "correlation_map",
+    "residual_correlation_map",
+    "Layer",
+    "ResidualLayer",
+    "CorrelationLayer",
+    "compose",
+    "composed_derivative_at_one",
+    "critical_ratio",
+    "critical_layer",
+    "fixed_point",
+    "phase",
+    "PHASE_TOL",
+]
+
+#: |P'(1) − 1| at or below this is "critical" (the norms are accurate to ~1e-13).
+PHASE_TOL = 1e-9
+#: Relative size of ‖φ'‖² − ‖φ‖² below which the critical ratio is taken to be exactly 0.
+_RATIO_ZERO_TOL = 1e-10
+
+
+def _positive(value: Any, name: str) -> float:
+    try:
+        v = float(value)
+    except (TypeError, ValueError):
+        raise ValueError(f"{name}={value!r} is not a number") from None
+    if not math.isfinite(v) or v <= 0:
+        raise ValueError(f"{name}={value!r} must be positive and finite")
+    return v
+
+
+def _non_negative(value: Any, name: str) -> float:
+    try:
+        v = float(value)
+    except (TypeError, ValueError):
+        raise ValueError(f"{name}={value!r} is not a number") from None
+    if not math.isfinite(v) or v < 0:
+        raise ValueError(f"{name}={value!r} must be non-negative and finite")
+    return v
+
+
+def _cov_with_one(act: Activation, r: np.ndarray) -> tuple[np.ndarray, float]:
+    """C[φ|ρ] on ``r`` and C[φ|1] = ‖φ‖²_N from one call, so that P(1) = 1 to rounding."""
+    c = covariance(act, np.append(r.ravel(), 1.0))
+    return c[:-1].reshape(r.shape), float(c[-1])
+
+
+def correlation_map(act: Activation | str | Any, rho: Any, *, sigma_w: float = 1.0,
+                    sigma_b: float = 0.0) -> np.ndarray:
+    """P(ρ) of one LayerNorm MLP layer (seed 002 eq 2.3), vectorised over ρ.
+
+    P(ρ) = (σ_b² + σ_w² C[φ|ρ]) / (σ_b² + σ_w² C[φ|1]).
+
+    Parameters
+    ----------
+    act
+        Activation spec, :class:`~ringing.activations.Activation` or callable.
+    rho
+        Input correlation(s) in [−1, 1] (any shape).
+    sigma_w, sigma_b
+        Weight (> 0) and bias (≥ 0) standard deviations.
+
+    Raises
+    ------
+    ValueError
+        σ_w ≤ 0, σ_b < 0, ρ outside [−1, 1], or σ_b = 0 with ‖φ‖_N = 0.
+    """
+    sw = _positive(sigma_w, "sigma_w")
+    sb = _non_negative(sigma_b, "sigma_b")
+    r = validate_rho(rho)
+    c, c1 = _cov_with_one(get_activation(act), r)
+    den = sb**2 + sw**2 * c1
+    if not den > 0:
+        raise ValueError(f"P is undefined for {get_activation(act).name!r} with sigma_b=0: "
+                         "the activation has zero Gaussian norm")
+    return np.clip((sb**2 + sw**2 * c) / den, -1.0, 1.0)
+
+
+def residual_correlation_map(act: Activation | str | Any, rho: Any, *,
+                             sigma: float) -> np.ndarray:
+    """P(ρ) of one residual block (seed 002 eq A.10), vectorised over ρ.
+
+    P(ρ) = (ρ + σ² C[φ|ρ]) / (1 + σ² ‖φ‖²_N); σ ≥ 0 is the standard deviation of
+    the branch's output weights V (σ = 0: the identity block).
+    """
+    s = _non_negative(sigma, "sigma")
+    r = validate_rho(rho)
+    c, c1 = _cov_with_one(get_activation(act), r)
+    return np.clip((r + s**2 * c) / (1.0 + s**2 * c1), -1.0, 1.0)
+
+
+@dataclass
+class Layer:
+    """One LayerNorm MLP layer of seed 002 eq 2.1: activation φ, weight and bias std.
+
+    ``activation`` is a spec string or an :class:`~ringing.activations.Activation`.
+    """
+
+    activation: Activation | str | Any
+    sigma_w: float = 1.0
+    sigma_b: float = 0.0
+    act: Activation = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        self.sigma_w = _positive(self.sigma_w, "sigma_w")
+        self.sigma_b = _non_negative(self.sigma_b, "sigma_b")
+        self.act = get_activation(self.activation)
+
+    @cached_property
+    def norms(self) -> tuple[float, float, float]:
+        """(‖φ‖²_N, ‖φ'‖²_N, ‖φ − φ̄‖²_N) from :func:`ringing.theory.hermite.gaussian_summary`."""
+        from ringing.theory.hermite import gaussian_summary
+
+        g = gaussian_summary(self.act)
+        return g.norm_sq, g.derivative_norm_sq, g.linearization_error_sq
+
+    def _den(self) -> float:
+        den = self.sigma_b**2 + self.sigma_w**2 * self.norms[0]
+        if not den > 0:
+            raise ValueError(f"P is undefined for {self.act.name!r} with sigma_b=0: "
+                             "the activation has zero Gaussian norm")
+        return den
+
+    @cached_property
+    def c_one(self) -> float:
+        """C[φ|1] from :func:`covariance` (the engine of :meth:`map`, so that P(1) = 1)."""
+        return float(covariance(self.act, np.ones(1))[0])
+
+    def map(self, rho: Any) -> np.ndarray:
+        """P(ρ) (seed 002 eq 2.3); the same numbers as :func:`correlation_map`."""
+        r = validate_rho(rho)
+        den = self.sigma_b**2 + self.sigma_w**2 * self.c_one
+        if not den > 0:
+            raise ValueError(f"P is undefined for {self.act.name!r} with sigma_b=0: "
+                             "the activation has zero Gaussian norm")
+        c = covariance(self.act, r)
+        return np.clip((self.sigma_b**2 + self.sigma_w**2 * c) / den, -1.0, 1.0)
+
+    def derivative(self, rho: Any) -> np.ndarray:
+        """P'(ρ) = σ_w² C[φ'|ρ] / (σ_b² + σ_w² ‖φ‖²) (Stein's lemma)."""
+        r = validate_rho(rho)
+        return self.sigma_w**2 * covariance(self.act, r, derivative=True) / self._den()
+
+    def derivative_at_one(self) -> float:
+        """P'(1) = σ_w² ‖φ'‖² / (σ_b² + σ_w² ‖φ‖²)."""
+        return self.sigma_w**2 * self.norms[1] / self._den()
+
+    def describe(self) -> str:
+        return f"{self.act.name} (sigma_w={self.sigma_w:g}, sigma_b={self.sigma_b:g})"
+
+
+@dataclass
+class ResidualLayer:
+    """One residual block of seed 002 §3 (eq A.10): activation φ, branch std σ ≥ 0."""
+
+    activation: Activation | str | Any
+    sigma: float
+    act: Activation = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        self.sigma = _non_negative(self.sigma, "sigma")
+        self.act = get_activation(self.activation)
+
+    @cached_property
+    def norms(self) -> tuple[float, float, float]:
+        """(‖φ‖²_N, ‖φ'‖²_N, ‖φ − φ̄‖²_N) from :func:`ringing.theory.hermite.gaussian_summary`."""
+        from ringing.theory.hermite import gaussian_summary
+
+        g = gaussian_summary(self.act)
+        return g.norm_sq, g.derivative_norm_sq, g.linearization_error_sq
+
+    @cached_property
+    def c_one(self) -> float:
+        """C[φ|1] from :func:`covariance` (the engine of :meth:`map`, so that P(1) = 1)."""
+        return float(covariance(self.act, np.ones(1))[0])
+
+    def map(self, rho: Any) -> np.ndarray:
+        """P(ρ) (seed 002 eq A.10); the same numbers as :func:`residual_correlation_map`."""
+        r = validate_rho(rho)
+        s2 = self.sigma**2
+        return np.clip((r + s2 * covariance(self.act, r)) / (1.0 + s2 * self.c_one), -1.0, 1.0)
+
+    def derivative(self, rho: Any) -> np.ndarray:
+        """P'(ρ) = (1 + σ² C[φ'|ρ]) / (1 + σ² ‖φ‖²)."""
+        r = validate_rho(rho)
+        s2 = self.sigma**2
+        return (1.0 + s2 * covariance(self.act, r, derivative=True)) / (1.0 + s2 * self.norms[0])
+
+    def derivative_at_one(self) -> float:
+        """P'(1) = (1 + σ² ‖φ'‖²) / (1 + σ² ‖φ‖²)."""
+        s2 = self.sigma**2
+        return (1.0 + s2 * self.norms[1]) / (1.0 + s2 * self.norms[0])
+
+    def describe(self) -> str:
+        return f"residual {self.act.name} (sigma={self.sigma:g})"
+
+
+CorrelationLayer = Union[Layer, ResidualLayer]
+
+
+def _check_layers(layers: Sequence[CorrelationLayer]) -> list[CorrelationLayer]:
+    ls = list(layers)
+    if not ls:
+        raise ValueError("depth=0: a composition needs at least one layer")
+    for lay in ls:
+        if not isinstance(lay, (Layer, ResidualLayer)):
+            raise ValueError(f"layer {lay!r} is not a Layer or ResidualLayer")
+    return ls
+
+
+def compose(layers: Sequence[CorrelationLayer], rho0: Any) -> np.ndarray:
+    """ρ_0, ρ_1 = P_1(ρ_0), …, ρ_L = P_L∘…∘P_1(ρ_0), stacked: shape (L+1, *rho0.shape).
+
+    Vectorised over the array ``rho0``; the loop runs over the layers only.
+    """
+    ls = _check_layers(layers)
+    r = validate_rho(rho0)
+    out = np.empty((len(ls) + 1, *r.shape))
+    out[0] = r
+    for i, lay in enumerate(ls):
+        if i > 0 and lay is ls[i - 1] and np.array_equal(out[i], out[i - 1]):
+            out[i + 1] = out[i]  # same map, same input (a fixed point in float64): same output
+        else:
+            out[i + 1] = lay.map(out[i])
+    return out
+
+
+def composed_derivative_at_one(layers: Sequence[CorrelationLayer]) -> float:
+    """(P_L∘…∘P_1)'(1) = Π_l P_l'(1), exact by the chain rule since every P_l(1) = 1."""
+    ls = _check_layers(layers)
+    return float(np.prod([lay.derivative_at_one() for lay in ls]))
+
+
+def critical_ratio(act: Activation | str | Any) -> float | None:
+    """σ_b²/σ_w² with P'(1) = 1 (seed 002 §2.2, App. B), or ``None`` when none is critical.
+
+    From eq 2.3 and Stein's lemma, P'(1) = ‖φ'‖² / (σ_b²/σ_w² + ‖φ‖²), strictly
+    decreasing in the ratio, so the unique critical ratio is the closed form
+    ‖φ'‖²_N − ‖φ‖²_N — valid for every activation that is absolutely continuous
+    (the whole registry).  A negative value means P'(1) < 1 for every ratio (no
+    critical initialisation: ``None``).  A difference below 1e-10 relative to the
+    norms (their quadrature accuracy is ~1e-13) is returned as exactly 0.0
+    (relu, leaky ReLU, identity).
+    """
+    a = get_activation(act)
+    from ringing.theory.hermite import gaussian_summary
+
+    g = gaussian_summary(a)
+    n, d = g.norm_sq, g.derivative_norm_sq
+    if not max(n, d) > 0:
+        raise ValueError(f"activation {a.name!r} has zero Gaussian norm: no correlation map")
+    r = d - n
+    if abs(r) <= _RATIO_ZERO_TOL * max(n, d):
+        return 0.0
+    return r if r > 0 else None
+
+
+def critical_layer(act: Activation | str | Any, sigma_w: float = 1.0) -> Layer:
+    """The critically initialised :class:`Layer` (P'(1) = 1) with weight std ``sigma_w``."""
+    sw = _positive(sigma_w, "sigma_w")
+    ratio = critical_ratio(act)
+    if ratio is None:
+        raise ValueError(f"activation {get_activation(act).name!r} has no critical "
+                         "initialisation (||phi'||^2 < ||phi||^2: P'(1) < 1 for every ratio)")
+    return Layer(act, sw, sw * math.sqrt(ratio))
+
+
+def phase(layer: CorrelationLayer) -> Literal["ordered", "critical", "chaotic"]:
+    """Ordered (P'(1) < 1), critical (P'(1) = 1 within :data:`PHASE_TOL`) or chaotic."""
+    d = layer.derivative_at_one()
+    if abs(d - 1.0) <= PHASE_TOL:
+        return "critical"
+    return "ordered" if d < 1.0 else "chaotic"
+
+
+def fixed_point(layer: CorrelationLayer) -> float:
+    """The fixed point of P attracting [0, 1) (seed 002 Observation 1).
+
+    1 in the ordered and critical phases; in the chaotic phase the unique
+    ρ_fp ∈ [0, 1) with P(ρ_fp) = ρ_fp (P convex, P(0) ≥ 0, P'(1) > 1), found by
+    Brent's method on a bracket located on a vectorised grid.
+    """
+    if phase(layer) != "chaotic":
+        return 1.0
+
+    def h(r: Any) -> np.ndarray:
+        return layer.map(r) - np.asarray(r, dtype=float)
+
+    grid = np.concatenate([np.linspace(0.0, 1.0, 129)[:-1], 1.0 - np.logspace(-3, -12, 10)])
+    vals = h(grid)
+    if vals[0] <= 1e-13:  # P(0) = 0 (odd φ, σ_b = 0) up to the covariance's accuracy
+        return 0.0
+    neg = np.nonzero(vals < 0)[0]
+    if neg.size == 0:
+        raise ValueError(f"no fixed point below 1 resolved for {layer.describe()} "
+                         "(P'(1) is too close to 1)")
+    i = int(neg[0])
+    return float(brentq(lambda r: float(h(r)), grid[i - 1], grid[i], xtol=1e-15, rtol=1e-15))

@@ -34,7 +34,7 @@ def nested_quad_reference(name: str, r: float) -> float:
     def split_quad(g: object, pts: list[float]) -> float:
         edges = [-14.0, *sorted(p for p in pts if -14 < p < 14), 14.0]
         return sum(quad(g, lo, hi, epsabs=1e-14, epsrel=1e-12, limit=200)[0]
-                   for lo, hi in zip(edges[:-1], edges[1:]))
+                   for lo, hi in zip(edges[:-1], edges[1:], strict=False))
 
     def inner(u: float) -> float:
         return split_quad(lambda z: f(r * u + s * z) * pdf(z), [(k - r * u) / s for k in a.kinks])
