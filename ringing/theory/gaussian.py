@@ -105,20 +105,28 @@ def _panels(breaks: np.ndarray, lo: float, hi: float, width: float) -> np.ndarra
     return np.concatenate(out)
 
 
+def legendre_panels(breaks: Any, lo: float, hi: float, *, panel: float = 0.5,
+                    order: int = 20) -> tuple[np.ndarray, np.ndarray]:
+    """Composite Gauss–Legendre nodes and weights (Lebesgue measure) on [lo, hi].
+
+    ``order`` nodes per panel, panels at most ``panel`` wide, split at ``breaks``
+    (the kinks), so that each panel sees a piecewise-analytic integrand.
+    """
+    bps = _panels(np.asarray(breaks, dtype=float), lo, hi, panel)
+    a, b = bps[:-1, None], bps[1:, None]
+    xg, wg = _leggauss(order)
+    return ((a + b) / 2 + (b - a) / 2 * xg).ravel(), ((b - a) / 2 * wg).ravel()
+
+
 def gauss_rule(kinks: tuple[float, ...] = (), *, half_width: float = 12.0, panel: float = 0.5,
                order: int = 20) -> tuple[np.ndarray, np.ndarray]:
     """Nodes z and weights w with Σ w f(z) ≈ E[f(z)], z ~ N(0, 1).
 
-    Composite Gauss–Legendre of ``order`` nodes per panel on [−half_width,
-    half_width], panels at most ``panel`` wide, split at ``kinks``.  The weights
-    include the standard normal density.
+    :func:`legendre_panels` on [−half_width, half_width] split at ``kinks``, with
+    the standard normal density folded into the weights.
     """
-    bps = _panels(np.asarray(kinks, dtype=float), -half_width, half_width, panel)
-    a, b = bps[:-1, None], bps[1:, None]
-    xg, wg = _leggauss(order)
-    z = ((a + b) / 2 + (b - a) / 2 * xg).ravel()
-    w = ((b - a) / 2 * wg).ravel() * np.exp(-(z**2) / 2) / math.sqrt(_TWO_PI)
-    return z, w
+    z, w = legendre_panels(kinks, -half_width, half_width, panel=panel, order=order)
+    return z, w * np.exp(-(z**2) / 2) / math.sqrt(_TWO_PI)
 
 
 def gauss_expect(values: Callable[[np.ndarray], np.ndarray], kinks: tuple[float, ...] = (),

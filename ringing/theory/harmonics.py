@@ -550,23 +550,14 @@ def _act_hermite(f: Any, kinks: tuple[float, ...], degree: int, q: np.ndarray,
     activation is evaluated once and the Gaussian density of each ``q`` enters the weights.
     The truncation at degree ``D`` is the ``L^2(N(0, q))``-best polynomial of degree ``D``
     (seed 002 §2.1 normalisation, as :func:`ringing.theory.hermite.hermite_coefficients`)."""
+    from ringing.theory.gaussian import legendre_panels
     from ringing.theory.hermite import hermite_matrix
 
     qf = np.asarray(q, dtype=float).reshape(-1)
     smin, smax = float(np.sqrt(qf.min())), float(np.sqrt(qf.max()))
     half = (12.0 + 2.0 * np.sqrt(degree + 1)) * smax
     width = panel * smin
-    br = np.unique(np.concatenate([[-half, half],
-                                   [k for k in kinks if -half < k < half]]))
-    edges = [br[:1]]
-    for lo, hi in zip(br[:-1], br[1:], strict=True):
-        n = max(1, int(np.ceil((hi - lo) / width)))
-        edges.append(np.linspace(lo, hi, n + 1)[1:])
-    e = np.concatenate(edges)
-    xg, wg = np.polynomial.legendre.leggauss(order)
-    a, b = e[:-1, None], e[1:, None]
-    xs = ((a + b) / 2 + (b - a) / 2 * xg).ravel()
-    ws = ((b - a) / 2 * wg).ravel()
+    xs, ws = legendre_panels(kinks, -half, half, panel=width, order=order)
     fx = np.asarray(f(xs), dtype=float)
     if not np.all(np.isfinite(fx)):
         raise ValueError("the activation is not finite where the Gaussian inputs reach")
