@@ -52,7 +52,7 @@ import math  # noqa: E402
 from collections.abc import Sequence  # noqa: E402
 from dataclasses import dataclass, field  # noqa: E402
 from functools import cached_property  # noqa: E402
-from typing import Literal, Union  # noqa: E402
+from typing import Literal  # noqa: E402
 
 from scipy.optimize import brentq  # noqa: E402
 
@@ -256,7 +256,7 @@ class ResidualLayer:
         return f"residual {self.act.name} (sigma={self.sigma:g})"
 
 
-CorrelationLayer = Union[Layer, ResidualLayer]
+CorrelationLayer = Layer | ResidualLayer
 
 
 def _check_layers(layers: Sequence[CorrelationLayer]) -> list[CorrelationLayer]:
