@@ -1,0 +1,108 @@
+"""``ringing simulate walk`` -- weight-space Fourier walks (seed 000 eq 1, §4, App. D, E)."""
+
+from __future__ import annotations
+
+import argparse
+from typing import Any
+
+from ringing.cli import add_json_flag
+
+GROUP = "simulate"
+
+
+def _int_at_least(lo: int) -> Any:
+    def parse(text: str) -> int:
+        try:
+            v = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"expected an integer, got {text!r}") from None
+        if v < lo:
+            raise argparse.ArgumentTypeError(f"expected an integer >= {lo}, got {v}")
+        return v
+    return parse
+
+
+def _positive_float(text: str) -> float:
+    try:
+        v = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number, got {text!r}") from None
+    if not v > 0 or v == float("inf"):
+        raise argparse.ArgumentTypeError(f"expected a positive number, got {text}")
+    return v
+
+
+def register(subparsers: Any) -> None:
+    p = subparsers.add_parser(
+        "walk", help="weight-space Fourier walk: per-layer spectra, centroid, fractal exponent",
+        description="Walk the weights of a wide network along a closed loop (default) or the "
+        "paper's open segment (seed 000 eq 1) and measure every layer's power spectrum.")
+    p.add_argument("activation", metavar="ACT", help="activation spec (registry)")
+    p.add_argument("--depth", type=_int_at_least(1), required=True, help="layers L")
+    p.add_argument("--width", type=_int_at_least(1), required=True, help="hidden width N")
+    p.add_argument("--in-dim", type=_int_at_least(1), default=None, help="input width n_0")
+    p.add_argument("--path", choices=("loop", "segment"), default="loop")
+    g = p.add_mutually_exclusive_group()
+    g.add_argument("--radius", type=float, default=None,
+                   help="absolute radius (||D||_F = 1 over moved weights, times A)")
+    g.add_argument("--relative-radius", type=float, default=None,
+                   help="relative radius ||D^l|| = R ||W^l|| (default 0.5)")
+    p.add_argument("--residual", type=float, default=None, metavar="NU",
+                   help="residual blocks with branch weight NU in [0, 1]")
+    p.add_argument("--points", type=int, default=100, help="path samples T >= 4 (100)")
+    p.add_argument("--directions", type=_int_at_least(1), default=8, help="directions K (8)")
+    p.add_argument("--networks", type=_int_at_least(1), default=1, help="networks (1)")
+    p.add_argument("--direction", choices=("random", "gradient"), default="random")
+    p.add_argument("--layer-only", type=int, default=None, metavar="K",
+                   help="move only layer K (1..L)")
+    p.add_argument("--average", type=_int_at_least(1), default=1, metavar="A",
+                   help="feature averaging factor (seed 000 §4.4)")
+    p.add_argument("--norm", choices=("batch", "none"), default="none")
+    p.add_argument("--inputs", type=_int_at_least(1), default=8, help="inputs B (8)")
+    p.add_argument("--sigma-w", type=_positive_float, default=2.0 ** 0.5,
+                   help="weight scale (default sqrt 2: He)")
+    p.add_argument("--kmax", type=_int_at_least(1), default=None,
+                   help="top of the fractal-exponent fit (default min(25, T//2))")
+    p.add_argument("--correlation-bins", type=_int_at_least(0), default=0,
+                   help="frequency bins of the branch/shortcut correlation (needs --residual)")
+    p.add_argument("--theory", action="store_true",
+                   help="also set the theory's predicted spectra beside the measured ones")
+    p.add_argument("--seed", type=_int_at_least(0), default=0)
+    p.add_argument("--device", default="auto", help="auto | cpu | cuda")
+    p.add_argument("--dtype", choices=("float32", "float64"), default="float32")
+    add_json_flag(p)
+    p.set_defaults(func=_handler)
+
+
+def _handler(args: argparse.Namespace) -> dict[str, Any]:
+    from ringing.simulate.walks import WalkConfig, compare_with_theory, walk
+
+    cfg = WalkConfig(
+        activation=args.activation, depth=args.depth, width=args.width, in_dim=args.in_dim,
+        path=args.path, points=args.points, radius=args.radius,
+        relative_radius=args.relative_radius, directions=args.directions,
+        networks=args.networks, direction=args.direction, layer_only=args.layer_only,
+        residual=args.residual, average=args.average, norm=args.norm, inputs=args.inputs,
+        sigma_w=args.sigma_w, kmax=args.kmax, correlation_bins=args.correlation_bins,
+        seed=args.seed, device=args.device, dtype=args.dtype)
+    if cfg.directions * cfg.networks < 2:
+        raise ValueError("intervals need at least 2 independent walks: use --directions >= 2 "
+                         "or --networks >= 2")
+    res = walk(cfg)
+    out = res.as_dict()
+    if args.theory:
+        cmp = compare_with_theory(res)
+        out["theory"] = {key: cmp[key] for key in ("predicted_centroid", "centroid_z", "tv",
+                                                   "tv_noise", "predicted_h", "method")}
+        out["theory"]["power_spectrum"] = cmp["predicted_normalised"]
+    lines = [f"walk {cfg.path} {cfg.activation} L={cfg.depth} N={cfg.width} T={cfg.points} "
+             f"units={out['units']}", "layer  centroid [95% CI]          h [95% CI]"]
+    for i, layer in enumerate(out["layers"]):
+        lo, hi = out["spectral_centroid_ci"][i]
+        h = out["fractal_exponent"][i]
+        hs = "   -" if h is None else (f"{h:6.3f} [{out['fractal_exponent_ci'][i][0]:6.3f}, "
+                                      f"{out['fractal_exponent_ci'][i][1]:6.3f}]")
+        lines.append(f"{layer:5d}  {out['spectral_centroid'][i]:7.4f} [{lo:7.4f}, {hi:7.4f}]  "
+                     f"{hs}")
+    args.table_text = "\n".join(lines)
+    return out

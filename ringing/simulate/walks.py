@@ -1,0 +1,789 @@
+"""Weight-space Fourier walks: measured blueshift on wide networks at initialisation.
+
+Seed 000 (Ringing ReLUs) eq 1, §3-5, App. A.2, B.3, B.5, D.3, E.
+
+A *walk* moves the weights of a network along a path ``W(t)`` and records every neuron of
+every layer along it.  Two kinds of path, ``T`` samples each (default 100, seed 000 A.2):
+
+* ``"segment"`` -- the paper's eq 1, ``W(t) = W + t * radius * D``, ``t = linspace(0, 1, T)``
+  (``radius = 1/alpha``).  Its path function jumps from ``p(1)`` back to ``p(0)`` in the
+  periodic extension that the DFT assumes, so every layer's spectrum carries a ``1/k``
+  amplitude tail that has nothing to do with the network (seed 000 B.2 reads it as a property
+  of ReLU).
+* ``"loop"`` (the default) -- ``W(t) = W + R (cos 2 pi t D1 + sin 2 pi t D2)``, ``t = n / T``.
+  The path is periodic, so the DFT sees only the harmonics the network makes: the first layer
+  pre-activation is exactly the fundamental ``k = 1`` and every nonlinearity spreads it
+  (eq 5-6) -- the quantity :func:`ringing.theory.harmonics.predict_walk_spectra` predicts.
+
+The radius is absolute (``||D||_F = 1`` over all moved weights, times ``radius``: the paper's
+convention) or relative (``||D^l||_F = R ||W^l||_F`` for every moved layer ``l``: the theory's
+convention, width-independent).  Directions are random Gaussian over all layers, over one
+layer only (B.3, App. E), or the gradient of a regression loss (App. D.3).
+
+All ``T`` path points (and all directions of a chunk) are one batch: ``(W + c D) x = W x +
+c (D x)`` (for loops ``W x + R(cos D1 x + sin D2 x)``), so one walk costs three matrix
+products per layer on ``K T B`` rows (two for segments), never ``T`` separate forward passes.
+
+Spectra (seed 000 §3.1, §4.2): per layer, FFT of every neuron's path, DC removed, one-sided
+power ``|z_k|^2`` with ``z_k = (1/T) sum_n p(t_n) e^{-2 pi i k n / T}``, ``k = 1..T//2``,
+averaged over neurons and inputs for each (network, direction) *unit*, then over units;
+normalised by its sum (:func:`ringing.theory.harmonics.normalise_power`).  Spectral centroid
+and fractal exponent come from ``ringing.theory.harmonics`` (one definition); their
+intervals are delete-one jackknife intervals over the independent units.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+import numpy as np
+import torch
+
+from ringing.activations import get_activation
+from ringing.simulate.common import resolve_device, resolve_dtype
+from ringing.simulate.networks import batch_norm_na, init_weight, layer_generator
+
+__all__ = [
+    "PATHS",
+    "DIRECTIONS",
+    "WalkConfig",
+    "WalkResult",
+    "walk",
+    "compare_with_theory",
+    "forward_fixed",
+    "draw_network",
+    "draw_inputs",
+    "draw_directions",
+    "run_walk",
+    "jackknife_ci",
+]
+
+PATHS = ("loop", "segment")
+DIRECTIONS = ("random", "gradient")
+_DIR_OFFSET = 1_000_000  # layer_generator stream offsets: directions, inputs, readout
+_INPUT_STREAM = 2_000_000
+_READOUT_STREAM = 2_000_001
+_GRAD_INPUT_STREAM = 3_000_000
+
+
+# ----------------------------------------------------------------------------
+# configuration
+
+
+@dataclass(frozen=True)
+class WalkConfig:
+    """A walk experiment.
+
+    Parameters
+    ----------
+    activation
+        Registry spec (``"relu"``, ``"lrelu(slope=0.2)"``, ``"identity"``, ...).
+    depth, width
+        Number of layers ``L`` and hidden width ``N``.
+    in_dim
+        Input width ``n_0`` (default ``width``).
+    path
+        ``"loop"`` (default) or ``"segment"`` (seed 000 eq 1).
+    points
+        Path samples ``T >= 4`` (default 100, seed 000 A.2).
+    radius, relative_radius
+        Absolute radius (``||D||_F = 1`` over all moved weights, times ``radius``; the paper's
+        ``alpha^-1``) or relative radius (``||D^l||_F = R ||W^l||_F`` per moved layer).  At
+        most one; neither means ``relative_radius=0.5``.
+    directions
+        Independent directions ``K`` per network (default 8).
+    networks
+        Independently initialised networks (seeds ``seed, seed+1, ...``; default 1).  The
+        ``networks * directions`` walks are the units of the jackknife intervals.
+    direction
+        ``"random"`` (Gaussian) or ``"gradient"`` (App. D.3: the gradient of a regression
+        loss on a fresh minibatch per direction; a loop's second direction is a random one
+        orthogonalised against it).
+    layer_only
+        Move only the weights of layer ``1..L`` (B.3, App. E); ``None`` moves all layers.
+    residual
+        ``None`` for a plain network; ``nu in [0, 1]`` for residual blocks
+        ``x^l = (x^{l-1} + nu * branch(x^{l-1})) / sqrt(1 + nu^2)`` at layers ``2..L``
+        (layer 1 maps ``n_0 -> N`` and is plain).
+    average
+        Feature averaging factor ``a >= 1`` (seed 000 §4.4): every layer has ``a N`` features
+        and the ``a`` groups are averaged after the activation.
+    norm
+        ``"none"`` (default) or ``"batch"`` (BatchNorm without affine parameters on the
+        pre-activation, statistics over the inputs at each path point, as in training mode).
+    inputs
+        Inputs ``B`` per walk (Gaussian, ``|x|^2 / n_0 = 1``; default 8; at least 2 with
+        BatchNorm).
+    sigma_w
+        Weight standard deviation times ``sqrt(fan_in)`` (default ``sqrt 2``: He init).
+    kmin, kmax
+        Fit range of the fractal exponent (default ``1 .. min(25, T//2)``: fixed in ``k`` so
+        that doubling ``T`` fits the same frequencies).
+    correlation_bins
+        Number of Gaussian frequency bins for the branch/shortcut correlation (Figure 6);
+        0 (default) skips it.  Needs ``residual``.
+    seed, device, dtype, chunk_bytes
+        Seed, ``"auto"|"cpu"|"cuda"``, ``"float32"|"float64"``, and the memory budget of one
+        chunk of directions (activations ``K T B N`` and directions are chunked to fit).
+    """
+
+    activation: str
+    depth: int
+    width: int
+    in_dim: int | None = None
+    path: str = "loop"
+    points: int = 100
+    radius: float | None = None
+    relative_radius: float | None = None
+    directions: int = 8
+    networks: int = 1
+    direction: str = "random"
+    layer_only: int | None = None
+    residual: float | None = None
+    average: int = 1
+    norm: str = "none"
+    inputs: int = 8
+    sigma_w: float = math.sqrt(2.0)
+    kmin: int = 1
+    kmax: int | None = None
+    correlation_bins: int = 0
+    seed: int = 0
+    device: str = "auto"
+    dtype: str = "float32"
+    chunk_bytes: int = 1 << 29
+
+    def __post_init__(self) -> None:
+        get_activation(self.activation)  # ValueError for a bad spec
+        for name in ("depth", "width", "directions", "networks", "inputs", "average"):
+            _check_int(name, getattr(self, name), 1)
+        if self.in_dim is not None:
+            _check_int("in_dim", self.in_dim, 1)
+        _check_int("points", self.points, 4, "T < 4 has no frequency to fit")
+        _check_int("seed", self.seed, 0)
+        if self.path not in PATHS:
+            raise ValueError(f"path={self.path!r}; known: {', '.join(PATHS)}")
+        if self.direction not in DIRECTIONS:
+            raise ValueError(f"direction={self.direction!r}; known: {', '.join(DIRECTIONS)}")
+        if self.norm not in ("none", "batch"):
+            raise ValueError(f"norm={self.norm!r}; known: none, batch")
+        if self.radius is not None and self.relative_radius is not None:
+            raise ValueError("give a radius or a relative radius, not both")
+        for name in ("radius", "relative_radius"):
+            v = getattr(self, name)
+            if v is not None and not (isinstance(v, (int, float)) and math.isfinite(v)
+                                      and v > 0):
+                raise ValueError(f"{name}={v!r} must be a positive number")
+        if self.layer_only is not None:
+            if isinstance(self.layer_only, bool) or not isinstance(self.layer_only, int) \
+                    or not 1 <= self.layer_only <= self.depth:
+                raise ValueError(f"layer_only={self.layer_only!r} must be a layer in "
+                                 f"1..{self.depth}")
+        if self.residual is not None and not (isinstance(self.residual, (int, float))
+                                              and 0.0 <= self.residual <= 1.0):
+            raise ValueError(f"residual={self.residual!r} must be a branch weight in [0, 1]")
+        if self.norm == "batch" and self.inputs < 2:
+            raise ValueError(f"BatchNorm needs at least 2 inputs, got inputs={self.inputs}")
+        if not (math.isfinite(self.sigma_w) and self.sigma_w > 0):
+            raise ValueError(f"sigma_w={self.sigma_w!r} must be positive")
+        _check_int("kmin", self.kmin, 1)
+        if self.kmax is not None:
+            _check_int("kmax", self.kmax, self.kmin)
+            if self.kmax > self.points // 2:
+                raise ValueError(f"kmax={self.kmax} exceeds the Nyquist index T//2 = "
+                                 f"{self.points // 2}")
+        _check_int("correlation_bins", self.correlation_bins, 0)
+        if self.correlation_bins and self.residual is None:
+            raise ValueError("correlation_bins needs residual blocks (residual=nu)")
+        if self.correlation_bins > self.points // 2:
+            raise ValueError(f"correlation_bins={self.correlation_bins} exceeds T//2")
+        resolve_dtype(self.dtype)
+
+    @property
+    def n_in(self) -> int:
+        return self.in_dim or self.width
+
+    @property
+    def n_freq(self) -> int:
+        return self.points // 2
+
+    @property
+    def fit_range(self) -> tuple[int, int]:
+        kmax = self.kmax if self.kmax is not None else min(25, self.n_freq)
+        return self.kmin, max(kmax, self.kmin)
+
+    @property
+    def is_relative(self) -> bool:
+        return self.radius is None
+
+    @property
+    def radius_value(self) -> float:
+        """The radius in force (absolute if ``radius`` was given, else relative)."""
+        if self.radius is not None:
+            return float(self.radius)
+        return 0.5 if self.relative_radius is None else float(self.relative_radius)
+
+    def moved(self, layer: int) -> bool:
+        return self.layer_only is None or layer == self.layer_only
+
+    def layer_shape(self, layer: int) -> tuple[int, int]:
+        fan_in = self.n_in if layer == 1 else self.width
+        return self.average * self.width, fan_in
+
+
+def _check_int(name: str, v: Any, lo: int, why: str = "") -> None:
+    if isinstance(v, bool) or not isinstance(v, (int, np.integer)) or v < lo:
+        extra = f" ({why})" if why else ""
+        raise ValueError(f"{name}={v!r} must be an integer >= {lo}{extra}")
+
+
+# ----------------------------------------------------------------------------
+# network pieces (reusing ringing.simulate.networks' seeded building blocks)
+
+
+def draw_network(cfg: WalkConfig, net: int, device: torch.device,
+                 dtype: torch.dtype) -> list[torch.Tensor]:
+    """The weights ``W^1..W^L`` of network ``net`` (seed ``cfg.seed + net``), He-scaled."""
+    out = []
+    for layer in range(1, cfg.depth + 1):
+        fo, fi = cfg.layer_shape(layer)
+        w = init_weight(fo, fi, generator=layer_generator(cfg.seed + net, layer),
+                        gain=cfg.sigma_w, dtype=dtype)
+        out.append(w.to(device))
+    return out
+
+
+def draw_inputs(cfg: WalkConfig, net: int, n: int, device: torch.device, dtype: torch.dtype,
+                stream: int = _INPUT_STREAM) -> torch.Tensor:
+    """``n`` Gaussian inputs rescaled to ``|x|^2 / n_0 = 1`` (the theory's ``input_scale``)."""
+    g = layer_generator(cfg.seed + net, stream)
+    x = torch.randn(n, cfg.n_in, generator=g, dtype=dtype)
+    x = x * (math.sqrt(cfg.n_in) / torch.linalg.vector_norm(x, dim=-1, keepdim=True))
+    return x.to(device)
+
+
+def _act_fn(cfg: WalkConfig) -> Callable[[torch.Tensor], torch.Tensor]:
+    a = get_activation(cfg.activation)
+    return a.torch  # type: ignore[no-any-return]
+
+
+def _post(h: torch.Tensor, x_prev: torch.Tensor | None, layer: int, cfg: WalkConfig,
+          act: Callable[[torch.Tensor], torch.Tensor]) -> tuple[torch.Tensor, torch.Tensor]:
+    """From pre-activation ``h`` (``..., a N``) to the layer output; returns (output, branch)."""
+    if cfg.norm == "batch":  # statistics over the inputs axis (-2) at each path point
+        h = batch_norm_na(h.movedim(-2, 0)).movedim(0, -2)
+    a = act(h)
+    if cfg.average > 1:
+        a = a.unflatten(-1, (cfg.average, cfg.width)).mean(dim=-2)
+    if cfg.residual is not None and layer > 1 and x_prev is not None:
+        nu = float(cfg.residual)
+        return (x_prev + nu * a) / math.sqrt(1.0 + nu * nu), a
+    return a, a
+
+
+def forward_fixed(cfg: WalkConfig, weights: list[torch.Tensor], x: torch.Tensor
+                  ) -> list[torch.Tensor]:
+    """One forward pass at fixed weights; ``x`` is ``(..., B, n_0)``.  Returns every layer's
+    output.  Same architecture as the walk (the walk's baseline in ``benchmarks/``)."""
+    act = _act_fn(cfg)
+    outs = []
+    h = x
+    for layer, w in enumerate(weights, start=1):
+        h, _ = _post(h @ w.T, h, layer, cfg, act)
+        outs.append(h)
+    return outs
+
+
+# ----------------------------------------------------------------------------
+# directions
+
+
+def _gaussian_dirs(cfg: WalkConfig, net: int, chunk: range, which: int, device: torch.device,
+                   dtype: torch.dtype) -> list[torch.Tensor | None]:
+    """Gaussian directions for the directions in ``chunk`` (``which`` = 0 or 1 for a loop's
+    ``D1``/``D2``), one ``(K, fan_out, fan_in)`` tensor per moved layer, ``None`` elsewhere.
+    Direction ``d`` of layer ``l`` is drawn from its own stream, so chunking does not change
+    the numbers."""
+    out: list[torch.Tensor | None] = []
+    for layer in range(1, cfg.depth + 1):
+        if not cfg.moved(layer):
+            out.append(None)
+            continue
+        fo, fi = cfg.layer_shape(layer)
+        mats = []
+        for d in chunk:  # one generator per direction (K small): reproducible across chunks
+            g = layer_generator(cfg.seed + net, _DIR_OFFSET + (2 * d + which) * 4096 + layer)
+            mats.append(torch.randn(fo, fi, generator=g, dtype=dtype))
+        out.append(torch.stack(mats).to(device))
+    return out
+
+
+def _gradient_dirs(cfg: WalkConfig, net: int, chunk: range, weights: list[torch.Tensor],
+                   device: torch.device, dtype: torch.dtype) -> list[torch.Tensor | None]:
+    """App. D.3: the gradient at ``W`` of ``mean_b (u . x^L_b / sqrt N - y_b)^2 / 2`` (random
+    readout ``u``, targets ``y``) on a fresh minibatch of ``inputs`` per direction."""
+    g = layer_generator(cfg.seed + net, _READOUT_STREAM)
+    u = torch.randn(cfg.width, generator=g, dtype=dtype).to(device)
+    per_layer: list[list[torch.Tensor]] = [[] for _ in range(cfg.depth)]
+    for d in chunk:
+        x = draw_inputs(cfg, net, max(cfg.inputs, 2), device, dtype,
+                        stream=_GRAD_INPUT_STREAM + d)
+        gy = layer_generator(cfg.seed + net, _GRAD_INPUT_STREAM + 500_000 + d)
+        y = torch.randn(x.shape[0], generator=gy, dtype=dtype).to(device)
+        ws = [w.detach().clone().requires_grad_(True) for w in weights]
+        out = forward_fixed(cfg, ws, x)[-1]
+        loss = 0.5 * ((out @ u / math.sqrt(cfg.width) - y) ** 2).mean()
+        grads = torch.autograd.grad(loss, ws)
+        for layer in range(cfg.depth):
+            per_layer[layer].append(grads[layer].detach())
+    return [torch.stack(per_layer[i]) if cfg.moved(i + 1) else None for i in range(cfg.depth)]
+
+
+def _scale_dirs(cfg: WalkConfig, dirs: list[torch.Tensor | None],
+                weights: list[torch.Tensor]) -> list[torch.Tensor | None]:
+    """Absolute: ``||D||_F = radius`` over all moved layers; relative: ``||D^l||_F = R
+    ||W^l||_F`` per moved layer.  Per direction (leading axis)."""
+    r = cfg.radius_value
+    if cfg.is_relative:
+        out: list[torch.Tensor | None] = []
+        for d, w in zip(dirs, weights, strict=True):
+            if d is None:
+                out.append(None)
+                continue
+            nd = torch.linalg.vector_norm(d.flatten(1), dim=1).clamp_min(1e-30)
+            out.append(d * (r * torch.linalg.vector_norm(w) / nd)[:, None, None])
+        return out
+    sq = sum(torch.linalg.vector_norm(d.flatten(1), dim=1) ** 2 for d in dirs if d is not None)
+    tot = torch.sqrt(torch.as_tensor(sq)).clamp_min(1e-30)
+    return [None if d is None else d * (r / tot)[:, None, None] for d in dirs]
+
+
+def _orthogonalise(d2: list[torch.Tensor | None], d1: list[torch.Tensor | None]
+                   ) -> list[torch.Tensor | None]:
+    """Remove from ``d2`` its component along ``d1`` (jointly over all layers, per direction)."""
+    dot = sum((a.flatten(1) * b.flatten(1)).sum(1) for a, b in zip(d2, d1, strict=True)
+              if a is not None and b is not None)
+    n1 = sum((b.flatten(1) ** 2).sum(1) for b in d1 if b is not None)
+    coef = torch.as_tensor(dot) / torch.as_tensor(n1).clamp_min(1e-30)
+    return [None if a is None or b is None else a - coef[:, None, None] * b
+            for a, b in zip(d2, d1, strict=True)]
+
+
+# ----------------------------------------------------------------------------
+# the walk engine
+
+
+def _path_coefficients(cfg: WalkConfig, device: torch.device, dtype: torch.dtype
+                       ) -> tuple[torch.Tensor, torch.Tensor | None]:
+    """``c1(t_n)``, ``c2(t_n)`` with ``W(t) = W + c1 D1 + c2 D2`` (segments: ``c2 = None``)."""
+    tn = cfg.points
+    if cfg.path == "segment":
+        return torch.linspace(0.0, 1.0, tn, dtype=dtype, device=device), None
+    ang = 2.0 * math.pi * torch.arange(tn, dtype=torch.float64) / tn
+    return torch.cos(ang).to(device, dtype), torch.sin(ang).to(device, dtype)
+
+
+def _moved_linear(a: torch.Tensor, w: torch.Tensor, d1: torch.Tensor | None,
+                  d2: torch.Tensor | None, c1: torch.Tensor, c2: torch.Tensor | None,
+                  shared_input: bool, n_dirs: int) -> torch.Tensor:
+    """``(W + c1(t) D1 + c2(t) D2) a(t)`` for all directions and path points as one batch.
+
+    ``a`` is ``(K, T, B, n)`` or, when ``shared_input`` (the network input, identical at every
+    path point), ``(B, n)``.  Returns ``(K, T, B, m)``.  ``W``, ``D1`` and ``D2`` are stacked
+    into one ``(K, 3m, n)`` operand so that the layer is a single batched matrix product
+    (``Wa``, ``D1 a``, ``D2 a`` on every row), then combined with the path coefficients.
+    """
+    m = w.shape[0]
+    tn = c1.numel()
+    if d1 is None:
+        if shared_input:
+            return (a @ w.T)[None, None].expand(n_dirs, tn, -1, -1)
+        return a @ w.T
+    mats = [w.expand(n_dirs, -1, -1), d1] + ([d2] if d2 is not None else [])
+    stacked = torch.cat(mats, dim=1)  # (K, (2|3) m, n)
+    if shared_input:  # the network input: the same at every path point
+        y = torch.einsum("bi,kmi->kbm", a, stacked)[:, None]  # (K, 1, B, 3m)
+    else:
+        k, _, b, n = a.shape
+        y = torch.bmm(a.reshape(k, tn * b, n), stacked.transpose(1, 2)).view(k, tn, b, -1)
+    out = torch.addcmul(y[..., :m], c1.view(1, -1, 1, 1), y[..., m:2 * m])
+    if d2 is not None and c2 is not None:
+        out = out.addcmul_(c2.view(1, -1, 1, 1), y[..., 2 * m:])
+    return out
+
+
+def _power(x: torch.Tensor, n_freq: int) -> torch.Tensor:
+    """One-sided DFT power ``|z_k|^2``, ``z_k = (1/T) sum_n x(t_n) e^{-2 pi i k n/T}``,
+    ``k = 1..n_freq``, of ``x`` ``(K, T, B, N)``, averaged over inputs and neurons -> ``(K,
+    n_freq)``.  Computed in float64 for the sums."""
+    tn = x.shape[1]
+    z = torch.fft.rfft(x, dim=1)[:, 1: n_freq + 1]
+    p = torch.view_as_real(z).square().sum(-1)  # |z_k|^2 in the walk's dtype
+    return p.mean(dim=(2, 3), dtype=torch.float64) / (tn * tn)
+
+
+def _bin_filters(cfg: WalkConfig, device: torch.device) -> tuple[np.ndarray, torch.Tensor]:
+    """Gaussian frequency filters (seed 000 §4.4, Figure 6): centres evenly spaced over
+    ``k = 1..T//2``, standard deviation half the spacing.  Returns (centres, ``G_j(k)^2``)."""
+    nb, kf = cfg.correlation_bins, cfg.n_freq
+    centres = np.linspace(1.0, float(kf), nb) if nb > 1 else np.array([0.5 * (1 + kf)])
+    sd = max((kf - 1) / max(nb - 1, 1) / 2.0, 0.5)
+    k = np.arange(1, kf + 1, dtype=float)
+    g2 = np.exp(-((k[None, :] - centres[:, None]) ** 2) / (sd * sd))  # G^2, G = exp(-d^2/2sd^2)
+    return centres, torch.as_tensor(g2, device=device, dtype=torch.float64)
+
+
+def _band_correlation(a: torch.Tensor, b: torch.Tensor, g2: torch.Tensor
+                      ) -> tuple[torch.Tensor, torch.Tensor]:
+    """Per-bin Pearson correlation over ``t`` of the Gaussian-band-passed paths ``a``, ``b``
+    (``(K, T, B, N)``), by Parseval: ``Re sum_k G_k^2 A_k conj(B_k) / sqrt(sum G^2 |A|^2 sum G^2
+    |B|^2)``.  Returns the sum of ``|corr|`` per (direction, bin) over neurons and inputs with
+    non-zero energy, and their count."""
+    nf = g2.shape[1]
+    fa = torch.fft.rfft(a, dim=1)[:, 1: nf + 1].to(torch.complex128)
+    fb = torch.fft.rfft(b, dim=1)[:, 1: nf + 1].to(torch.complex128)
+    cross = torch.einsum("jk,ckbn->cjbn", g2, (fa * fb.conj()).real)
+    ea = torch.einsum("jk,ckbn->cjbn", g2, fa.abs() ** 2)
+    eb = torch.einsum("jk,ckbn->cjbn", g2, fb.abs() ** 2)
+    den = torch.sqrt(ea * eb)
+    tiny = 1e-24 * float(den.max().clamp_min(1e-300))
+    ok = den > tiny
+    corr = torch.where(ok, cross.abs() / torch.where(ok, den, torch.ones_like(den)),
+                       torch.zeros_like(den))
+    return corr.sum(dim=(2, 3)), ok.sum(dim=(2, 3)).to(torch.float64)
+
+
+def draw_directions(cfg: WalkConfig, net: int, chunk: range, weights: list[torch.Tensor],
+                    device: torch.device, dtype: torch.dtype
+                    ) -> tuple[list[torch.Tensor | None], list[torch.Tensor | None] | None,
+                               torch.Tensor]:
+    """The scaled directions ``D1`` (and a loop's ``D2``) of the directions in ``chunk``, one
+    ``(K, fan_out, fan_in)`` tensor per moved layer, and the per-layer relative radii ``(K, L)``
+    they walk."""
+    loop = cfg.path == "loop"
+    if cfg.direction == "gradient":
+        d1 = _gradient_dirs(cfg, net, chunk, weights, device, dtype)
+        d2 = _gaussian_dirs(cfg, net, chunk, 1, device, dtype) if loop else None
+        if d2 is not None:
+            d2 = _orthogonalise(d2, d1)
+    else:
+        d1 = _gaussian_dirs(cfg, net, chunk, 0, device, dtype)
+        d2 = _gaussian_dirs(cfg, net, chunk, 1, device, dtype) if loop else None
+    d1 = _scale_dirs(cfg, d1, weights)
+    if d2 is not None:
+        d2 = _scale_dirs(cfg, d2, weights)
+    rel = torch.zeros(len(chunk), cfg.depth, dtype=torch.float64)
+    for i, (d, w) in enumerate(zip(d1, weights, strict=True)):
+        if d is not None:
+            rel[:, i] = (torch.linalg.vector_norm(d.flatten(1), dim=1)
+                         / torch.linalg.vector_norm(w)).double().cpu()
+    return d1, d2, rel
+
+
+def run_walk(cfg: WalkConfig, weights: list[torch.Tensor], x: torch.Tensor,
+             d1: list[torch.Tensor | None], d2: list[torch.Tensor | None] | None,
+             g2: torch.Tensor | None = None
+             ) -> tuple[torch.Tensor, torch.Tensor | None, torch.Tensor]:
+    """The walk engine: all directions and path points of a chunk as one batch through the
+    network at ``weights`` from inputs ``x`` ``(B, n_0)``.  Returns per-direction power ``(K,
+    L, n_freq)`` and the branch-correlation sums and counts ``(K, bins)``."""
+    device, dtype = x.device, x.dtype
+    n_dirs = next(d.shape[0] for d in d1 if d is not None)
+    c1, c2 = _path_coefficients(cfg, device, dtype)
+    act = _act_fn(cfg)
+    power = torch.zeros(n_dirs, cfg.depth, cfg.n_freq, dtype=torch.float64, device=device)
+    nb = cfg.correlation_bins
+    csum = torch.zeros(n_dirs, nb, dtype=torch.float64, device=device)
+    ccount = torch.zeros(n_dirs, nb, dtype=torch.float64, device=device)
+    h: torch.Tensor = x
+    with torch.no_grad():
+        for i, w in enumerate(weights):
+            layer = i + 1
+            pre = _moved_linear(h, w, d1[i], None if d2 is None else d2[i], c1, c2,
+                                shared_input=(layer == 1), n_dirs=n_dirs)
+            prev = h if layer > 1 else None
+            h, branch = _post(pre, prev, layer, cfg, act)
+            if g2 is not None and prev is not None:
+                s, c = _band_correlation(prev, branch, g2)
+                csum += s
+                ccount += c
+            power[:, i] = _power(h, cfg.n_freq)
+    return power.cpu(), (csum.cpu() if nb else None), ccount.cpu()
+
+
+def _chunk_size(cfg: WalkConfig, itemsize: int) -> int:
+    rows = cfg.points * cfg.inputs * cfg.average * cfg.width
+    per_dir = 6 * rows * itemsize  # a few live (T, B, aN) activations and FFT buffers
+    mats = sum(int(np.prod(cfg.layer_shape(layer))) for layer in range(1, cfg.depth + 1)
+               if cfg.moved(layer))
+    per_dir += (2 if cfg.path == "loop" else 1) * mats * itemsize
+    return int(max(1, min(cfg.directions, cfg.chunk_bytes // max(per_dir, 1))))
+
+
+# ----------------------------------------------------------------------------
+# results
+
+
+def jackknife_ci(stat: Callable[[np.ndarray], np.ndarray], units: np.ndarray,
+                 confidence: float = 0.95) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Delete-one jackknife for a statistic of the mean over units (axis 0).
+
+    Returns ``(estimate, lo, hi)``: ``stat(mean)`` and ``estimate -/+ t_{U-1} * se_jack``.
+    ``stat`` maps ``(..., U-or-1, ...)`` mean spectra (leading axis kept) to statistics.
+    Needs at least 2 units.
+    """
+    from scipy import stats
+
+    u = units.shape[0]
+    if u < 2:
+        raise ValueError(f"a jackknife interval needs at least 2 independent walks, got {u}")
+    total = units.sum(axis=0)
+    full = np.asarray(stat(total[None] / u))[0]
+    loo = np.asarray(stat((total[None] - units) / (u - 1)))
+    se = np.sqrt((u - 1) / u * ((loo - loo.mean(axis=0)) ** 2).sum(axis=0))
+    tq = float(stats.t.ppf(0.5 + confidence / 2, u - 1))
+    return full, full - tq * se, full + tq * se
+
+
+@dataclass
+class WalkResult:
+    """Measured walk spectra (see the module docstring for the conventions).
+
+    ``unit_power[u, l-1, k-1]`` is the raw power of layer ``l`` at frequency ``k`` of walk
+    (unit) ``u``; ``power`` its mean over units; ``normalised`` per layer (seed 000 Fig. 3a);
+    ``derivative`` the normalised ``k^2 P_k`` (Fig. 3b); ``relative_radius`` the per-layer
+    ``||D^l|| / ||W^l||`` actually walked (mean over units, 0 for unmoved layers);
+    ``branch_correlation`` the mean ``|corr|`` per frequency bin between each residual block's
+    shortcut and branch (Fig. 6), with bin ``correlation_centres``.
+    """
+
+    config: WalkConfig
+    k: np.ndarray
+    unit_power: np.ndarray
+    relative_radius: np.ndarray
+    branch_correlation: np.ndarray | None = None
+    branch_correlation_ci: np.ndarray | None = None
+    correlation_centres: np.ndarray | None = None
+    _cache: dict[str, Any] = field(default_factory=dict, repr=False)
+
+    @property
+    def layers(self) -> list[int]:
+        return list(range(1, self.config.depth + 1))
+
+    @property
+    def power(self) -> np.ndarray:
+        return np.asarray(self.unit_power.mean(axis=0))
+
+    @property
+    def normalised(self) -> np.ndarray:
+        from ringing.theory.harmonics import normalise_power
+
+        return normalise_power(self.power)
+
+    @property
+    def derivative(self) -> np.ndarray:
+        from ringing.theory.harmonics import normalise_power
+
+        return normalise_power(self.power * self.k**2)
+
+    def _centroid(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        from ringing.theory.harmonics import spectral_centroid
+
+        if "c" not in self._cache:
+            self._cache["c"] = jackknife_ci(
+                lambda p: np.asarray(spectral_centroid(p, self.k)), self.unit_power)
+        return self._cache["c"]  # type: ignore[no-any-return]
+
+    @property
+    def spectral_centroid(self) -> np.ndarray:
+        return self._centroid()[0]
+
+    @property
+    def spectral_centroid_ci(self) -> np.ndarray:
+        c = self._centroid()
+        return np.stack([c[1], c[2]], axis=-1)
+
+    @property
+    def spectral_bandwidth(self) -> np.ndarray:
+        from ringing.theory.harmonics import spectral_bandwidth
+
+        return np.asarray(spectral_bandwidth(self.power, self.k))
+
+    def _fits(self) -> list[dict[str, Any] | None]:
+        """Per layer: ``h`` (theory's :func:`fractal_exponent` on the mean spectrum), its
+        jackknife interval over units, and the fit's own (power-law misfit) interval; ``None``
+        where the spectrum has fewer than 3 non-negligible frequencies in the fit range (a
+        band-limited layer)."""
+        from ringing.theory.harmonics import fractal_exponent
+
+        if "h" in self._cache:
+            return self._cache["h"]  # type: ignore[no-any-return]
+        kmin, kmax = self.config.fit_range
+        out: list[dict[str, Any] | None] = []
+        for i in range(self.config.depth):
+            units = self.unit_power[:, i]
+            try:
+                fit = fractal_exponent(units.mean(axis=0), self.k, kmin=kmin, kmax=kmax)
+                est, lo, hi = jackknife_ci(
+                    lambda p: np.asarray(fractal_exponent(p, self.k, kmin=kmin, kmax=kmax).h),
+                    units)
+            except ValueError:
+                out.append(None)
+                continue
+            out.append({"h": float(fit.h), "ci": (float(lo), float(hi)),
+                        "fit_ci": (float(fit.h_ci[0]), float(fit.h_ci[1])),
+                        "r_squared": float(fit.r_squared)})
+        self._cache["h"] = out
+        return out
+
+    @property
+    def fractal_exponent(self) -> list[float | None]:
+        return [None if f is None else f["h"] for f in self._fits()]
+
+    @property
+    def fractal_exponent_ci(self) -> list[tuple[float, float] | None]:
+        return [None if f is None else f["ci"] for f in self._fits()]
+
+    def as_dict(self, spectra: bool = True) -> dict[str, Any]:
+        """The JSON payload of ``ringing simulate walk``."""
+        fits = self._fits()
+        cfg = asdict(self.config)
+        cfg.pop("chunk_bytes", None)
+        out: dict[str, Any] = {
+            "layers": self.layers,
+            "spectral_centroid": self.spectral_centroid,
+            "spectral_centroid_ci": self.spectral_centroid_ci,
+            "fractal_exponent": [None if f is None else f["h"] for f in fits],
+            "fractal_exponent_ci": [None if f is None else list(f["ci"]) for f in fits],
+            "fractal_exponent_fit_ci": [None if f is None else list(f["fit_ci"]) for f in fits],
+            "fit_range": list(self.config.fit_range),
+            "relative_radius": self.relative_radius,
+            "units": int(self.unit_power.shape[0]),
+            "config": cfg,
+        }
+        if spectra:
+            out["k"] = self.k
+            out["power_spectrum"] = self.normalised
+            out["derivative_spectrum"] = self.derivative
+        if self.branch_correlation is not None:
+            out["branch_correlation"] = self.branch_correlation
+            out["branch_correlation_ci"] = self.branch_correlation_ci
+            out["correlation_centres"] = self.correlation_centres
+        return out
+
+
+def walk(cfg: WalkConfig, *, show_progress: bool = True) -> WalkResult:
+    """Run the walks of ``cfg`` and measure every layer's spectrum (seed 000 §4.2-4.4).
+
+    Raises
+    ------
+    ValueError
+        Bad configuration (from :class:`WalkConfig`), a device that is not available, or a
+        non-finite activation (overflow: use ``norm="batch"`` or fewer layers).
+    """
+    from ringing.progress import progress
+
+    device = resolve_device(cfg.device)
+    dtype = resolve_dtype(cfg.dtype)
+    per = _chunk_size(cfg, torch.finfo(dtype).bits // 8)
+    chunks = [range(s, min(s + per, cfg.directions)) for s in range(0, cfg.directions, per)]
+    jobs = [(n, c) for n in range(cfg.networks) for c in chunks]
+    g2 = None
+    centres = None
+    if cfg.correlation_bins:
+        centres, g2 = _bin_filters(cfg, device)
+    powers, rels, csums, ccounts = [], [], [], []
+    cache: dict[int, tuple[list[torch.Tensor], torch.Tensor]] = {}
+    for net, chunk in progress(jobs, total=len(jobs), desc="walks",
+                               disable=None if show_progress else True):
+        if net not in cache:
+            cache.clear()
+            cache[net] = (draw_network(cfg, net, device, dtype),
+                          draw_inputs(cfg, net, cfg.inputs, device, dtype))
+        weights, x = cache[net]
+        d1, d2, r = draw_directions(cfg, net, chunk, weights, device, dtype)
+        p, cs, cc = run_walk(cfg, weights, x, d1, d2, g2)
+        powers.append(p)
+        rels.append(r)
+        if cs is not None:
+            csums.append(cs)
+            ccounts.append(cc)
+    unit_power = torch.cat(powers).numpy()
+    if not np.all(np.isfinite(unit_power)):
+        raise ValueError(f"the walk overflowed ({cfg.activation!r}, depth {cfg.depth}); use "
+                         "norm='batch', float64 or fewer layers")
+    k = np.arange(1, cfg.n_freq + 1, dtype=float)
+    res = WalkResult(cfg, k, unit_power, torch.cat(rels).numpy().mean(axis=0))
+    if csums:
+        s = torch.cat(csums).numpy()
+        c = torch.cat(ccounts).numpy()
+        per_unit = s / np.maximum(c, 1.0)  # mean |corr| per walk and bin (over blocks, etc.)
+        res.branch_correlation = per_unit.mean(axis=0)
+        if per_unit.shape[0] >= 2:
+            _, lo, hi = jackknife_ci(lambda m: m, per_unit)
+            res.branch_correlation_ci = np.stack([lo, hi], axis=-1)
+        res.correlation_centres = centres
+    return res
+
+
+# ----------------------------------------------------------------------------
+# measured against the theory's prediction
+
+
+def compare_with_theory(result: WalkResult, **theory_kwargs: Any) -> dict[str, Any]:
+    """Set the measured spectra beside :func:`ringing.theory.harmonics.predict_walk_spectra`
+    layer by layer (plain networks only: the prediction has no residual blocks or averaging).
+
+    The prediction uses the walk's own per-layer relative radii, ``sigma_w``, ``T``, path and
+    ``normalise = (norm == "batch")``.  Agreement measures per layer:
+
+    * ``tv``: total-variation distance ``(1/2) sum_k |p_k - q_k|`` between the normalised
+      measured and predicted spectra (0 = identical, 1 = disjoint supports);
+    * ``tv_noise``: the same distance between the two halves of the units (the sampling
+      floor; ``tv`` well above it is a real disagreement);
+    * ``centroid_z``: (measured - predicted centroid) / jackknife standard error.
+    """
+    from scipy import stats
+
+    from ringing.theory.harmonics import normalise_power, predict_walk_spectra
+
+    cfg = result.config
+    if cfg.residual is not None or cfg.average > 1:
+        raise ValueError("the theory's prediction covers plain networks only (residual=None, "
+                         "average=1)")
+    kw: dict[str, Any] = {"path": cfg.path, "points": cfg.points,
+                          "radius": result.relative_radius, "weight_scale": cfg.sigma_w,
+                          "normalise": cfg.norm == "batch", "continuous": False,
+                          "kmin": cfg.fit_range[0], "kmax": cfg.fit_range[1]}
+    kw.update(theory_kwargs)
+    pred = predict_walk_spectra(cfg.activation, cfg.depth, **kw)
+    q = pred.normalised
+    p = result.normalised
+    tv = 0.5 * np.abs(p - q).sum(axis=-1)
+    u = result.unit_power.shape[0]
+    if u >= 2:
+        half = u // 2
+        a = normalise_power(result.unit_power[:half].mean(axis=0))
+        b = normalise_power(result.unit_power[half:].mean(axis=0))
+        tv_noise = 0.5 * np.abs(a - b).sum(axis=-1)
+    else:
+        tv_noise = np.full(cfg.depth, np.inf)
+    c = result.spectral_centroid
+    ci = result.spectral_centroid_ci
+    tq = float(stats.t.ppf(0.975, max(u - 1, 1)))
+    se = np.maximum((ci[:, 1] - ci[:, 0]) / (2 * tq), 1e-15)
+    return {
+        "layers": result.layers,
+        "measured_centroid": c,
+        "measured_centroid_ci": ci,
+        "predicted_centroid": np.asarray(pred.spectral_centroid),
+        "centroid_z": (c - np.asarray(pred.spectral_centroid)) / se,
+        "tv": tv,
+        "tv_noise": tv_noise,
+        "measured_h": result.fractal_exponent,
+        "predicted_h": pred.fractal_exponent,
+        "predicted_normalised": q,
+        "method": pred.method,
+    }

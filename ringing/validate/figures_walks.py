@@ -1,0 +1,310 @@
+"""Figures and measurements for the weight-space walks (seed 000 Figures 1, 3, 5, 6, 8).
+
+Every ``figure_*`` function takes measured :class:`ringing.simulate.walks.WalkResult` objects
+(or sweeps of them), saves a PNG with matplotlib's Agg backend and returns its path.
+:func:`measure_all` runs the issue-6 "Must show" measurements and returns their numbers;
+``python -m ringing.validate.figures_walks --out DIR`` runs it, writes the figures and prints
+a markdown summary (the numbers quoted in ``docs/walks.md``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import time
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from ringing.simulate.walks import WalkConfig, WalkResult, compare_with_theory, walk
+
+__all__ = [
+    "figure_walk_spectra",
+    "figure_depth",
+    "figure_transition",
+    "figure_averaging",
+    "figure_branch_correlation",
+    "figure_segment_vs_loop",
+    "measure_all",
+]
+
+
+def _plt() -> Any:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    return plt
+
+
+def _save(fig: Any, path: str | Path) -> str:
+    p = Path(path)
+    p.parent.mkdir(parents=True, exist_ok=True)
+    fig.tight_layout()
+    fig.savefig(p, dpi=110)
+    _plt().close(fig)
+    return str(p)
+
+
+def figure_walk_spectra(results: dict[str, WalkResult], path: str | Path, *,
+                        derivative: bool = False) -> str:
+    """Normalised spectra by layer (red = deeper), one panel per result (seed 000 Fig. 3a;
+    ``derivative=True``: the ``k^2``-weighted spectra of Fig. 3b)."""
+    plt = _plt()
+    fig, axes = plt.subplots(1, len(results), figsize=(4 * len(results), 3.4), squeeze=False)
+    for ax, (name, r) in zip(axes[0], results.items(), strict=True):
+        spec = r.derivative if derivative else r.normalised
+        cmap = plt.get_cmap("coolwarm")
+        for i in range(spec.shape[0]):
+            ax.loglog(r.k, np.maximum(spec[i], 1e-16), color=cmap(i / max(spec.shape[0] - 1, 1)),
+                      lw=1)
+        ax.set_title(name, fontsize=9)
+        ax.set_xlabel("k")
+        ax.set_ylim(1e-10, 1.5)
+    axes[0][0].set_ylabel("k² |z_k|² (normalised)" if derivative else "|z_k|² (normalised)")
+    return _save(fig, path)
+
+
+def _ci_plot(ax: Any, x: Sequence[float], y: np.ndarray, ci: np.ndarray, label: str) -> None:
+    ax.errorbar(x, y, yerr=[y - ci[:, 0], ci[:, 1] - y], capsize=2, marker="o", ms=3,
+                label=label)
+
+
+def figure_depth(results: dict[str, WalkResult], path: str | Path, *,
+                 quantity: str = "centroid") -> str:
+    """Spectral centroid (or fractal exponent ``h``) against depth with 95 % intervals, e.g.
+    with and without shortcuts (seed 000 Fig. 5)."""
+    plt = _plt()
+    fig, ax = plt.subplots(figsize=(5, 3.6))
+    for name, r in results.items():
+        if quantity == "centroid":
+            _ci_plot(ax, r.layers, r.spectral_centroid, r.spectral_centroid_ci, name)
+        else:
+            idx = [i for i, h in enumerate(r.fractal_exponent) if h is not None]
+            hs = np.array([r.fractal_exponent[i] for i in idx], dtype=float)
+            ci = np.array([r.fractal_exponent_ci[i] for i in idx], dtype=float)
+            _ci_plot(ax, [r.layers[i] for i in idx], hs, ci, name)
+    ax.set_xlabel("layer (depth)")
+    ax.set_ylabel("spectral centroid" if quantity == "centroid" else "fractal exponent h")
+    ax.legend(fontsize=8)
+    return _save(fig, path)
+
+
+def _layer_stat(results: dict[float, WalkResult], layer: int) -> tuple[np.ndarray, ...]:
+    xs = np.array(sorted(results))
+    c = np.array([results[v].spectral_centroid[layer - 1] for v in xs])
+    ci = np.array([results[v].spectral_centroid_ci[layer - 1] for v in xs])
+    return xs, c, ci
+
+
+def figure_transition(slopes: dict[float, WalkResult], residuals: dict[float, WalkResult],
+                      path: str | Path) -> str:
+    """Output-layer centroid against the leaky-ReLU slope (plain) and against the branch
+    weight ``nu`` (residual, ReLU) (seed 000 Fig. 1's transition linear -> nonlinear ->
+    residual)."""
+    plt = _plt()
+    fig, axes = plt.subplots(1, 2, figsize=(8, 3.4))
+    for ax, res, lab in ((axes[0], slopes, "leaky-ReLU slope α (plain)"),
+                         (axes[1], residuals, "branch weight ν (residual, relu)")):
+        if not res:
+            continue
+        depth = next(iter(res.values())).config.depth
+        xs, c, ci = _layer_stat(res, depth)
+        _ci_plot(ax, list(xs), c, ci, f"layer {depth}")
+        ax.set_xlabel(lab)
+        ax.set_ylabel("spectral centroid")
+        ax.legend(fontsize=8)
+    return _save(fig, path)
+
+
+def figure_averaging(results: dict[int, WalkResult], path: str | Path) -> str:
+    """Normalised spectrum of the last layer for averaging factors ``a`` (seed 000 Fig. 8
+    right) and the centroid by layer."""
+    plt = _plt()
+    fig, axes = plt.subplots(1, 2, figsize=(8, 3.4))
+    for a in sorted(results):
+        r = results[a]
+        axes[0].loglog(r.k, np.maximum(r.normalised[-1], 1e-16), label=f"a = {a}")
+        _ci_plot(axes[1], r.layers, r.spectral_centroid, r.spectral_centroid_ci, f"a = {a}")
+    axes[0].set_xlabel("k")
+    axes[0].set_ylabel("|z_k|² (normalised), last layer")
+    axes[1].set_xlabel("layer")
+    axes[1].set_ylabel("spectral centroid")
+    axes[0].legend(fontsize=8)
+    return _save(fig, path)
+
+
+def figure_branch_correlation(results: dict[str, WalkResult], path: str | Path) -> str:
+    """Mean absolute correlation between each residual block's shortcut and branch per
+    Gaussian frequency bin (seed 000 Fig. 6)."""
+    plt = _plt()
+    fig, ax = plt.subplots(figsize=(5, 3.6))
+    for name, r in results.items():
+        if r.branch_correlation is None or r.correlation_centres is None:
+            continue
+        y = r.branch_correlation
+        ci = r.branch_correlation_ci if r.branch_correlation_ci is not None \
+            else np.stack([y, y], axis=-1)
+        _ci_plot(ax, list(r.correlation_centres), y, ci, name)
+    ax.set_xlabel("frequency bin centre k")
+    ax.set_ylabel("mean |corr(shortcut, branch)|")
+    ax.legend(fontsize=8)
+    return _save(fig, path)
+
+
+def figure_segment_vs_loop(results: dict[str, WalkResult], path: str | Path) -> str:
+    """Last-layer normalised spectra and ``h`` by layer for segments and loops."""
+    plt = _plt()
+    fig, axes = plt.subplots(1, 2, figsize=(8, 3.4))
+    for name, r in results.items():
+        axes[0].loglog(r.k, np.maximum(r.normalised[-1], 1e-16), label=name)
+        idx = [i for i, h in enumerate(r.fractal_exponent) if h is not None]
+        hs = np.array([r.fractal_exponent[i] for i in idx], dtype=float)
+        ci = np.array([r.fractal_exponent_ci[i] for i in idx], dtype=float)
+        _ci_plot(axes[1], [r.layers[i] for i in idx], hs, ci, name)
+    axes[0].set_xlabel("k")
+    axes[0].set_ylabel("|z_k|² (normalised), last layer")
+    axes[1].set_xlabel("layer")
+    axes[1].set_ylabel("fractal exponent h")
+    axes[0].legend(fontsize=7)
+    axes[1].legend(fontsize=7)
+    return _save(fig, path)
+
+
+# ----------------------------------------------------------------------------
+# the issue-6 measurements
+
+
+def _summ(r: WalkResult, layers: Sequence[int] | None = None) -> dict[str, Any]:
+    ls = list(layers) if layers is not None else r.layers
+    hs, hci = r.fractal_exponent, r.fractal_exponent_ci
+    return {
+        "layers": ls,
+        "centroid": [round(float(r.spectral_centroid[i - 1]), 4) for i in ls],
+        "centroid_ci": [[round(float(v), 4) for v in r.spectral_centroid_ci[i - 1]] for i in ls],
+        "h": [None if (h := hs[i - 1]) is None else round(float(h), 3) for i in ls],
+        "h_ci": [None if (c := hci[i - 1]) is None else [round(float(v), 3) for v in c]
+                 for i in ls],
+    }
+
+
+def measure_all(out: str | Path, *, width: int = 256, depth: int = 10, directions: int = 6,
+                inputs: int = 8, seed: int = 0, device: str = "auto") -> dict[str, Any]:
+    """Run every issue-6 measurement, write the figures under ``out``, return the numbers."""
+    outp = Path(out)
+    base: dict[str, Any] = {"width": width, "depth": depth, "directions": directions,
+                            "inputs": inputs, "seed": seed, "device": device}
+    res: dict[str, Any] = {"settings": dict(base)}
+    t0 = time.time()
+
+    def run(act: str, **kw: Any) -> WalkResult:
+        args: dict[str, Any] = dict(base)
+        args.update(kw)
+        return walk(WalkConfig(act, **args), show_progress=False)
+
+    # 1. the paper's segments (alpha = 1) against loops of the same radius
+    seg = {"segment, radius 1": run("relu", path="segment", radius=1.0),
+           "loop, radius 1": run("relu", path="loop", radius=1.0),
+           "segment, R = 0.5": run("relu", path="segment", relative_radius=0.5),
+           "loop, R = 0.5": run("relu", path="loop", relative_radius=0.5)}
+    res["segment_vs_loop"] = {k: _summ(v) for k, v in seg.items()}
+    res["segment_vs_loop"]["relative_radius_of_radius_1"] = float(
+        seg["loop, radius 1"].relative_radius[1])
+    figure_segment_vs_loop(seg, outp / "walk_segment_vs_loop.png")
+
+    # 2. relu > tanh > softplus, plain, with and without BatchNorm; theory beside
+    plain: dict[str, WalkResult] = {}
+    for norm, b in (("none", inputs), ("batch", 32)):
+        for act in ("relu", "tanh", "softplus"):
+            plain[f"{act}, {norm}"] = run(act, norm=norm, inputs=b)
+    res["activations"] = {k: _summ(v) for k, v in plain.items()}
+    res["theory"] = {}
+    for k, v in plain.items():
+        c = compare_with_theory(v)
+        res["theory"][k] = {"tv": np.round(c["tv"], 4).tolist(),
+                            "tv_noise": np.round(c["tv_noise"], 4).tolist(),
+                            "predicted_centroid": np.round(c["predicted_centroid"], 4).tolist(),
+                            "centroid_z": np.round(c["centroid_z"], 2).tolist()}
+    figure_walk_spectra({k: plain[k] for k in ("relu, batch", "tanh, batch", "softplus, batch")},
+                        outp / "walk_spectra_bn.png")
+    figure_walk_spectra({k: plain[k] for k in ("relu, none", "tanh, none", "softplus, none")},
+                        outp / "walk_spectra_plain.png")
+    first = {f"relu, layer-only {k}": run("relu", layer_only=k, norm="batch", inputs=32)
+             for k in (1, depth // 2, depth)}
+    res["layer_only_derivative"] = {
+        k: {"derivative_centroid_last_layer": round(float(
+            np.sum(v.k * v.derivative[-1])), 3)} for k, v in first.items()}
+    figure_walk_spectra(first, outp / "walk_layer_only_derivative.png", derivative=True)
+
+    # 3. residual connections (Fig. 5), BatchNorm like the paper's Toy-CNN
+    resid = {"relu plain": plain["relu, batch"],
+             "relu residual ν=1": run("relu", norm="batch", inputs=32, residual=1.0),
+             "tanh plain": plain["tanh, batch"],
+             "tanh residual ν=1": run("tanh", norm="batch", inputs=32, residual=1.0)}
+    res["residual"] = {k: _summ(v) for k, v in resid.items()}
+    figure_depth(resid, outp / "walk_residual_centroid.png")
+    figure_depth(resid, outp / "walk_residual_h.png", quantity="h")
+
+    # 4. feature averaging (Fig. 8 right)
+    avg = {a: run("relu", norm="batch", inputs=32, average=a) for a in (1, 2, 4)}
+    res["averaging"] = {str(a): _summ(v, [depth]) for a, v in avg.items()}
+    figure_averaging(avg, outp / "walk_averaging.png")
+
+    # 5. leaky-ReLU slope and branch weight (Fig. 1)
+    slopes = {s: run(f"lrelu(slope={s})") for s in (0.0, 0.25, 0.5, 0.75, 1.0)}
+    nus = {nu: run("relu", residual=nu) for nu in (0.25, 0.5, 0.75, 1.0)}
+    res["lrelu_slope"] = {str(s): _summ(v, [depth]) for s, v in slopes.items()}
+    res["branch_weight"] = {str(nu): _summ(v, [depth]) for nu, v in nus.items()}
+    figure_transition(slopes, nus, outp / "walk_transition.png")
+
+    # 6. linear network: band-limited at k <= l
+    lin = run("identity", dtype="float64", depth=6)
+    ratio = [float(lin.power[i, i + 1:].sum() / lin.power[i].sum()) for i in range(5)]
+    res["linear_band_limit"] = {"power_fraction_above_l": ratio,
+                                "centroid": _summ(lin)["centroid"]}
+
+    # 7. aliasing: T = 100 against T = 200
+    alias = {}
+    for act in ("relu", "tanh"):
+        a100, a200 = run(act, points=100), run(act, points=200)
+        alias[act] = {"T100": _summ(a100, [1, depth // 2, depth]),
+                      "T200": _summ(a200, [1, depth // 2, depth])}
+    res["aliasing"] = alias
+
+    # 8. branch/shortcut correlation by frequency (Fig. 6)
+    corr = {act: run(act, norm="batch", inputs=32, residual=1.0, correlation_bins=10)
+            for act in ("relu", "tanh", "softplus")}
+    res["branch_correlation"] = {
+        act: {"centres": np.round(v.correlation_centres, 2).tolist()
+              if v.correlation_centres is not None else None,
+              "corr": np.round(v.branch_correlation, 4).tolist()
+              if v.branch_correlation is not None else None,
+              "ci": np.round(v.branch_correlation_ci, 4).tolist()
+              if v.branch_correlation_ci is not None else None}
+        for act, v in corr.items()}
+    figure_branch_correlation(corr, outp / "walk_branch_correlation.png")
+    res["seconds"] = round(time.time() - t0, 1)
+    return res
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description="issue-6 walk measurements and figures")
+    ap.add_argument("--out", default="walk_figures")
+    ap.add_argument("--width", type=int, default=256)
+    ap.add_argument("--depth", type=int, default=10)
+    ap.add_argument("--directions", type=int, default=6)
+    ap.add_argument("--device", default="auto")
+    args = ap.parse_args(argv)
+    res = measure_all(args.out, width=args.width, depth=args.depth,
+                      directions=args.directions, device=args.device)
+    text = json.dumps(res, indent=1, default=lambda o: np.asarray(o).tolist())
+    Path(args.out, "walk_measurements.json").write_text(text)
+    print(text)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
