@@ -1,5 +1,8 @@
+"""``python -m ringing``: the same as the ``ringing`` command."""
+
 import sys
 
 from ringing.cli import main
 
-sys.exit(main())
+if __name__ == "__main__":
+    sys.exit(main())

@@ -39,6 +39,7 @@ from ringing.theory.fourier import (
     validate_alpha,
     validate_interval,
 )
+from ringing.validation import positive_float, positive_int
 
 __all__ = [
     "BatchedMLP",
@@ -69,20 +70,8 @@ def validate_steps(steps: Any) -> int:
     return int(steps)
 
 
-def _positive_int(value: Any, name: str) -> int:
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
-        raise ValueError(f"{name} must be a positive integer, got {value!r}")
-    return int(value)
-
-
-def _positive_float(value: Any, name: str) -> float:
-    try:
-        v = float(value)
-    except (TypeError, ValueError):
-        raise ValueError(f"{name} must be a positive number, got {value!r}") from None
-    if not math.isfinite(v) or v <= 0:
-        raise ValueError(f"{name} must be a positive number, got {value!r}")
-    return v
+_positive_int = positive_int
+_positive_float = positive_float
 
 
 def record_schedule(steps: int, every: int) -> np.ndarray:

@@ -34,6 +34,7 @@ from numpy.polynomial import Chebyshev
 from numpy.polynomial import chebyshev as npcheb
 
 from ringing.activations import Activation, get_activation
+from ringing.validation import non_negative_int
 
 __all__ = [
     "ChebyshevApprox",
@@ -86,17 +87,9 @@ TABLE1_SPECS: dict[str, str] = {
 
 def validate_cheb_degree(degree: Any, name: str = "degree") -> int:
     """A non-negative integer degree (at most 400), or a one-line ``ValueError``."""
-    if isinstance(degree, bool) or not isinstance(degree, (int, np.integer)):
-        if isinstance(degree, float) and degree.is_integer():
-            degree = int(degree)
-        else:
-            raise ValueError(f"{name}={degree!r} must be a non-negative integer")
-    d = int(degree)
-    if d < 0:
-        raise ValueError(f"{name}={d} must be a non-negative integer")
-    if d > _MAX_DEGREE:
-        raise ValueError(f"{name}={d} is larger than the supported maximum {_MAX_DEGREE}")
-    return d
+    if isinstance(degree, str):
+        raise ValueError(f"{name}={degree!r} must be a non-negative integer")
+    return non_negative_int(degree, name, maximum=_MAX_DEGREE)
 
 
 def validate_interval(interval: Any, name: str = "interval") -> float:

@@ -47,6 +47,7 @@ from typing import Any
 import numpy as np
 
 from ringing.activations import Activation, get_activation
+from ringing.validation import positive_float
 
 __all__ = [
     "PiecewiseLinear",
@@ -89,13 +90,7 @@ def validate_interval(interval: Sequence[float]) -> tuple[float, float]:
 
 def validate_alpha(alpha: float) -> float:
     """The quantisation step α of seed 003 eq 2: a finite number > 0."""
-    try:
-        a = float(alpha)
-    except (TypeError, ValueError):
-        raise ValueError(f"alpha must be a number > 0, got {alpha!r}") from None
-    if not np.isfinite(a) or a <= 0:
-        raise ValueError(f"alpha must be a finite number > 0, got {alpha!r}")
-    return a
+    return positive_float(alpha, "alpha")
 
 
 def _check_weights(weights: Weights) -> list[tuple[np.ndarray, np.ndarray]]:

@@ -40,6 +40,7 @@ import numpy as np
 import sympy as sp
 
 from ringing.activations import Activation, get_activation, x
+from ringing.validation import positive_float
 
 __all__ = [
     "validate_sigma",
@@ -69,13 +70,7 @@ def as_activation(act: Activation | str | Callable[[Any], Any]) -> Activation:
 
 def validate_sigma(sigma: Any, name: str = "sigma") -> float:
     """A positive finite standard deviation, or a one-line ``ValueError``."""
-    try:
-        s = float(sigma)
-    except (TypeError, ValueError):
-        raise ValueError(f"{name}={sigma!r} is not a number") from None
-    if not math.isfinite(s) or s <= 0:
-        raise ValueError(f"{name}={sigma!r} must be positive and finite")
-    return s
+    return positive_float(sigma, name)
 
 
 def validate_rho(rho: Any) -> np.ndarray:

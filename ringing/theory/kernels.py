@@ -14,6 +14,7 @@ import numpy as np
 
 from ringing.activations import Activation
 from ringing.theory.gaussian import gaussian_covariance
+from ringing.validation import non_negative_float, positive_float
 
 __all__ = ["covariance"]
 
@@ -80,24 +81,8 @@ PHASE_TOL = 1e-9
 _RATIO_ZERO_TOL = 1e-10
 
 
-def _positive(value: Any, name: str) -> float:
-    try:
-        v = float(value)
-    except (TypeError, ValueError):
-        raise ValueError(f"{name}={value!r} is not a number") from None
-    if not math.isfinite(v) or v <= 0:
-        raise ValueError(f"{name}={value!r} must be positive and finite")
-    return v
-
-
-def _non_negative(value: Any, name: str) -> float:
-    try:
-        v = float(value)
-    except (TypeError, ValueError):
-        raise ValueError(f"{name}={value!r} is not a number") from None
-    if not math.isfinite(v) or v < 0:
-        raise ValueError(f"{name}={value!r} must be non-negative and finite")
-    return v
+_positive = positive_float
+_non_negative = non_negative_float
 
 
 def _cov_with_one(act: Activation, r: np.ndarray) -> tuple[np.ndarray, float]:

@@ -1,0 +1,130 @@
+"""``ringing validate``: evaluate the claim catalogue, store the results, write the report.
+
+``ringing validate [--quick] [--report PATH] [--store PATH] [--executor local|ray] [--json]``
+(plus ``--only PATTERN``, ``--workers N``, ``--rerun``, ``--no-figures``, ``--list``).
+
+Bad input is caught before anything runs: an unwritable report path, a corrupt store file and
+``--executor ray`` without Ray are one-line errors (exit 2) that leave the store untouched.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+from ringing.cli import add_json_flag
+
+GROUP = None
+
+
+def register(subparsers: Any) -> None:
+    p = subparsers.add_parser(
+        "validate", help="check every claim (theory, simulation, the papers) and write the report",
+        description="Evaluate the claim catalogue (theory against closed forms, simulations and "
+                    "the papers' printed values), reusing finished results from the store, and "
+                    "write an HTML report with Markdown and JSON summaries.")
+    p.add_argument("--quick", action="store_true",
+                   help="small widths and few seeds for the simulation claims (minutes)")
+    p.add_argument("--report", default="report", metavar="PATH",
+                   help="directory (gets report.html/.md/.json) or a .html file "
+                        "(default: ./report)")
+    p.add_argument("--store", default=None, metavar="PATH",
+                   help="results store (SQLite; default $XDG_CACHE_HOME/ringing/results.sqlite)")
+    p.add_argument("--executor", default="local", choices=("local", "ray"),
+                   help="local process pool (default) or Ray (needs ringing[dist])")
+    p.add_argument("--workers", type=int, default=None, metavar="N",
+                   help="parallel workers (default: the number of CPUs, at most 8)")
+    p.add_argument("--only", default=None, metavar="PATTERN",
+                   help="only claims whose name matches (comma-separated globs or substrings)")
+    p.add_argument("--rerun", action="store_true",
+                   help="recompute claims even when the store has their result")
+    p.add_argument("--no-figures", action="store_true", help="leave the figures out of the report")
+    p.add_argument("--list", action="store_true", help="list the claims and exit")
+    add_json_flag(p)
+    p.set_defaults(func=run)
+
+
+def _fmt(v: float | None) -> str:
+    return "—" if v is None else f"{v:.6g}"
+
+
+def run(args: argparse.Namespace) -> dict[str, Any]:
+    from ringing.validate.claims import catalogue, select, skipped_groups
+
+    claims = select(catalogue(), args.only)
+    if args.list:
+        rows = [{"name": c.name, "kind": c.kind, "source": c.source, "statement": c.statement}
+                for c in claims]
+        args.table_text = "\n".join(f"{c.name:50s} {c.kind:10s} {c.source}" for c in claims)
+        return {"claims": rows, "report": None}
+
+    from ringing.validate.report import (
+        check_writable,
+        collect_discrepancies,
+        render_figures,
+        resolve_report_paths,
+        write_report,
+    )
+    from ringing.validate.store import ResultStore
+    from ringing.validate.sweep import check_executor
+
+    # bad input first, before anything is computed or written
+    if args.workers is not None and args.workers < 1:
+        raise ValueError(f"--workers {args.workers} must be >= 1")
+    check_executor(args.executor)
+    paths = resolve_report_paths(args.report)
+    check_writable(paths)
+    store = ResultStore(args.store)
+    t0 = time.perf_counter()
+    try:
+        from ringing.validate.sweep import run_claims
+
+        results, stats = run_claims(claims, quick=args.quick, store=store,
+                                    executor=args.executor, workers=args.workers,
+                                    rerun=args.rerun)
+        t_claims = time.perf_counter() - t0
+        from ringing.validate.sweep import default_workers
+
+        n_fig = (args.workers or default_workers()) if args.executor == "local" else 1
+        figs = [] if args.no_figures else render_figures(store, workers=n_fig)
+        meta = {
+            "mode": "quick" if args.quick else "full",
+            "claims": len(results),
+            "computed": stats.computed, "reused": stats.reused, "errors": stats.errors,
+            "claims_seconds": round(t_claims, 2),
+            "total_seconds": round(time.perf_counter() - t0, 2),
+            "store": str(store.path), "executor": args.executor,
+            "only": args.only or "",
+        }
+        write_report(results, paths, figures=figs, meta=meta,
+                     discrepancies=collect_discrepancies(results), skipped=skipped_groups())
+    finally:
+        store.close()
+
+    counts: dict[str, int] = {}
+    for r in results:
+        counts[r.verdict] = counts.get(r.verdict, 0) + 1
+    lines = [f"{r.verdict:20s} {r.name:48s} theory={_fmt(r.theory)} sim={_fmt(r.simulation)} "
+             f"paper={_fmt(r.paper)}" + (f"  ({r.reason})" if r.reason else "") for r in results]
+    lines.append("")
+    lines.append(", ".join(f"{k}: {v}" for k, v in sorted(counts.items()))
+                 + f"; {len(results)} claims ({stats.reused} reused) in "
+                 f"{time.perf_counter() - t0:.1f} s")
+    lines.append(f"report: {paths.html}")
+    args.table_text = "\n".join(lines)
+    sys.stderr.flush()
+    return {
+        "claims": [{"name": r.name, "verdict": r.verdict, "theory": r.theory,
+                    "simulation": r.simulation,
+                    "simulation_ci": list(r.simulation_ci) if r.simulation_ci else None,
+                    "paper": r.paper, "reason": r.reason, "reused": r.reused}
+                   for r in results],
+        "report": str(Path(os.path.abspath(paths.html))),
+        "counts": counts,
+        "store": str(store.path),
+        "seconds": round(time.perf_counter() - t0, 2),
+    }
