@@ -3,7 +3,9 @@
 Contract (DESIGN.md): every command takes ``--json`` and then prints one JSON
 object on stdout and nothing else there.  Without ``--json`` a readable table is
 printed.  Errors go to stderr as one line, exit status 2 for bad input
-(``ValueError``, argument errors) and 1 for failures.  No NaN is ever printed
+(``ValueError``, argument errors) and 1 for failures.  A handler may set
+``args.exit_status`` (``ringing validate`` sets 1 when a claim fails, after its
+report and JSON are written).  No NaN is ever printed
 as a result: a non-finite number is an error.
 """
 
@@ -120,7 +122,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     else:
         text = getattr(args, "table_text", None)
         print(text if text is not None else render_table(payload))
-    return 0
+    status: int = getattr(args, "exit_status", 0)
+    return status
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -15,7 +15,7 @@ from typing import Any, TypeVar
 import numpy as np
 
 __all__ = ["positive_float", "non_negative_float", "positive_int", "non_negative_int",
-           "arg_type"]
+           "arg_type", "int_at_least"]
 
 T = TypeVar("T")
 
@@ -86,4 +86,18 @@ def arg_type(check: Callable[..., T], name: str = "value", **kw: Any) -> Callabl
         except ValueError as err:
             raise argparse.ArgumentTypeError(str(err)) from None
     parse.__name__ = check.__name__
+    return parse
+
+
+def int_at_least(lo: int) -> Callable[[str], int]:
+    """An argparse ``type=`` for integers ≥ ``lo``."""
+    def parse(text: str) -> int:
+        try:
+            v = _int(text, "value", "an integer")
+        except ValueError as err:
+            raise argparse.ArgumentTypeError(str(err)) from None
+        if v < lo:
+            raise argparse.ArgumentTypeError(f"expected an integer >= {lo}, got {v}")
+        return v
+    parse.__name__ = f"int>={lo}"
     return parse

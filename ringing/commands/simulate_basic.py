@@ -7,28 +7,13 @@ import math
 from typing import Any
 
 from ringing.cli import add_json_flag
+from ringing.validation import arg_type, non_negative_int, positive_int
 
 GROUP = "simulate"
 
 
-def _positive_int(text: str) -> int:
-    try:
-        v = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a positive integer, got {text!r}") from None
-    if v < 1:
-        raise argparse.ArgumentTypeError(f"expected a positive integer, got {v}")
-    return v
-
-
-def _nonneg_int(text: str) -> int:
-    try:
-        v = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a non-negative integer, got {text!r}") from None
-    if v < 0:
-        raise argparse.ArgumentTypeError(f"expected a non-negative integer, got {v}")
-    return v
+_positive_int = arg_type(positive_int)
+_nonneg_int = arg_type(non_negative_int)
 
 
 def _common(p: argparse.ArgumentParser, *, norms: tuple[str, ...], default_norm: str) -> None:

@@ -3,34 +3,16 @@
 from __future__ import annotations
 
 import argparse
-import math
 from typing import Any
 
 from ringing.cli import add_json_flag
+from ringing.validation import arg_type, int_at_least, positive_float
 
 GROUP = "simulate"
 
 
-def _int_at_least(lo: int) -> Any:
-    def parse(text: str) -> int:
-        try:
-            v = int(text)
-        except ValueError:
-            raise argparse.ArgumentTypeError(f"expected an integer, got {text!r}") from None
-        if v < lo:
-            raise argparse.ArgumentTypeError(f"expected an integer ≥ {lo}, got {v}")
-        return v
-    return parse
-
-
-def _positive_float(text: str) -> float:
-    try:
-        v = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a number, got {text!r}") from None
-    if not math.isfinite(v) or v <= 0:
-        raise argparse.ArgumentTypeError(f"expected a positive number, got {text}")
-    return v
+_int_at_least = int_at_least
+_positive_float = arg_type(positive_float)
 
 
 def _common(p: argparse.ArgumentParser, *, steps: int, seeds: int, lr: float,

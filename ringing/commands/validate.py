@@ -116,6 +116,9 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
                  f"{time.perf_counter() - t0:.1f} s")
     lines.append(f"report: {paths.html}")
     args.table_text = "\n".join(lines)
+    # the report is written either way; a failing or erroring claim is a failure (exit 1)
+    if counts.get("fail", 0) or counts.get("error", 0):
+        args.exit_status = 1
     sys.stderr.flush()
     return {
         "claims": [{"name": r.name, "verdict": r.verdict, "theory": r.theory,
