@@ -200,6 +200,7 @@ class _Backend:
                 "sign": np.sign, "sqrt": np.sqrt, "where": np.where,
                 "maximum": np.maximum, "minimum": np.minimum,
                 "softplus": lambda u: np.logaddexp(0.0, u), "sigmoid": sps.expit,
+                "relu": lambda u: np.maximum(u, 0.0),
                 "and": np.logical_and, "or": np.logical_or, "not": np.logical_not,
             }
         elif name == "torch":
@@ -212,6 +213,7 @@ class _Backend:
                 "erfc": torch.erfc, "abs": torch.abs, "sign": torch.sign, "sqrt": torch.sqrt,
                 "where": torch.where, "maximum": torch.maximum, "minimum": torch.minimum,
                 "softplus": torch.nn.functional.softplus, "sigmoid": torch.sigmoid,
+                "relu": torch.relu,
                 "and": torch.logical_and, "or": torch.logical_or, "not": torch.logical_not,
             }
         else:  # mpmath, scalar
@@ -225,6 +227,7 @@ class _Backend:
                 "maximum": max, "minimum": min,
                 "softplus": lambda u: mpmath.log(1 + mpmath.exp(u)),
                 "sigmoid": lambda u: 1 / (1 + mpmath.exp(-u)),
+                "relu": lambda u: u if u > 0 else mpmath.mpf(0),
                 "and": lambda a, b: a and b, "or": lambda a, b: a or b, "not": lambda a: not a,
             }
 
@@ -307,6 +310,13 @@ def _compile(e: sp.Basic, b: _Backend) -> _Fn:
         op = ns["maximum"] if isinstance(e, sp.Max) else ns["minimum"]
         return lambda v: functools.reduce(lambda acc, f: op(acc, f(v)), fs[1:], fs[0](v))
     if isinstance(e, sp.Piecewise):
+        # max(u, 0) written as Piecewise((0, u < 0), (u, True)): the backend's relu kernel
+        if (len(e.args) == 2 and e.args[0][0] == 0 and e.args[1][1] == True  # noqa: E712
+                and isinstance(e.args[0][1], sp.StrictLessThan) and e.args[0][1].rhs == 0
+                and e.args[0][1].lhs == e.args[1][0]):
+            inner = _compile(e.args[1][0], b)
+            relu = ns["relu"]
+            return lambda v: relu(inner(v))
         pieces = [(_compile(val, b), _compile_cond(cond, b)) for val, cond in e.args]
         where = ns["where"]
         if b.name == "mpmath":
@@ -317,9 +327,11 @@ def _compile(e: sp.Basic, b: _Backend) -> _Fn:
                 return mpmath.nan
             return pw_scalar
 
+        last_is_const = not e.args[-1][0].has(x)
+
         def pw(v: Any) -> Any:
             last, _ = pieces[-1]
-            out = last(v) + 0.0 * v
+            out = last(v) + 0.0 * v if last_is_const else last(v)
             for val_fn, cond_fn in reversed(pieces[:-1]):
                 out = where(cond_fn(v), val_fn(v), out)
             return out
@@ -367,9 +379,10 @@ def compile_expr(expr: sp.Expr, backend: str) -> _Fn:
 
     Notes
     -----
-    ``log(1 + exp(u))`` and ``1/(1 + exp(u))`` are compiled to the backends'
-    overflow-free softplus and logistic functions; this is a change of how the
-    same expression is evaluated, not a second definition.
+    ``log(1 + exp(u))``, ``1/(1 + exp(u))`` and ``Piecewise((0, u < 0), (u, True))``
+    are compiled to the backends' overflow-free softplus, logistic and relu
+    kernels; this is a change of how the same expression is evaluated, not a
+    second definition.
     """
     if backend not in ("numpy", "torch", "mpmath"):
         raise ValueError(f"unknown backend {backend!r}; known: numpy, torch, mpmath")
