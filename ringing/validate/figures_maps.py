@@ -11,14 +11,9 @@ from pathlib import Path
 
 import numpy as np
 
+from ringing.validate.plotting import pyplot
 
-def _plt():  # type: ignore[no-untyped-def]
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    return plt
+_plt = pyplot
 
 
 def figure_correlation_map(path: str | Path, activation: str = "erf",

@@ -25,17 +25,12 @@ from ringing.simulate.measure import (
     theory_correlations,
 )
 from ringing.simulate.networks import NetworkConfig
+from ringing.validate.plotting import pyplot
 
 __all__ = ["figure_correlation_map", "figure_jacobian_depth", "figure_nlc_depth"]
 
 
-def _plt():  # type: ignore[no-untyped-def]
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    return plt
+_plt = pyplot
 
 
 def figure_correlation_map(path: str | Path, *, activation: str = "erf", width: int = 512,

@@ -10,16 +10,12 @@ from typing import Any
 
 import numpy as np
 
+from ringing.validate.plotting import pyplot
+
 __all__ = ["figure_spectral_bias", "figure_fprinciple", "figure_early_stopping"]
 
 
-def _plt() -> Any:
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    return plt
+_plt = pyplot
 
 
 def _save(fig: Any, path: str | os.PathLike[str]) -> str:

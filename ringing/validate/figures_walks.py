@@ -19,6 +19,7 @@ from typing import Any
 import numpy as np
 
 from ringing.simulate.walks import WalkConfig, WalkResult, compare_with_theory, walk
+from ringing.validate.plotting import pyplot
 
 __all__ = [
     "figure_walk_spectra",
@@ -31,13 +32,7 @@ __all__ = [
 ]
 
 
-def _plt() -> Any:
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    return plt
+_plt = pyplot
 
 
 def _save(fig: Any, path: str | Path) -> str:

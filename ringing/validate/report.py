@@ -251,11 +251,9 @@ def figure_simulation_vs_theory(results: Sequence[ClaimResult], path: str | os.P
             and r.theory not in (None, 0.0)]
     if not sims:
         return None
-    import matplotlib
+    from ringing.validate.plotting import pyplot
 
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
+    plt = pyplot()
     fig, ax = plt.subplots(figsize=(7, 0.45 * len(sims) + 1.2))
     for i, r in enumerate(sims):
         th = float(r.theory)  # type: ignore[arg-type]
