@@ -21,6 +21,7 @@ from collections.abc import Callable, Sequence
 from typing import Any, NoReturn
 
 import ringing.commands as _commands
+from ringing.serialize import to_jsonable
 
 Handler = Callable[[argparse.Namespace], dict[str, Any]]
 
@@ -63,19 +64,6 @@ def _check_finite(obj: Any, path: str = "result") -> None:
             _check_finite(v, f"{path}[{i}]")
 
 
-def to_jsonable(obj: Any) -> Any:
-    """numpy scalars/arrays to plain Python, recursively."""
-    import numpy as np
-
-    if isinstance(obj, dict):
-        return {str(k): to_jsonable(v) for k, v in obj.items()}
-    if isinstance(obj, (list, tuple)):
-        return [to_jsonable(v) for v in obj]
-    if isinstance(obj, np.ndarray):
-        return to_jsonable(obj.tolist())
-    if isinstance(obj, np.generic):
-        return obj.item()
-    return obj
 
 
 def _fmt(v: Any) -> str:

@@ -34,6 +34,7 @@ from typing import Any, Literal
 import numpy as np
 
 import ringing
+from ringing.serialize import to_jsonable
 
 __all__ = [
     "Verdict",
@@ -199,17 +200,7 @@ class ClaimResult:
 
 
 def _jsonable(obj: Any) -> Any:
-    if isinstance(obj, dict):
-        return {str(k): _jsonable(v) for k, v in obj.items()}
-    if isinstance(obj, (list, tuple)):
-        return [_jsonable(v) for v in obj]
-    if isinstance(obj, np.ndarray):
-        return _jsonable(obj.tolist())
-    if isinstance(obj, np.generic):
-        return _jsonable(obj.item())
-    if isinstance(obj, float) and not math.isfinite(obj):
-        return str(obj)
-    return obj
+    return to_jsonable(obj, nonfinite_as_str=True)
 
 
 def evaluate(claim: Claim, quick: bool) -> ClaimResult:
