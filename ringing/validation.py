@@ -58,24 +58,23 @@ def _int(value: Any, name: str, what: str) -> int:
     return int(value)
 
 
-def positive_int(value: Any, name: str = "value", maximum: int | None = None) -> int:
-    """An integer ≥ 1 (and ≤ ``maximum`` when given)."""
-    v = _int(value, name, "a positive integer")
-    if v < 1:
-        raise ValueError(f"{name}={v} must be a positive integer")
+def _bounded_int(value: Any, name: str, lo: int, what: str, maximum: int | None) -> int:
+    v = _int(value, name, what)
+    if v < lo:
+        raise ValueError(f"{name}={v} must be {what}")
     if maximum is not None and v > maximum:
         raise ValueError(f"{name}={v} is larger than the supported maximum {maximum}")
     return v
+
+
+def positive_int(value: Any, name: str = "value", maximum: int | None = None) -> int:
+    """An integer ≥ 1 (and ≤ ``maximum`` when given)."""
+    return _bounded_int(value, name, 1, "a positive integer", maximum)
 
 
 def non_negative_int(value: Any, name: str = "value", maximum: int | None = None) -> int:
     """An integer ≥ 0 (and ≤ ``maximum`` when given)."""
-    v = _int(value, name, "a non-negative integer")
-    if v < 0:
-        raise ValueError(f"{name}={v} must be a non-negative integer")
-    if maximum is not None and v > maximum:
-        raise ValueError(f"{name}={v} is larger than the supported maximum {maximum}")
-    return v
+    return _bounded_int(value, name, 0, "a non-negative integer", maximum)
 
 
 def arg_type(check: Callable[..., T], name: str = "value", **kw: Any) -> Callable[[str], T]:

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import numpy as np
 
-from ringing.validate.plotting import pyplot
+from ringing.validate.plotting import pyplot, save_figure
 
 _plt = pyplot
 
@@ -40,11 +40,7 @@ def figure_coefficient_decay(path: str | Path, activations: Sequence[str] = ("re
         ax.set_xlabel("j")
         ax.grid(True, which="both", alpha=0.3)
         ax.legend()
-    fig.tight_layout()
-    out = Path(path)
-    fig.savefig(out, dpi=110)
-    plt.close(fig)
-    return out
+    return save_figure(fig, path, dpi=110)
 
 
 def figure_predicted_spectra(path: str | Path, activations: Sequence[str] = ("relu", "tanh",
@@ -78,8 +74,4 @@ def figure_predicted_spectra(path: str | Path, activations: Sequence[str] = ("re
         ax.grid(True, which="both", alpha=0.3)
     axes[0][0].set_ylabel("normalised E|z_k|^2")
     axes[0][-1].legend(fontsize=8)
-    fig.tight_layout()
-    out = Path(path)
-    fig.savefig(out, dpi=110)
-    plt.close(fig)
-    return out
+    return save_figure(fig, path, dpi=110)

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import numpy as np
 
-from ringing.validate.plotting import pyplot
+from ringing.validate.plotting import pyplot, save_figure
 
 _plt = pyplot
 
@@ -44,11 +44,7 @@ def figure_correlation_map(path: str | Path, activation: str = "erf",
     ax.set_title(f"{lay.act.name}, critical ($\\sigma_b^2/\\sigma_w^2$={lay.sigma_b**2:.4f})")
     ax.set_ylim(-0.05, 1.02)
     ax.legend(fontsize=7, ncol=2)
-    fig.tight_layout()
-    out = Path(path)
-    fig.savefig(out, dpi=120)
-    plt.close(fig)
-    return out
+    return save_figure(fig, path, dpi=120)
 
 
 def figure_shrinkage_depth(path: str | Path, slope: float = 0.2, max_depth: int = 200,
@@ -84,11 +80,7 @@ def figure_shrinkage_depth(path: str | Path, slope: float = 0.2, max_depth: int 
     ax.set_ylabel("$1-\\rho$")
     ax.set_title(f"critical leaky ReLU, a={slope}")
     ax.legend(fontsize=8)
-    fig.tight_layout()
-    out = Path(path)
-    fig.savefig(out, dpi=120)
-    plt.close(fig)
-    return out
+    return save_figure(fig, path, dpi=120)
 
 
 def slack_table(activations: Sequence[str] | None = None, depths: Sequence[int] = (1, 10, 50, 200),

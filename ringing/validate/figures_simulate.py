@@ -25,7 +25,7 @@ from ringing.simulate.measure import (
     theory_correlations,
 )
 from ringing.simulate.networks import NetworkConfig
-from ringing.validate.plotting import pyplot
+from ringing.validate.plotting import pyplot, save_figure
 
 __all__ = ["figure_correlation_map", "figure_jacobian_depth", "figure_nlc_depth"]
 
@@ -52,11 +52,7 @@ def figure_correlation_map(path: str | Path, *, activation: str = "erf", width: 
     ax.set_ylabel(f"ρ_{depth}")
     ax.set_title(f"{activation}, σ_w={sigma_w:g}, σ_b={sigma_b:.3g}, L={depth}")
     ax.legend(fontsize=8)
-    out = Path(path)
-    fig.tight_layout()
-    fig.savefig(out, dpi=120)
-    plt.close(fig)
-    return out
+    return save_figure(fig, path, dpi=120)
 
 
 def figure_jacobian_depth(path: str | Path, *, activation: str = "erf", width: int = 256,
@@ -85,11 +81,7 @@ def figure_jacobian_depth(path: str | Path, *, activation: str = "erf", width: i
     ax.set_ylabel("Jacobian norm (RMS convention)")
     ax.set_title(f"{activation}, N={width}, {weights} weights; dotted: √χ theory")
     ax.legend(fontsize=7)
-    out = Path(path)
-    fig.tight_layout()
-    fig.savefig(out, dpi=120)
-    plt.close(fig)
-    return out
+    return save_figure(fig, path, dpi=120)
 
 
 def figure_nlc_depth(path: str | Path, *, activation: str = "relu", width: int = 100,
@@ -124,8 +116,4 @@ def figure_nlc_depth(path: str | Path, *, activation: str = "relu", width: int =
     ax.set_ylabel("NLC")
     ax.set_title(f"batchnorm-{activation}, width {width}")
     ax.legend(fontsize=8)
-    out = Path(path)
-    fig.tight_layout()
-    fig.savefig(out, dpi=120)
-    plt.close(fig)
-    return out
+    return save_figure(fig, path, dpi=120)

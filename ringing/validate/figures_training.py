@@ -10,7 +10,7 @@ from typing import Any
 
 import numpy as np
 
-from ringing.validate.plotting import pyplot
+from ringing.validate.plotting import pyplot, save_figure
 
 __all__ = ["figure_spectral_bias", "figure_fprinciple", "figure_early_stopping"]
 
@@ -19,13 +19,7 @@ _plt = pyplot
 
 
 def _save(fig: Any, path: str | os.PathLike[str]) -> str:
-    p = os.fspath(path)
-    d = os.path.dirname(p)
-    if d:
-        os.makedirs(d, exist_ok=True)
-    fig.savefig(p, dpi=110, bbox_inches="tight")
-    _plt().close(fig)
-    return p
+    return str(save_figure(fig, os.fspath(path), tight=False, bbox_tight=True))
 
 
 def _heat(ax: Any, values: np.ndarray, steps: np.ndarray, labels: np.ndarray, *, vmax: float,

@@ -19,7 +19,7 @@ from typing import Any
 import numpy as np
 
 from ringing.simulate.walks import WalkConfig, WalkResult, compare_with_theory, walk
-from ringing.validate.plotting import pyplot
+from ringing.validate.plotting import pyplot, save_figure
 
 __all__ = [
     "figure_walk_spectra",
@@ -36,12 +36,7 @@ _plt = pyplot
 
 
 def _save(fig: Any, path: str | Path) -> str:
-    p = Path(path)
-    p.parent.mkdir(parents=True, exist_ok=True)
-    fig.tight_layout()
-    fig.savefig(p, dpi=110)
-    _plt().close(fig)
-    return str(p)
+    return str(save_figure(fig, path))
 
 
 def figure_walk_spectra(results: dict[str, WalkResult], path: str | Path, *,

@@ -251,7 +251,7 @@ def figure_simulation_vs_theory(results: Sequence[ClaimResult], path: str | os.P
             and r.theory not in (None, 0.0)]
     if not sims:
         return None
-    from ringing.validate.plotting import pyplot
+    from ringing.validate.plotting import pyplot, save_figure
 
     plt = pyplot()
     fig, ax = plt.subplots(figsize=(7, 0.45 * len(sims) + 1.2))
@@ -270,11 +270,7 @@ def figure_simulation_vs_theory(results: Sequence[ClaimResult], path: str | os.P
     ax.set_yticklabels([r.name for r in sims], fontsize=7)
     ax.set_xlabel("simulation / theory (95% CI over seeds); x: paper / theory")
     ax.invert_yaxis()
-    fig.tight_layout()
-    out = Path(path)
-    fig.savefig(out, dpi=110)
-    plt.close(fig)
-    return out
+    return save_figure(fig, path, dpi=110)
 
 
 # ----------------------------------------------------------------------------
