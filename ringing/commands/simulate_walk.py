@@ -36,6 +36,10 @@ def register(subparsers: Any) -> None:
     p.add_argument("--directions", type=_int_at_least(1), default=8, help="directions K (8)")
     p.add_argument("--networks", type=_int_at_least(1), default=1, help="networks (1)")
     p.add_argument("--direction", choices=("random", "gradient"), default="random")
+    p.add_argument("--second", choices=("auto", "shifted", "independent"), default="auto",
+                   help="a loop's second direction D2: D1 with its rows shifted by one (two "
+                   "matrix products per layer), its own Gaussian draw (three), or auto "
+                   "(shifted for random directions, independent for gradients)")
     p.add_argument("--layer-only", type=int, default=None, metavar="K",
                    help="move only layer K (1..L)")
     p.add_argument("--average", type=_int_at_least(1), default=1, metavar="A",
@@ -66,7 +70,8 @@ def _handler(args: argparse.Namespace) -> dict[str, Any]:
         relative_radius=args.relative_radius, directions=args.directions,
         networks=args.networks, direction=args.direction, layer_only=args.layer_only,
         residual=args.residual, average=args.average, norm=args.norm, inputs=args.inputs,
-        sigma_w=args.sigma_w, kmax=args.kmax, correlation_bins=args.correlation_bins,
+        sigma_w=args.sigma_w, kmax=args.kmax, second=args.second,
+        correlation_bins=args.correlation_bins,
         seed=args.seed, device=args.device, dtype=args.dtype)
     if cfg.directions * cfg.networks < 2:
         raise ValueError("intervals need at least 2 independent walks: use --directions >= 2 "

@@ -21,8 +21,15 @@ convention, width-independent).  Directions are random Gaussian over all layers,
 layer only (B.3, App. E), or the gradient of a regression loss (App. D.3).
 
 All ``T`` path points (and all directions of a chunk) are one batch: ``(W + c D) x = W x +
-c (D x)`` (for loops ``W x + R(cos D1 x + sin D2 x)``), so one walk costs three matrix
-products per layer on ``K T B`` rows (two for segments), never ``T`` separate forward passes.
+c (D x)`` (for loops ``W x + R(cos D1 x + sin D2 x)``), never ``T`` separate forward passes.
+A loop's second direction is by default the first with its rows shifted by one,
+``D2[i] = D1[i+1 mod m]`` (``second="shifted"``): every neuron's incoming weights still walk a
+circle in the plane of two independent Gaussian vectors -- the same marginal law as two
+independent draws -- but ``D2 x`` is ``D1 x`` with its entries shifted, so a loop costs two
+matrix products per layer (``W x``, ``D1 x``), as a segment does, instead of three
+(``second="independent"`` draws ``D2`` on its own; gradient directions always do).
+Activations are kept feature-major, ``(K, N, B, T)``, so that the path axis is the contiguous
+one for the per-layer FFT.
 
 Spectra (seed 000 §3.1, §4.2): per layer, FFT of every neuron's path, DC removed, one-sided
 power ``|z_k|^2`` with ``z_k = (1/T) sum_n p(t_n) e^{-2 pi i k n / T}``, ``k = 1..T//2``,
@@ -49,6 +56,8 @@ from ringing.simulate.networks import batch_norm_na, init_weight, layer_generato
 __all__ = [
     "PATHS",
     "DIRECTIONS",
+    "SECONDS",
+    "shift_rows",
     "WalkConfig",
     "WalkResult",
     "walk",
@@ -63,6 +72,7 @@ __all__ = [
 
 PATHS = ("loop", "segment")
 DIRECTIONS = ("random", "gradient")
+SECONDS = ("auto", "shifted", "independent")
 _DIR_OFFSET = 1_000_000  # layer_generator stream offsets: directions, inputs, readout
 _INPUT_STREAM = 2_000_000
 _READOUT_STREAM = 2_000_001
@@ -122,6 +132,11 @@ class WalkConfig:
     kmin, kmax
         Fit range of the fractal exponent (default ``1 .. min(25, T//2)``: fixed in ``k`` so
         that doubling ``T`` fits the same frequencies).
+    second
+        A loop's second direction ``D2``: ``"shifted"`` (``D1`` with its rows shifted by one:
+        same law per neuron, two matrix products per layer instead of three),
+        ``"independent"`` (its own Gaussian draw), or ``"auto"`` (default: shifted for random
+        directions, independent for gradient directions, whose rows are not independent).
     correlation_bins
         Number of Gaussian frequency bins for the branch/shortcut correlation (Figure 6);
         0 (default) skips it.  Needs ``residual``.
@@ -149,6 +164,7 @@ class WalkConfig:
     sigma_w: float = math.sqrt(2.0)
     kmin: int = 1
     kmax: int | None = None
+    second: str = "auto"
     correlation_bins: int = 0
     seed: int = 0
     device: str = "auto"
@@ -167,6 +183,14 @@ class WalkConfig:
             raise ValueError(f"path={self.path!r}; known: {', '.join(PATHS)}")
         if self.direction not in DIRECTIONS:
             raise ValueError(f"direction={self.direction!r}; known: {', '.join(DIRECTIONS)}")
+        if self.second not in SECONDS:
+            raise ValueError(f"second={self.second!r}; known: {', '.join(SECONDS)}")
+        if self.second == "shifted" and self.direction == "gradient":
+            raise ValueError("second='shifted' needs random directions (a gradient's rows are "
+                             "not independent); use second='independent'")
+        if self.path == "loop" and self.second_direction == "shifted" \
+                and self.average * self.width < 2:
+            raise ValueError("a shifted second direction needs at least 2 neurons per layer")
         if self.norm not in ("none", "batch"):
             raise ValueError(f"norm={self.norm!r}; known: none, batch")
         if self.radius is not None and self.relative_radius is not None:
@@ -213,6 +237,13 @@ class WalkConfig:
     def fit_range(self) -> tuple[int, int]:
         kmax = self.kmax if self.kmax is not None else min(25, self.n_freq)
         return self.kmin, max(kmax, self.kmin)
+
+    @property
+    def second_direction(self) -> str:
+        """``"shifted"`` or ``"independent"`` (``second`` with ``"auto"`` resolved)."""
+        if self.second != "auto":
+            return self.second
+        return "independent" if self.direction == "gradient" else "shifted"
 
     @property
     def is_relative(self) -> bool:
@@ -270,13 +301,18 @@ def _act_fn(cfg: WalkConfig) -> Callable[[torch.Tensor], torch.Tensor]:
 
 
 def _post(h: torch.Tensor, x_prev: torch.Tensor | None, layer: int, cfg: WalkConfig,
-          act: Callable[[torch.Tensor], torch.Tensor]) -> tuple[torch.Tensor, torch.Tensor]:
-    """From pre-activation ``h`` (``..., a N``) to the layer output; returns (output, branch)."""
-    if cfg.norm == "batch":  # statistics over the inputs axis (-2) at each path point
-        h = batch_norm_na(h.movedim(-2, 0)).movedim(0, -2)
+          act: Callable[[torch.Tensor], torch.Tensor], *, batch_dim: int = -2,
+          feature_dim: int = -1) -> tuple[torch.Tensor, torch.Tensor]:
+    """From pre-activation ``h`` to the layer output; returns (output, branch).
+
+    ``h`` has its inputs on ``batch_dim`` and its ``a N`` features on ``feature_dim``: rows
+    ``(..., B, aN)`` for a forward pass, ``(K, aN, B, T)`` along a walk."""
+    if cfg.norm == "batch":  # statistics over the inputs at each path point
+        h = batch_norm_na(h, dim=batch_dim)
     a = act(h)
     if cfg.average > 1:
-        a = a.unflatten(-1, (cfg.average, cfg.width)).mean(dim=-2)
+        a = a.unflatten(feature_dim, (cfg.average, cfg.width)).mean(
+            dim=feature_dim if feature_dim >= 0 else feature_dim - 1)
     if cfg.residual is not None and layer > 1 and x_prev is not None:
         nu = float(cfg.residual)
         return (x_prev + nu * a) / math.sqrt(1.0 + nu * nu), a
@@ -385,43 +421,64 @@ def _path_coefficients(cfg: WalkConfig, device: torch.device, dtype: torch.dtype
     return torch.cos(ang).to(device, dtype), torch.sin(ang).to(device, dtype)
 
 
-def _moved_linear(a: torch.Tensor, w: torch.Tensor, d1: torch.Tensor | None,
-                  d2: torch.Tensor | None, c1: torch.Tensor, c2: torch.Tensor | None,
-                  shared_input: bool, n_dirs: int) -> torch.Tensor:
+def shift_rows(d: torch.Tensor) -> torch.Tensor:
+    """A loop's shifted second direction: ``D2[..., i, :] = D1[..., i+1 mod m, :]``.
+
+    The engine never forms it -- ``D2 a`` is ``D1 a`` with its entries shifted (see
+    :func:`_walk_linear`) -- this is the same matrix written out, for tests and for anyone who
+    wants the weights at a path point."""
+    return torch.roll(d, shifts=-1, dims=-2)
+
+
+def _walk_linear(a: torch.Tensor, w: torch.Tensor, d1: torch.Tensor | None,
+                 d2: torch.Tensor | None, c1: torch.Tensor, c2: torch.Tensor | None,
+                 *, shifted: bool, shared_input: bool, n_dirs: int) -> torch.Tensor:
     """``(W + c1(t) D1 + c2(t) D2) a(t)`` for all directions and path points as one batch.
 
-    ``a`` is ``(K, T, B, n)`` or, when ``shared_input`` (the network input, identical at every
-    path point), ``(B, n)``.  Returns ``(K, T, B, m)``.  ``W``, ``D1`` and ``D2`` are stacked
-    into one ``(K, 3m, n)`` operand so that the layer is a single batched matrix product
-    (``Wa``, ``D1 a``, ``D2 a`` on every row), then combined with the path coefficients.
+    ``a`` is feature-major ``(K, n, B, T)`` or, when ``shared_input`` (the network input,
+    identical at every path point), ``(B, n)``.  Returns ``(K, m, B, T)``.  Two batched matrix
+    products (``W a``, ``D1 a``) on all ``K B T`` columns, then ``W a + c1 D1 a + c2 D2 a``
+    where, for a ``shifted`` loop, ``D2 a`` is ``D1 a`` shifted by one entry
+    (:func:`shift_rows`); an ``independent`` loop adds the third product ``D2 a``.
     """
     m = w.shape[0]
     tn = c1.numel()
-    if d1 is None:
-        if shared_input:
-            return (a @ w.T)[None, None].expand(n_dirs, tn, -1, -1)
-        return a @ w.T
-    mats = [w.expand(n_dirs, -1, -1), d1] + ([d2] if d2 is not None else [])
-    stacked = torch.cat(mats, dim=1)  # (K, (2|3) m, n)
-    if shared_input:  # the network input: the same at every path point
-        y = torch.einsum("bi,kmi->kbm", a, stacked)[:, None]  # (K, 1, B, 3m)
+    if shared_input:  # the network input: the same at every path point -> B columns only
+        xs = a.T  # (n, B)
+        yw = (w @ xs)[None, :, :, None]  # (1, m, B, 1)
+        if d1 is None:
+            return yw.expand(n_dirs, m, xs.shape[1], tn)
+        yd1 = torch.matmul(d1, xs)[..., None]  # (K, m, B, 1)
+        yd2 = None if d2 is None else torch.matmul(d2, xs)[..., None]
     else:
-        k, _, b, n = a.shape
-        y = torch.bmm(a.reshape(k, tn * b, n), stacked.transpose(1, 2)).view(k, tn, b, -1)
-    out = torch.addcmul(y[..., :m], c1.view(1, -1, 1, 1), y[..., m:2 * m])
-    if d2 is not None and c2 is not None:
-        out = out.addcmul_(c2.view(1, -1, 1, 1), y[..., 2 * m:])
+        k, n, b, _ = a.shape
+        flat = a.reshape(k, n, b * tn)
+        yw = torch.matmul(w, flat).view(k, m, b, tn)
+        if d1 is None:
+            return yw
+        yd1 = torch.bmm(d1, flat).view(k, m, b, tn)
+        yd2 = None if d2 is None else torch.bmm(d2, flat).view(k, m, b, tn)
+    # c1, c2 broadcast along the path axis (last); yw is a fresh product unless shared
+    out = torch.addcmul(yw, yd1, c1) if shared_input else yw.addcmul_(yd1, c1)
+    if c2 is not None:
+        if shifted:  # (D2 a)_i = (D1 a)_{i+1 mod m}
+            out[:, : m - 1].addcmul_(yd1[:, 1:], c2)
+            out[:, m - 1:].addcmul_(yd1[:, :1], c2)
+        elif yd2 is not None:
+            out.addcmul_(yd2, c2)
     return out
 
 
 def _power(x: torch.Tensor, n_freq: int) -> torch.Tensor:
     """One-sided DFT power ``|z_k|^2``, ``z_k = (1/T) sum_n x(t_n) e^{-2 pi i k n/T}``,
-    ``k = 1..n_freq``, of ``x`` ``(K, T, B, N)``, averaged over inputs and neurons -> ``(K,
-    n_freq)``.  Computed in float64 for the sums."""
-    tn = x.shape[1]
-    z = torch.fft.rfft(x, dim=1)[:, 1: n_freq + 1]
-    p = torch.view_as_real(z).square().sum(-1)  # |z_k|^2 in the walk's dtype
-    return p.mean(dim=(2, 3), dtype=torch.float64) / (tn * tn)
+    ``k = 1..n_freq``, of feature-major ``x`` ``(K, N, B, T)``, averaged over neurons and
+    inputs -> ``(K, n_freq)`` float64.  The FFT runs along the contiguous path axis; the sum
+    over the ``N B`` paths is torch's pairwise-summed reduction in the walk's dtype (relative
+    error ~ eps log(N B), far below the sampling error)."""
+    k, n, b, tn = x.shape
+    r = torch.view_as_real(torch.fft.rfft(x, dim=-1)).reshape(k, n * b, -1).square_()
+    p = r.sum(dim=1).view(k, -1, 2).sum(-1)[:, 1: n_freq + 1]  # sum_{N B} |z_k|^2
+    return p.double() / (n * b * tn * tn)
 
 
 def _bin_filters(cfg: WalkConfig, device: torch.device) -> tuple[np.ndarray, torch.Tensor]:
@@ -438,15 +495,15 @@ def _bin_filters(cfg: WalkConfig, device: torch.device) -> tuple[np.ndarray, tor
 def _band_correlation(a: torch.Tensor, b: torch.Tensor, g2: torch.Tensor
                       ) -> tuple[torch.Tensor, torch.Tensor]:
     """Per-bin Pearson correlation over ``t`` of the Gaussian-band-passed paths ``a``, ``b``
-    (``(K, T, B, N)``), by Parseval: ``Re sum_k G_k^2 A_k conj(B_k) / sqrt(sum G^2 |A|^2 sum G^2
-    |B|^2)``.  Returns the sum of ``|corr|`` per (direction, bin) over neurons and inputs with
-    non-zero energy, and their count."""
+    (feature-major ``(K, N, B, T)``), by Parseval: ``Re sum_k G_k^2 A_k conj(B_k) / sqrt(sum
+    G^2 |A|^2 sum G^2 |B|^2)``.  Returns the sum of ``|corr|`` per (direction, bin) over neurons
+    and inputs with non-zero energy, and their count."""
     nf = g2.shape[1]
-    fa = torch.fft.rfft(a, dim=1)[:, 1: nf + 1].to(torch.complex128)
-    fb = torch.fft.rfft(b, dim=1)[:, 1: nf + 1].to(torch.complex128)
-    cross = torch.einsum("jk,ckbn->cjbn", g2, (fa * fb.conj()).real)
-    ea = torch.einsum("jk,ckbn->cjbn", g2, fa.abs() ** 2)
-    eb = torch.einsum("jk,ckbn->cjbn", g2, fb.abs() ** 2)
+    fa = torch.fft.rfft(a, dim=-1)[..., 1: nf + 1].to(torch.complex128)
+    fb = torch.fft.rfft(b, dim=-1)[..., 1: nf + 1].to(torch.complex128)
+    cross = torch.einsum("jk,cnbk->cjnb", g2, (fa * fb.conj()).real)
+    ea = torch.einsum("jk,cnbk->cjnb", g2, fa.abs() ** 2)
+    eb = torch.einsum("jk,cnbk->cjnb", g2, fb.abs() ** 2)
     den = torch.sqrt(ea * eb)
     tiny = 1e-24 * float(den.max().clamp_min(1e-300))
     ok = den > tiny
@@ -459,10 +516,11 @@ def draw_directions(cfg: WalkConfig, net: int, chunk: range, weights: list[torch
                     device: torch.device, dtype: torch.dtype
                     ) -> tuple[list[torch.Tensor | None], list[torch.Tensor | None] | None,
                                torch.Tensor]:
-    """The scaled directions ``D1`` (and a loop's ``D2``) of the directions in ``chunk``, one
-    ``(K, fan_out, fan_in)`` tensor per moved layer, and the per-layer relative radii ``(K, L)``
-    they walk."""
-    loop = cfg.path == "loop"
+    """The scaled directions ``D1`` (and an independent loop's ``D2``; ``None`` for a segment
+    and for a shifted loop, whose ``D2`` is :func:`shift_rows` of ``D1``) of the directions in
+    ``chunk``, one ``(K, fan_out, fan_in)`` tensor per moved layer, and the per-layer relative
+    radii ``(K, L)`` they walk."""
+    loop = cfg.path == "loop" and cfg.second_direction == "independent"
     if cfg.direction == "gradient":
         d1 = _gradient_dirs(cfg, net, chunk, weights, device, dtype)
         d2 = _gaussian_dirs(cfg, net, chunk, 1, device, dtype) if loop else None
@@ -487,11 +545,16 @@ def run_walk(cfg: WalkConfig, weights: list[torch.Tensor], x: torch.Tensor,
              g2: torch.Tensor | None = None
              ) -> tuple[torch.Tensor, torch.Tensor | None, torch.Tensor]:
     """The walk engine: all directions and path points of a chunk as one batch through the
-    network at ``weights`` from inputs ``x`` ``(B, n_0)``.  Returns per-direction power ``(K,
-    L, n_freq)`` and the branch-correlation sums and counts ``(K, bins)``."""
+    network at ``weights`` from inputs ``x`` ``(B, n_0)``; activations feature-major ``(K, N,
+    B, T)``.  ``d2`` is ``None`` for segments and shifted loops (:func:`draw_directions`).
+    Returns per-direction power ``(K, L, n_freq)`` and the branch-correlation sums and counts
+    ``(K, bins)``."""
     device, dtype = x.device, x.dtype
     n_dirs = next(d.shape[0] for d in d1 if d is not None)
     c1, c2 = _path_coefficients(cfg, device, dtype)
+    shifted = cfg.path == "loop" and cfg.second_direction == "shifted"
+    if c2 is not None and not shifted and d2 is None:
+        raise ValueError("an independent loop needs its second directions d2")
     act = _act_fn(cfg)
     power = torch.zeros(n_dirs, cfg.depth, cfg.n_freq, dtype=torch.float64, device=device)
     nb = cfg.correlation_bins
@@ -501,10 +564,10 @@ def run_walk(cfg: WalkConfig, weights: list[torch.Tensor], x: torch.Tensor,
     with torch.no_grad():
         for i, w in enumerate(weights):
             layer = i + 1
-            pre = _moved_linear(h, w, d1[i], None if d2 is None else d2[i], c1, c2,
-                                shared_input=(layer == 1), n_dirs=n_dirs)
+            pre = _walk_linear(h, w, d1[i], None if d2 is None else d2[i], c1, c2,
+                               shifted=shifted, shared_input=(layer == 1), n_dirs=n_dirs)
             prev = h if layer > 1 else None
-            h, branch = _post(pre, prev, layer, cfg, act)
+            h, branch = _post(pre, prev, layer, cfg, act, batch_dim=2, feature_dim=1)
             if g2 is not None and prev is not None:
                 s, c = _band_correlation(prev, branch, g2)
                 csum += s
@@ -518,7 +581,8 @@ def _chunk_size(cfg: WalkConfig, itemsize: int) -> int:
     per_dir = 6 * rows * itemsize  # a few live (T, B, aN) activations and FFT buffers
     mats = sum(int(np.prod(cfg.layer_shape(layer))) for layer in range(1, cfg.depth + 1)
                if cfg.moved(layer))
-    per_dir += (2 if cfg.path == "loop" else 1) * mats * itemsize
+    n_mats = 2 if cfg.path == "loop" and cfg.second_direction == "independent" else 1
+    per_dir += n_mats * mats * itemsize
     return int(max(1, min(cfg.directions, cfg.chunk_bytes // max(per_dir, 1))))
 
 

@@ -276,8 +276,128 @@ def measure_all(out: str | Path, *, width: int = 256, depth: int = 10, direction
               if v.branch_correlation_ci is not None else None}
         for act, v in corr.items()}
     figure_branch_correlation(corr, outp / "walk_branch_correlation.png")
+
+    # 9. a loop's shifted second direction against an independent one (the engine's default
+    # costs two matrix products per layer, the independent one three): same law per neuron
+    from scipy import stats
+
+    eq: dict[str, Any] = {}
+    for act, norm, b in (("relu", "none", inputs), ("tanh", "none", inputs),
+                         ("relu", "batch", 32)):
+        pair = {sec: run(act, norm=norm, inputs=b, second=sec)
+                for sec in ("shifted", "independent")}
+        u = pair["shifted"].unit_power.shape[0]
+        tq = float(stats.t.ppf(0.975, u - 1))
+        se = {k: (v.spectral_centroid_ci[:, 1] - v.spectral_centroid_ci[:, 0]) / (2 * tq)
+              for k, v in pair.items()}
+        z = (pair["shifted"].spectral_centroid - pair["independent"].spectral_centroid) \
+            / np.hypot(se["shifted"], se["independent"])
+        eq[f"{act}, {norm}"] = {k: _summ(v) for k, v in pair.items()}
+        eq[f"{act}, {norm}"]["centroid_z"] = np.round(z, 2).tolist()
+    res["second_direction"] = eq
     res["seconds"] = round(time.time() - t0, 1)
     return res
+
+
+def _ci(c: float, ci: Sequence[float], digits: int = 3) -> str:
+    return f"{c:.{digits}f} [{ci[0]:.{digits}f}, {ci[1]:.{digits}f}]"
+
+
+def _at(s: dict[str, Any], layer: int, key: str = "centroid", digits: int = 3) -> str:
+    """``s`` (a :func:`_summ` dict) at ``layer``: value with its interval, or ``-``."""
+    i = s["layers"].index(layer)
+    v, ci = s[key][i], s[key + "_ci"][i]
+    return "-" if v is None else _ci(v, ci, digits)
+
+
+def _table(head: Sequence[str], rows: Sequence[Sequence[str]]) -> list[str]:
+    return ["| " + " | ".join(head) + " |", "|" + "---|" * len(head),
+            *["| " + " | ".join(r) + " |" for r in rows], ""]
+
+
+def measurements_markdown(res: dict[str, Any]) -> str:
+    """The tables of docs/walks.md "Measurements", from :func:`measure_all`'s numbers (so that
+    the document is regenerated, not transcribed).  ``cL`` is the centroid at layer ``L``."""
+    st = res["settings"]
+    depth = int(st["depth"])
+    mid = depth // 2
+    out = [f"Settings: width {st['width']}, depth {depth}, T = 100, {st['directions']} "
+           f"directions (the jackknife units), seed {st['seed']}, relative radius 0.5, "
+           f"B = {st['inputs']} inputs (B = 32 with BatchNorm), float32; 95 % jackknife "
+           f"intervals; {res['seconds']} s.", ""]
+    sl = res["segment_vs_loop"]
+    out += ["Segments (the paper's method) against loops of the same radius (relu, no norm; "
+            f"radius 1 is a relative radius of {sl['relative_radius_of_radius_1']:.4f} per "
+            "layer):", ""]
+    out += _table(["walk", "c1", f"c{depth}", "h (layer 1)", f"h (layer {depth})"],
+                  [[k, _at(v, 1, digits=4), _at(v, depth, digits=4), _at(v, 1, "h"),
+                    _at(v, depth, "h")] for k, v in sl.items() if isinstance(v, dict)])
+    out += ["Activations (loops), Fig. 3a:", ""]
+    out += _table(["activation, norm", "c1", f"c{mid}", f"c{depth}", f"h{depth}"],
+                  [[k, _at(v, 1, digits=4), _at(v, mid), _at(v, depth), _at(v, depth, "h")]
+                   for k, v in res["activations"].items()])
+    lo = res["layer_only_derivative"]
+    out += ["One layer moved (BatchNorm), centroid of the normalised `k²|z_k|²` at the last "
+            "layer: " + ", ".join(f"{k.split('layer-only ')[1]}: "
+                                  f"{v['derivative_centroid_last_layer']:.2f}"
+                                  for k, v in lo.items()) + ".", ""]
+    out += ["Residual connections (Fig. 5; BatchNorm, ν = 1):", ""]
+    out += _table(["", f"c{mid}", f"c{depth}", f"h{depth}"],
+                  [[k, _at(v, mid), _at(v, depth), _at(v, depth, "h")]
+                   for k, v in res["residual"].items()])
+    slopes = res["lrelu_slope"]
+    out += [f"Leaky-ReLU slope and branch weight (Fig. 1; no norm, layer {depth}):", ""]
+    out += _table(["lrelu slope α", *slopes], [[f"c{depth}", *[_at(v, depth)
+                                                              for v in slopes.values()]]])
+    nus = res["branch_weight"]
+    out += _table(["residual ν (relu)", *nus], [[f"c{depth}", *[_at(v, depth)
+                                                               for v in nus.values()]]])
+    lin = res["linear_band_limit"]
+    out += ["Linear network (identity, float64, depth 6): largest fraction of power above "
+            f"`k = l` at layer `l`: {max(lin['power_fraction_above_l']):.1e}; centroids "
+            + ", ".join(f"{c:.3f}" for c in lin["centroid"]) + ".", ""]
+    avg = res["averaging"]
+    out += [f"Feature averaging (Fig. 8 right; relu, BatchNorm, layer {depth}):", ""]
+    out += _table(["a", *avg], [[f"c{depth}", *[_at(v, depth, digits=4)
+                                                for v in avg.values()]]])
+    bc = res["branch_correlation"]
+    centres = next(iter(bc.values()))["centres"]
+    pick = [0, 1, 2, 4, len(centres) - 2, len(centres) - 1]
+    half = max(hi - m for v in bc.values()
+               for m, (_, hi) in zip(v["corr"], v["ci"], strict=True))
+    out += ["Branch/shortcut correlation by frequency (Fig. 6; ν = 1, BatchNorm), mean |corr| "
+            f"(largest 95 % half-interval {half:.4f}):", ""]
+    out += _table(["bin centre", *[f"{centres[i]:.1f}" for i in pick]],
+                  [[act, *[f"{v['corr'][i]:.3f}" for i in pick]] for act, v in bc.items()])
+    th = res["theory"]
+    out += ["Measured against the theory (per layer 1..L: TV distance, its sampling floor, "
+            "centroid z):", ""]
+    out += _table(["activation, norm", "TV", "TV floor", "max abs z", f"c{depth} measured",
+                   f"c{depth} predicted"],
+                  [[k, f"{min(v['tv']):.4f}–{max(v['tv']):.4f}",
+                    f"{min(v['tv_noise']):.4f}–{max(v['tv_noise']):.4f}",
+                    f"{max(abs(z) for z in v['centroid_z']):.1f}",
+                    f"{res['activations'][k]['centroid'][-1]:.3f}",
+                    f"{v['predicted_centroid'][-1]:.3f}"] for k, v in th.items()])
+    al = res["aliasing"]
+    out += ["Aliasing: T = 100 against T = 200 (loop, R = 0.5, no norm):", ""]
+    rows = []
+    for act, v in al.items():
+        for tk in ("T100", "T200"):
+            s = v[tk]
+            rows.append([f"{act} {tk[0]}={tk[1:]}", _at(s, 1, digits=4), _at(s, mid, digits=4),
+                         _at(s, depth, digits=4), _at(s, mid, "h"), _at(s, depth, "h")])
+    out += _table(["", "c1", f"c{mid}", f"c{depth}", f"h{mid}", f"h{depth}"], rows)
+    sd = res.get("second_direction")
+    if sd:
+        out += ["A loop's second direction, shifted (default) against independent: centroid "
+                "z = (shifted − independent)/combined s.e. per layer:", ""]
+        out += _table(["activation, norm", f"c{depth} shifted", f"c{depth} independent",
+                       "z per layer (1..L)", "max abs z"],
+                      [[k, _at(v["shifted"], depth), _at(v["independent"], depth),
+                        " ".join(f"{z:+.2f}" for z in v["centroid_z"]),
+                        f"{max(abs(z) for z in v['centroid_z']):.2f}"] for k, v in sd.items()])
+    return "\n".join(out)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -292,6 +412,7 @@ def main(argv: list[str] | None = None) -> int:
                       directions=args.directions, device=args.device)
     text = json.dumps(res, indent=1, default=lambda o: np.asarray(o).tolist())
     Path(args.out, "walk_measurements.json").write_text(text)
+    Path(args.out, "walk_measurements.md").write_text(measurements_markdown(res) + "\n")
     print(text)
     return 0
 

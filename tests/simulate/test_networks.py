@@ -66,6 +66,26 @@ def test_norms() -> None:
         batch_norm_na(torch.randn(1, 4))
 
 
+def test_batch_norm_along_any_axis_and_with_gradients() -> None:
+    """The fused (2-D) path, the two-pass path along another axis, and the in-place no-grad
+    branch are one function: same numbers, and gradients flow where they are asked for."""
+    g = torch.Generator().manual_seed(1)
+    y = torch.randn(3, 9, 5, 4, generator=g, dtype=torch.float64) * 2 + 1  # batch axis 2
+    ref = batch_norm_na(y.movedim(2, 0).reshape(5, -1)).reshape(5, 3, 9, 4).movedim(0, 2)
+    assert torch.allclose(batch_norm_na(y, dim=2), ref, atol=1e-12)
+    with torch.no_grad():
+        assert torch.allclose(batch_norm_na(y.clone(), dim=2), ref, atol=1e-12)
+    yr = y.clone().requires_grad_(True)
+    (batch_norm_na(yr, dim=2) ** 3).sum().backward()
+    assert yr.grad is not None and torch.isfinite(yr.grad).all()
+    # forward-mode (torch.func.jvp) through the two-pass path equals a finite difference
+    v = torch.randn(y.shape, generator=g, dtype=torch.float64)
+    _, tangent = torch.func.jvp(lambda t: batch_norm_na(t, dim=2), (y,), (v,))
+    eps = 1e-6
+    fd = (batch_norm_na(y + eps * v, dim=2) - batch_norm_na(y - eps * v, dim=2)) / (2 * eps)
+    assert torch.allclose(tangent, fd, atol=1e-6)
+
+
 def test_residual_block_identity_at_zero_sigma() -> None:
     g = torch.Generator().manual_seed(0)
     z = layer_norm_nc(torch.randn(3, 64, generator=g, dtype=torch.float64))
