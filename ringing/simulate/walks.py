@@ -725,6 +725,8 @@ class WalkResult:
             "fit_range": list(self.config.fit_range),
             "relative_radius": self.relative_radius,
             "units": int(self.unit_power.shape[0]),
+            "second_direction": (self.config.second_direction if self.config.path == "loop"
+                                 else None),
             "config": cfg,
         }
         if spectra:

@@ -89,6 +89,7 @@ def test_cli_json_contract(capsys: pytest.CaptureFixture[str]) -> None:
     assert rc == 0, cap.err
     out = json.loads(cap.out)
     assert out["layers"] == [1, 2, 3]
+    assert out["second_direction"] == "shifted" and out["config"]["second"] == "auto"
     for key in ("spectral_centroid", "fractal_exponent", "fractal_exponent_ci"):
         assert len(out[key]) == 3
     assert len(out["power_spectrum"]) == 3 and len(out["power_spectrum"][0]) == 8
