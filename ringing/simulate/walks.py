@@ -591,23 +591,34 @@ def _chunk_size(cfg: WalkConfig, itemsize: int) -> int:
 
 
 def jackknife_ci(stat: Callable[[np.ndarray], np.ndarray], units: np.ndarray,
-                 confidence: float = 0.95) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Delete-one jackknife for a statistic of the mean over units (axis 0).
+                 confidence: float = 0.95, groups: np.ndarray | None = None
+                 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Delete-one(-group) jackknife for a statistic of the mean over units (axis 0).
 
-    Returns ``(estimate, lo, hi)``: ``stat(mean)`` and ``estimate -/+ t_{U-1} * se_jack``.
-    ``stat`` maps ``(..., U-or-1, ...)`` mean spectra (leading axis kept) to statistics.
-    Needs at least 2 units.
+    Returns ``(estimate, lo, hi)``: ``stat(mean)`` and ``estimate -/+ t_{G-1} * se_jack``.
+    ``stat`` maps ``(..., G-or-1, ...)`` mean spectra (leading axis kept) to statistics.
+    ``groups`` (one label per unit) deletes a whole group at a time -- the walks of one network
+    share its weights and inputs, so they are not independent of each other; ``None`` treats
+    every unit as its own group.  Needs at least 2 groups.
     """
     from scipy import stats
 
     u = units.shape[0]
-    if u < 2:
-        raise ValueError(f"a jackknife interval needs at least 2 independent walks, got {u}")
+    labels = np.arange(u) if groups is None else np.asarray(groups)
+    if labels.shape != (u,):
+        raise ValueError(f"groups has {labels.shape} labels for {u} units")
+    uniq = np.unique(labels)
+    g = uniq.size
+    if g < 2:
+        raise ValueError(f"a jackknife interval needs at least 2 independent walks, got {g}")
     total = units.sum(axis=0)
     full = np.asarray(stat(total[None] / u))[0]
-    loo = np.asarray(stat((total[None] - units) / (u - 1)))
-    se = np.sqrt((u - 1) / u * ((loo - loo.mean(axis=0)) ** 2).sum(axis=0))
-    tq = float(stats.t.ppf(0.5 + confidence / 2, u - 1))
+    sums = np.stack([units[labels == lab].sum(axis=0) for lab in uniq])
+    counts = np.array([(labels == lab).sum() for lab in uniq], dtype=float)
+    counts = counts.reshape((g,) + (1,) * (units.ndim - 1))
+    loo = np.asarray(stat((total[None] - sums) / (u - counts)))
+    se = np.sqrt((g - 1) / g * ((loo - loo.mean(axis=0)) ** 2).sum(axis=0))
+    tq = float(stats.t.ppf(0.5 + confidence / 2, g - 1))
     return full, full - tq * se, full + tq * se
 
 
@@ -637,6 +648,21 @@ class WalkResult:
         return list(range(1, self.config.depth + 1))
 
     @property
+    def groups(self) -> np.ndarray | None:
+        """Jackknife groups: the network of each unit when there are several networks (the
+        walks of one network share its weights and inputs), else ``None`` (every direction its
+        own group: an interval *conditional on the one network*)."""
+        if self.config.networks < 2:
+            return None
+        return np.repeat(np.arange(self.config.networks), self.config.directions)
+
+    @property
+    def interval_df(self) -> int:
+        """Degrees of freedom of the intervals' Student t (groups - 1)."""
+        n = self.config.networks if self.config.networks >= 2 else self.unit_power.shape[0]
+        return int(n - 1)
+
+    @property
     def power(self) -> np.ndarray:
         return np.asarray(self.unit_power.mean(axis=0))
 
@@ -657,7 +683,8 @@ class WalkResult:
 
         if "c" not in self._cache:
             self._cache["c"] = jackknife_ci(
-                lambda p: np.asarray(spectral_centroid(p, self.k)), self.unit_power)
+                lambda p: np.asarray(spectral_centroid(p, self.k)), self.unit_power,
+                groups=self.groups)
         return self._cache["c"]  # type: ignore[no-any-return]
 
     @property
@@ -692,7 +719,7 @@ class WalkResult:
                 fit = fractal_exponent(units.mean(axis=0), self.k, kmin=kmin, kmax=kmax)
                 est, lo, hi = jackknife_ci(
                     lambda p: np.asarray(fractal_exponent(p, self.k, kmin=kmin, kmax=kmax).h),
-                    units)
+                    units, groups=self.groups)
             except ValueError:
                 out.append(None)
                 continue
@@ -787,8 +814,9 @@ def walk(cfg: WalkConfig, *, show_progress: bool = True) -> WalkResult:
         c = torch.cat(ccounts).numpy()
         per_unit = s / np.maximum(c, 1.0)  # mean |corr| per walk and bin (over blocks, etc.)
         res.branch_correlation = per_unit.mean(axis=0)
-        if per_unit.shape[0] >= 2:
-            _, lo, hi = jackknife_ci(lambda m: m, per_unit)
+        groups = res.groups
+        if (groups is not None) or per_unit.shape[0] >= 2:
+            _, lo, hi = jackknife_ci(lambda m: m, per_unit, groups=groups)
             res.branch_correlation_ci = np.stack([lo, hi], axis=-1)
         res.correlation_centres = centres
     return res
@@ -803,7 +831,11 @@ def compare_with_theory(result: WalkResult, **theory_kwargs: Any) -> dict[str, A
     layer by layer (plain networks only: the prediction has no residual blocks or averaging).
 
     The prediction uses the walk's own per-layer relative radii, ``sigma_w``, ``T``, path and
-    ``normalise = (norm == "batch")``.  Agreement measures per layer:
+    ``normalise = (norm == "batch")``, and on loops the exact kernel map
+    (``approximation="exact"``: a truncated Hermite series under-predicts a kinked
+    activation's high harmonics).  With one network the measured intervals are conditional on
+    that network's weights, so ``centroid_z`` against the (population) prediction is inflated;
+    use ``networks >= 2``.  Agreement measures per layer:
 
     * ``tv``: total-variation distance ``(1/2) sum_k |p_k - q_k|`` between the normalised
       measured and predicted spectra (0 = identical, 1 = disjoint supports);
@@ -822,7 +854,8 @@ def compare_with_theory(result: WalkResult, **theory_kwargs: Any) -> dict[str, A
     kw: dict[str, Any] = {"path": cfg.path, "points": cfg.points,
                           "radius": result.relative_radius, "weight_scale": cfg.sigma_w,
                           "normalise": cfg.norm == "batch", "continuous": False,
-                          "kmin": cfg.fit_range[0], "kmax": cfg.fit_range[1]}
+                          "kmin": cfg.fit_range[0], "kmax": cfg.fit_range[1],
+                          "approximation": "exact" if cfg.path == "loop" else "hermite"}
     kw.update(theory_kwargs)
     pred = predict_walk_spectra(cfg.activation, cfg.depth, **kw)
     q = pred.normalised
@@ -838,7 +871,7 @@ def compare_with_theory(result: WalkResult, **theory_kwargs: Any) -> dict[str, A
         tv_noise = np.full(cfg.depth, np.inf)
     c = result.spectral_centroid
     ci = result.spectral_centroid_ci
-    tq = float(stats.t.ppf(0.975, max(u - 1, 1)))
+    tq = float(stats.t.ppf(0.975, max(result.interval_df, 1)))
     se = np.maximum((ci[:, 1] - ci[:, 0]) / (2 * tq), 1e-15)
     return {
         "layers": result.layers,

@@ -181,12 +181,17 @@ def _summ(r: WalkResult, layers: Sequence[int] | None = None) -> dict[str, Any]:
     }
 
 
-def measure_all(out: str | Path, *, width: int = 256, depth: int = 10, directions: int = 6,
-                inputs: int = 8, seed: int = 0, device: str = "auto") -> dict[str, Any]:
-    """Run every issue-6 measurement, write the figures under ``out``, return the numbers."""
+def measure_all(out: str | Path, *, width: int = 256, depth: int = 10, directions: int = 2,
+                networks: int = 8, inputs: int = 8, seed: int = 0, device: str = "auto"
+                ) -> dict[str, Any]:
+    """Run every issue-6 measurement, write the figures under ``out``, return the numbers.
+
+    ``networks`` independent networks with ``directions`` walks each; with ``networks >= 2``
+    the intervals are over networks (population intervals, comparable with the theory)."""
     outp = Path(out)
     base: dict[str, Any] = {"width": width, "depth": depth, "directions": directions,
-                            "inputs": inputs, "seed": seed, "device": device}
+                            "networks": networks, "inputs": inputs, "seed": seed,
+                            "device": device}
     res: dict[str, Any] = {"settings": dict(base)}
     t0 = time.time()
 
@@ -286,8 +291,7 @@ def measure_all(out: str | Path, *, width: int = 256, depth: int = 10, direction
                          ("relu", "batch", 32)):
         pair = {sec: run(act, norm=norm, inputs=b, second=sec)
                 for sec in ("shifted", "independent")}
-        u = pair["shifted"].unit_power.shape[0]
-        tq = float(stats.t.ppf(0.975, u - 1))
+        tq = float(stats.t.ppf(0.975, pair["shifted"].interval_df))
         se = {k: (v.spectral_centroid_ci[:, 1] - v.spectral_centroid_ci[:, 0]) / (2 * tq)
               for k, v in pair.items()}
         z = (pair["shifted"].spectral_centroid - pair["independent"].spectral_centroid) \
@@ -321,8 +325,12 @@ def measurements_markdown(res: dict[str, Any]) -> str:
     st = res["settings"]
     depth = int(st["depth"])
     mid = depth // 2
-    out = [f"Settings: width {st['width']}, depth {depth}, T = 100, {st['directions']} "
-           f"directions (the jackknife units), seed {st['seed']}, relative radius 0.5, "
+    nets = int(st.get("networks", 1))
+    units = (f"{nets} networks × {st['directions']} directions (intervals over networks)"
+             if nets >= 2 else f"{st['directions']} directions of one network (intervals "
+             "conditional on it)")
+    out = [f"Settings: width {st['width']}, depth {depth}, T = 100, {units}, seed "
+           f"{st['seed']}, relative radius 0.5, "
            f"B = {st['inputs']} inputs (B = 32 with BatchNorm), float32; 95 % jackknife "
            f"intervals; {res['seconds']} s.", ""]
     sl = res["segment_vs_loop"]
@@ -405,11 +413,13 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--out", default="walk_figures")
     ap.add_argument("--width", type=int, default=256)
     ap.add_argument("--depth", type=int, default=10)
-    ap.add_argument("--directions", type=int, default=6)
+    ap.add_argument("--directions", type=int, default=2)
+    ap.add_argument("--networks", type=int, default=8)
     ap.add_argument("--device", default="auto")
     args = ap.parse_args(argv)
     res = measure_all(args.out, width=args.width, depth=args.depth,
-                      directions=args.directions, device=args.device)
+                      directions=args.directions, networks=args.networks,
+                      device=args.device)
     text = json.dumps(res, indent=1, default=lambda o: np.asarray(o).tolist())
     Path(args.out, "walk_measurements.json").write_text(text)
     Path(args.out, "walk_measurements.md").write_text(measurements_markdown(res) + "\n")

@@ -329,3 +329,34 @@ def test_matches_theory_without_norm() -> None:
     cmp = compare_with_theory(r)
     assert np.all(cmp["tv"] < 0.03)
     assert np.all(np.abs(cmp["centroid_z"]) < 6)
+
+
+def test_grouped_jackknife_is_the_t_interval_of_group_means() -> None:
+    """Delete-one-network jackknife of a mean = Student-t interval over the networks' means."""
+    from scipy import stats
+
+    rng = np.random.default_rng(3)
+    units = rng.normal(size=(12, 5))
+    groups = np.repeat(np.arange(4), 3)
+    est, lo, hi = jackknife_ci(lambda p: p, units, groups=groups)
+    means = units.reshape(4, 3, 5).mean(axis=1)
+    half = stats.t.ppf(0.975, 3) * means.std(axis=0, ddof=1) / 2.0
+    assert np.allclose(est, units.mean(axis=0))
+    assert np.allclose(hi - est, half) and np.allclose(est - lo, half)
+    with pytest.raises(ValueError, match="at least 2"):
+        jackknife_ci(lambda p: p, units, groups=np.zeros(12))
+
+
+def test_relu_matches_the_exact_kernel_not_the_truncated_one() -> None:
+    """relu, width 128, 8 networks x 2 directions (intervals over networks): every layer's
+    centroid within 3 s.e. of the exact-kernel prediction, while the degree-25 Hermite
+    truncation is resolved as too low at layer 1 (its missing tail is the high harmonics)."""
+    r = _walk("relu", width=128, networks=8, directions=2, inputs=6)
+    assert r.groups is not None and r.interval_df == 7
+    exact = compare_with_theory(r)
+    assert "exact kernel map" in exact["method"]
+    assert np.all(np.abs(exact["centroid_z"]) < 3), exact["centroid_z"]
+    assert np.all(exact["tv"] < 0.02)
+    truncated = compare_with_theory(r, approximation="hermite")
+    assert truncated["centroid_z"][0] > 3
+    assert np.all(truncated["predicted_centroid"] < exact["predicted_centroid"])

@@ -249,3 +249,22 @@ def test_cli_distort_and_blueshift() -> None:
                         capture_output=True, text=True, check=True)
     payload = json.loads(ok.stdout)
     assert len(payload["power"]) == 2 and len(payload["power"][0]) == 8
+
+
+def test_walk_prediction_exact_kernel_limits_of_the_hermite_truncation() -> None:
+    """The exact kernel map is the limit of the Hermite truncation: for relu the truncated
+    centroid rises with the degree towards it; for a polynomial activation the two agree."""
+    from ringing.theory.harmonics import predict_walk_spectra
+
+    kw = {"path": "loop", "points": 64, "radius": 0.3, "continuous": False}
+    exact = predict_walk_spectra("relu", 4, approximation="exact", **kw).spectral_centroid
+    c25 = predict_walk_spectra("relu", 4, degree=25, **kw).spectral_centroid
+    c200 = predict_walk_spectra("relu", 4, degree=200, **kw).spectral_centroid
+    assert np.all(c25 < c200) and np.all(c200 < exact)
+    assert np.all(exact - c200 < 0.25 * (exact - c25))
+    poly = "polynomial(coeffs=[0, 1, 0.3, -0.1])"
+    a = predict_walk_spectra(poly, 3, approximation="exact", **kw).power
+    b = predict_walk_spectra(poly, 3, **kw).power
+    np.testing.assert_allclose(a, b, rtol=1e-9, atol=1e-15)
+    with pytest.raises(ValueError, match="needs path='loop'"):
+        predict_walk_spectra("relu", 2, path="segment", approximation="exact")

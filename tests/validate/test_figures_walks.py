@@ -14,7 +14,7 @@ from ringing.validate.figures_walks import measure_all, measurements_markdown  #
 
 
 def test_measure_all_writes_figures_and_tables(tmp_path: Path) -> None:
-    res = measure_all(tmp_path, width=12, depth=4, directions=3, inputs=4, device="cpu")
+    res = measure_all(tmp_path, width=12, depth=4, directions=2, networks=2, inputs=4, device="cpu")
     pngs = sorted(p.name for p in tmp_path.glob("*.png"))
     assert pngs == sorted(["walk_segment_vs_loop.png", "walk_spectra_bn.png",
                            "walk_spectra_plain.png", "walk_layer_only_derivative.png",
