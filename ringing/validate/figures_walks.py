@@ -127,6 +127,26 @@ def figure_averaging(results: dict[int, WalkResult], path: str | Path) -> str:
     return _save(fig, path)
 
 
+def figure_averaging_width(results: dict[int, dict[int, WalkResult]], path: str | Path) -> str:
+    """Last-layer centroid against the averaging factor ``a``, one line per width (seed 000
+    Fig. 8 right): the lowering is a finite-width effect that shrinks as the width grows."""
+    plt = _plt()
+    fig, ax = plt.subplots(figsize=(4.6, 3.4))
+    for w in sorted(results):
+        byw = results[w]
+        a_s = sorted(byw)
+        c = np.array([byw[a].spectral_centroid[-1] for a in a_s])
+        ci = np.array([byw[a].spectral_centroid_ci[-1] for a in a_s])
+        _ci_plot(ax, a_s, c, ci, f"N = {w}")
+    ax.set_xscale("log", base=2)
+    a_all = sorted({a for byw in results.values() for a in byw})
+    ax.set_xticks(a_all, [str(a) for a in a_all])
+    ax.set_xlabel("averaging factor a")
+    ax.set_ylabel("spectral centroid, last layer")
+    ax.legend(fontsize=8)
+    return _save(fig, path)
+
+
 def figure_branch_correlation(results: dict[str, WalkResult], path: str | Path) -> str:
     """Mean absolute correlation between each residual block's shortcut and branch per
     Gaussian frequency bin (seed 000 Fig. 6)."""
@@ -182,8 +202,8 @@ def _summ(r: WalkResult, layers: Sequence[int] | None = None) -> dict[str, Any]:
 
 
 def measure_all(out: str | Path, *, width: int = 256, depth: int = 10, directions: int = 2,
-                networks: int = 8, inputs: int = 8, seed: int = 0, device: str = "auto"
-                ) -> dict[str, Any]:
+                networks: int = 8, inputs: int = 8, seed: int = 0, device: str = "auto",
+                averaging_widths: Sequence[int] = (32, 64)) -> dict[str, Any]:
     """Run every issue-6 measurement, write the figures under ``out``, return the numbers.
 
     ``networks`` independent networks with ``directions`` walks each; with ``networks >= 2``
@@ -247,6 +267,14 @@ def measure_all(out: str | Path, *, width: int = 256, depth: int = 10, direction
     avg = {a: run("relu", norm="batch", inputs=32, average=a) for a in (1, 2, 4)}
     res["averaging"] = {str(a): _summ(v, [depth]) for a, v in avg.items()}
     figure_averaging(avg, outp / "walk_averaging.png")
+    # ... and by width, with twice the networks: the lowering is a finite-width effect
+    avg_w = {w: {a: run("relu", norm="batch", inputs=32, average=a, width=w,
+                        networks=2 * networks) for a in (1, 2, 4)}
+             for w in sorted({*averaging_widths, width})}
+    res["averaging_by_width"] = {str(w): {str(a): _summ(v, [depth]) for a, v in d.items()}
+                                 for w, d in avg_w.items()}
+    res["averaging_by_width_networks"] = 2 * networks
+    figure_averaging_width(avg_w, outp / "walk_averaging_width.png")
 
     # 5. leaky-ReLU slope and branch weight (Fig. 1)
     slopes = {s: run(f"lrelu(slope={s})") for s in (0.0, 0.25, 0.5, 0.75, 1.0)}
@@ -368,6 +396,18 @@ def measurements_markdown(res: dict[str, Any]) -> str:
     out += [f"Feature averaging (Fig. 8 right; relu, BatchNorm, layer {depth}):", ""]
     out += _table(["a", *avg], [[f"c{depth}", *[_at(v, depth, digits=4)
                                                 for v in avg.values()]]])
+    aw = res.get("averaging_by_width")
+    if aw:
+        out += [f"... by width ({res['averaging_by_width_networks']} networks × "
+                f"{st['directions']} directions each), c{depth}:", ""]
+        a_s = list(next(iter(aw.values())))
+
+        def change(d: dict[str, Any]) -> str:
+            return f"{100 * (d[a_s[-1]]['centroid'][0] / d[a_s[0]]['centroid'][0] - 1):+.1f} %"
+
+        out += _table(["width", *[f"a = {a}" for a in a_s], f"a = {a_s[-1]} vs a = {a_s[0]}"],
+                      [[w, *[_at(d[a], depth) for a in a_s], change(d)]
+                       for w, d in aw.items()])
     bc = res["branch_correlation"]
     centres = next(iter(bc.values()))["centres"]
     pick = [0, 1, 2, 4, len(centres) - 2, len(centres) - 1]

@@ -14,19 +14,22 @@ from ringing.validate.figures_walks import measure_all, measurements_markdown  #
 
 
 def test_measure_all_writes_figures_and_tables(tmp_path: Path) -> None:
-    res = measure_all(tmp_path, width=12, depth=4, directions=2, networks=2, inputs=4, device="cpu")
+    res = measure_all(tmp_path, width=12, depth=4, directions=2, networks=2, inputs=4, device="cpu",
+                      averaging_widths=(8,))
     pngs = sorted(p.name for p in tmp_path.glob("*.png"))
     assert pngs == sorted(["walk_segment_vs_loop.png", "walk_spectra_bn.png",
                            "walk_spectra_plain.png", "walk_layer_only_derivative.png",
                            "walk_residual_centroid.png", "walk_residual_h.png",
-                           "walk_averaging.png", "walk_transition.png",
+                           "walk_averaging.png", "walk_averaging_width.png",
+                           "walk_transition.png",
                            "walk_branch_correlation.png"])
+    assert set(res["averaging_by_width"]) == {"8", "12"}
     assert set(res["second_direction"]) == {"relu, none", "tanh, none", "relu, batch"}
     for v in res["second_direction"].values():
         assert len(v["centroid_z"]) == 4
     text = measurements_markdown(res)
     for heading in ("Segments (the paper's method)", "Activations (loops)", "Residual",
-                    "Leaky-ReLU slope", "Linear network", "Feature averaging",
+                    "Leaky-ReLU slope", "Linear network", "Feature averaging", "by width",
                     "Branch/shortcut correlation", "Measured against the theory", "Aliasing",
                     "second direction"):
         assert heading in text
