@@ -165,7 +165,9 @@ def register(sub: Any) -> None:
     p.add_argument("--kmin", type=int, default=1)
     p.add_argument("--kmax", type=int, default=None)
     p.add_argument("--normalise", action="store_true", help="static batch normalisation")
-    p.add_argument("--approximation", choices=["hermite", "chebyshev"], default="hermite")
+    p.add_argument("--approximation", choices=["hermite", "exact", "chebyshev"], default="hermite",
+                   help="hermite: degree-D truncation; exact: the exact kernel map (loops); "
+                   "chebyshev: seed 000 eq 4 polynomial")
     p.add_argument("--no-continuous", action="store_true",
                    help="skip the un-aliased continuous spectrum")
     add_json_flag(p)

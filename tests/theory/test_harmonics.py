@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import numpy as np
 import pytest
 from hypothesis import given, settings
@@ -268,3 +270,16 @@ def test_walk_prediction_exact_kernel_limits_of_the_hermite_truncation() -> None
     np.testing.assert_allclose(a, b, rtol=1e-9, atol=1e-15)
     with pytest.raises(ValueError, match="needs path='loop'"):
         predict_walk_spectra("relu", 2, path="segment", approximation="exact")
+
+
+def test_cli_blueshift_exact(capsys: pytest.CaptureFixture[str]) -> None:
+    from ringing.cli import main
+
+    assert main(["blueshift", "relu", "--depth", "2", "--points", "16", "--approximation",
+                 "exact", "--no-continuous", "--json"]) == 0
+    payload = json.loads(capsys.readouterr().out)
+    assert "exact kernel map" in payload["method"] and len(payload["power"]) == 2
+    assert main(["blueshift", "relu", "--depth", "2", "--path", "segment", "--approximation",
+                 "exact", "--json"]) == 2
+    cap = capsys.readouterr()
+    assert cap.out == "" and "needs path='loop'" in cap.err
