@@ -34,7 +34,8 @@ def register(subparsers: Any) -> None:
                    help="residual blocks with branch weight NU in [0, 1]")
     p.add_argument("--points", type=int, default=100, help="path samples T >= 4 (100)")
     p.add_argument("--directions", type=_int_at_least(1), default=8, help="directions K (8)")
-    p.add_argument("--networks", type=_int_at_least(1), default=1, help="networks (1)")
+    p.add_argument("--networks", type=_int_at_least(1), default=1,
+                   help="independent networks (1); with >= 2 the intervals are over networks")
     p.add_argument("--direction", choices=("random", "gradient"), default="random")
     p.add_argument("--second", choices=("auto", "shifted", "independent"), default="auto",
                    help="a loop's second direction D2: D1 with its rows shifted by one (two "

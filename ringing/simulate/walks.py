@@ -36,7 +36,8 @@ power ``|z_k|^2`` with ``z_k = (1/T) sum_n p(t_n) e^{-2 pi i k n / T}``, ``k = 1
 averaged over neurons and inputs for each (network, direction) *unit*, then over units;
 normalised by its sum (:func:`ringing.theory.harmonics.normalise_power`).  Spectral centroid
 and fractal exponent come from ``ringing.theory.harmonics`` (one definition); their
-intervals are delete-one jackknife intervals over the independent units.
+intervals are delete-one jackknife intervals over the independent networks (over the
+directions when there is one network: intervals conditional on it).
 """
 
 from __future__ import annotations
@@ -106,8 +107,9 @@ class WalkConfig:
     directions
         Independent directions ``K`` per network (default 8).
     networks
-        Independently initialised networks (seeds ``seed, seed+1, ...``; default 1).  The
-        ``networks * directions`` walks are the units of the jackknife intervals.
+        Independently initialised networks (seeds ``seed, seed+1, ...``; default 1).  With
+        ``networks >= 2`` the intervals are delete-one-network jackknife intervals (population
+        intervals); with one network they run over its directions and are conditional on it.
     direction
         ``"random"`` (Gaussian) or ``"gradient"`` (App. D.3: the gradient of a regression
         loss on a fresh minibatch per direction; a loop's second direction is a random one
