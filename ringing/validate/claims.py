@@ -993,8 +993,6 @@ def claim_walk_centroid(activation: str, width: int, depth: int, networks: int,
     walk's delete-one-network jackknife 95% interval (``networks >= 2``: a population interval);
     tolerance 4 standard errors plus an O(1/N) finite-width allowance (1/N × centroid).
     """
-    from scipy import stats
-
     from ringing.simulate.walks import WalkConfig, compare_with_theory, walk
 
     cfg = WalkConfig(activation=activation, depth=depth, width=width, points=64,
@@ -1005,7 +1003,7 @@ def claim_walk_centroid(activation: str, width: int, depth: int, networks: int,
     meas = float(np.asarray(cmp["measured_centroid"])[-1])
     lo, hi = (float(v) for v in np.asarray(cmp["measured_centroid_ci"])[-1])
     pred = float(np.asarray(cmp["predicted_centroid"])[-1])
-    se = max((hi - lo) / (2 * float(stats.t.ppf(0.975, max(res.interval_df, 1)))), 1e-15)
+    se = float(np.asarray(cmp["measured_centroid_se"])[-1])
     fwe = pred / width
     tol = 4 * se + fwe
     ok = abs(meas - pred) <= tol

@@ -312,18 +312,14 @@ def measure_all(out: str | Path, *, width: int = 256, depth: int = 10, direction
 
     # 9. a loop's shifted second direction against an independent one (the engine's default
     # costs two matrix products per layer, the independent one three): same law per neuron
-    from scipy import stats
-
     eq: dict[str, Any] = {}
     for act, norm, b in (("relu", "none", inputs), ("tanh", "none", inputs),
                          ("relu", "batch", 32)):
         pair = {sec: run(act, norm=norm, inputs=b, second=sec)
                 for sec in ("shifted", "independent")}
-        tq = float(stats.t.ppf(0.975, pair["shifted"].interval_df))
-        se = {k: (v.spectral_centroid_ci[:, 1] - v.spectral_centroid_ci[:, 0]) / (2 * tq)
-              for k, v in pair.items()}
         z = (pair["shifted"].spectral_centroid - pair["independent"].spectral_centroid) \
-            / np.hypot(se["shifted"], se["independent"])
+            / np.hypot(pair["shifted"].spectral_centroid_se,
+                       pair["independent"].spectral_centroid_se)
         eq[f"{act}, {norm}"] = {k: _summ(v) for k, v in pair.items()}
         eq[f"{act}, {norm}"]["centroid_z"] = np.round(z, 2).tolist()
     res["second_direction"] = eq
