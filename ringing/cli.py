@@ -15,13 +15,17 @@ import argparse
 import importlib
 import json
 import math
+import os
 import pkgutil
 import sys
 from collections.abc import Callable, Sequence
 from typing import Any, NoReturn
 
 import ringing.commands as _commands
+from ringing import __version__
 from ringing.serialize import to_jsonable
+from ringing.threads import configure_threads
+from ringing.validation import arg_type, positive_int
 
 Handler = Callable[[argparse.Namespace], dict[str, Any]]
 
@@ -30,7 +34,21 @@ class UsageError(ValueError):
     """Bad command-line input (exit status 2)."""
 
 
+class _HelpFormatter(argparse.ArgumentDefaultsHelpFormatter,
+                     argparse.RawDescriptionHelpFormatter):
+    """Defaults shown after each flag's help; epilog examples kept as written."""
+
+    def _get_help_string(self, action: argparse.Action) -> str | None:
+        if action.default in (None, False) or action.default is argparse.SUPPRESS:
+            return action.help
+        return super()._get_help_string(action)
+
+
 class _Parser(argparse.ArgumentParser):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("formatter_class", _HelpFormatter)
+        super().__init__(*args, **kwargs)
+
     def error(self, message: str) -> NoReturn:  # one line, exit 2
         raise UsageError(f"{self.prog}: {message}")
 
@@ -43,6 +61,7 @@ def add_json_flag(p: argparse.ArgumentParser) -> None:
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="ringing", description="Theory and simulation of activation "
                      "nonlinearity in deep networks.")
+    parser.add_argument("--version", action="version", version=f"ringing {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
     sim = sub.add_parser("simulate", help="measure on wide torch networks")
     simsub = sim.add_subparsers(dest="what", metavar="WHAT", parser_class=_Parser)
@@ -50,7 +69,19 @@ def build_parser() -> argparse.ArgumentParser:
         mod = importlib.import_module(f"ringing.commands.{info.name}")
         group = getattr(mod, "GROUP", None)
         mod.register(simsub if group == "simulate" else sub)
+    for leaf in _leaf_parsers(parser):
+        leaf.add_argument("--threads", type=arg_type(positive_int, "--threads"), default=None,
+                          help="threads for torch/OpenMP (default: the idle CPUs, or "
+                               "OMP_NUM_THREADS when set)")
     return parser
+
+
+def _leaf_parsers(parser: argparse.ArgumentParser) -> list[argparse.ArgumentParser]:
+    """The parsers that run a handler (the commands, not the groups)."""
+    subs = [a for a in parser._actions if isinstance(a, argparse._SubParsersAction)]
+    if not subs:
+        return [parser]
+    return [leaf for a in subs for p in a.choices.values() for leaf in _leaf_parsers(p)]
 
 
 def _check_finite(obj: Any, path: str = "result") -> None:
@@ -91,6 +122,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command is None or (args.command == "simulate" and args.what is None):
             parser.print_help(sys.stderr)
             return 2
+        configure_threads(args.threads)
         handler: Handler = args.func
         payload = to_jsonable(handler(args))
         _check_finite(payload)
@@ -105,11 +137,17 @@ def main(argv: Sequence[str] | None = None) -> int:
         msg = str(err).splitlines()[0] if str(err) else ""
         print(f"error: {type(err).__name__}: {msg}", file=sys.stderr)
         return 1
-    if getattr(args, "json", False):
-        sys.stdout.write(json.dumps(payload, allow_nan=False) + "\n")
-    else:
-        text = getattr(args, "table_text", None)
-        print(text if text is not None else render_table(payload))
+    try:
+        if getattr(args, "json", False):
+            sys.stdout.write(json.dumps(payload, allow_nan=False) + "\n")
+        else:
+            text = getattr(args, "table_text", None)
+            print(text if text is not None else render_table(payload))
+        sys.stdout.flush()
+    except BrokenPipeError:  # `ringing ... | head`: the reader left; no traceback
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return 0
     status: int = getattr(args, "exit_status", 0)
     return status
 
