@@ -138,7 +138,8 @@ def claim_walk_centroid(activation: str, width: int, depth: int, networks: int,
     walk's delete-one-network jackknife 95% interval (``networks >= 2``: a population interval);
     tolerance 4 standard errors plus an O(1/N) finite-width allowance (1/N × centroid).
     """
-    from ringing.simulate.walks import WalkConfig, compare_with_theory, walk
+    from ringing.simulate.walks import WalkConfig, walk
+    from ringing.validate.compare import compare_with_theory
 
     cfg = WalkConfig(activation=activation, depth=depth, width=width, points=64,
                      relative_radius=0.3, directions=directions, networks=networks, inputs=4,

@@ -313,8 +313,9 @@ def claim_correlation_propagation(activation: str, width: int, depth: int, seeds
     Finite-width error allowance 4/N (the bias of a cosine similarity of N-dim vectors is
     O(1/N)); seed noise through the t-interval over seeds.
     """
-    from ringing.simulate.measure import measure_correlations, theory_correlations
+    from ringing.simulate.measure import measure_correlations
     from ringing.simulate.networks import NetworkConfig
+    from ringing.validate.compare import theory_correlations
 
     if critical:
         from ringing.theory.kernels import critical_ratio
@@ -349,8 +350,9 @@ def claim_jacobian_frobenius(activation: str, width: int, depth: int, seeds: int
     Finite-width allowance 6/√N relative (the normalisation's fluctuations are O(1/√N) per
     layer and add up over the few layers here).
     """
-    from ringing.simulate.measure import measure_jacobian, theory_composed_derivative
+    from ringing.simulate.measure import measure_jacobian
     from ringing.simulate.networks import NetworkConfig
+    from ringing.validate.compare import theory_composed_derivative
 
     cfg = NetworkConfig(width=width, depth=depth, activation=activation, sigma_w=sigma_w,
                         sigma_b=sigma_b)
