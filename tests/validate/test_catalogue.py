@@ -44,6 +44,7 @@ EXPECTED_EXPECTED_DIFFERENCE = {
     "seed004/table1/D/selu",
     "seed004/table1/D/sigmoid",
     "seed004/table1/E/sigmoid",
+    "seed004/table2/depth50/relu/orthogonal",
 }
 
 

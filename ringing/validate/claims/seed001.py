@@ -131,5 +131,5 @@ CLAIMS.append(Claim("seed001/sim/spectral_bias_ordering",
                      "width": 256, "steps": 8000, "seeds": 3, "lr": 3e-4, "threshold": 0.3,
                      "record_every": 100},
                     {"frequencies": [2, 4, 6, 8], "n_samples": 64, "depth": 4, "width": 64,
-                     "steps": 1500, "lr": 1e-3, "record_every": 25},
+                     "steps": 1000, "lr": 2e-3, "record_every": 25},
                     kind="simulation", cost=120.0, requires=("torch",)))

@@ -60,5 +60,5 @@ CLAIMS.append(Claim("seed003/sim/fprinciple_ordering",
                     "seed 003 §3.1, Fig. 4", claim_fprinciple_ordering,
                     {"target": "sines", "widths": None, "steps": 8000, "seeds": 3, "lr": 2e-5,
                      "threshold": 0.3, "record_every": 50},
-                    {"widths": [64, 64, 32], "steps": 1500, "lr": 1e-3, "record_every": 25},
+                    {"widths": [32, 32, 16], "steps": 1200, "lr": 2e-3, "record_every": 25},
                     kind="simulation", cost=200.0, requires=("torch",)))

@@ -236,7 +236,7 @@ CLAIMS += [Claim(f"seed004/table2/depth{depth}/relu/orthogonal",
                  "seed 004 §5, Table 2, App. C", claim_nlc_depth,
                  {"activation": "relu", "depth": depth, "width": 256, "seeds": 6,
                   "n_data": 1000, "n_probe_batches": 8, "weights": "orthogonal"},
-                 {"width": 128, "seeds": 3, "n_data": 500, "n_probe_batches": 4},
+                 {"width": 64, "seeds": 3, "n_data": 500, "n_probe_batches": 3},
                  kind="simulation", cost=60.0, requires=("torch",))
            for depth in (25, 50)]
 CLAIMS += [Claim(f"seed004/table1/D/{act.replace(' ', '_')}",
@@ -245,6 +245,6 @@ CLAIMS += [Claim(f"seed004/table1/D/{act.replace(' ', '_')}",
                  "seed 004 §5, Table 1 row D, App. C", claim_nlc_depth,
                  {"activation": act, "depth": 49, "width": 256, "seeds": 6, "n_data": 1000,
                   "n_probe_batches": 8, "weights": "orthogonal"},
-                 {"width": 128, "seeds": 3, "n_data": 500, "n_probe_batches": 4},
+                 {"width": 64, "seeds": 3, "n_data": 500, "n_probe_batches": 3},
                  kind="simulation", cost=60.0, requires=("torch",))
            for act in ("relu", "selu", "tanh", "sigmoid")]
