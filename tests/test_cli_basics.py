@@ -12,7 +12,7 @@ import pytest
 from ringing import __version__
 from ringing.cli import main
 from ringing.papers import PAPERS, by_seed, cite, reference
-from ringing.threads import configure_threads, default_threads
+from ringing.runs.threads import configure_threads, default_threads
 
 
 def test_version(capsys: pytest.CaptureFixture[str]) -> None:

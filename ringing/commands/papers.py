@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from ringing.cli import add_json_flag
+from ringing.cli_support import add_json_flag
 from ringing.papers import PAPERS, reference
 
 

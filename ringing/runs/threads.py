@@ -5,7 +5,8 @@ soon as other processes are busy: ``ringing simulate nlc relu --depth 5 --width 
 211 s with the default and 23.5 s with one thread on a loaded 2-core machine.  The default
 here is the number of CPUs this process may use, less the ones already busy (the 1-minute
 load average), at least 1; ``--threads N`` (every command) or ``OMP_NUM_THREADS`` override it.
-Pool workers get ``threads // workers`` each (:mod:`ringing.validate.sweep`).  No science here.
+Pool workers get ``threads // workers`` each (:func:`ringing.runs.executors.init_worker`).
+No science here.
 """
 
 from __future__ import annotations
