@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import math
 import warnings
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -181,18 +181,38 @@ def _no_batchnorm(net: Network, what: str) -> None:
                          "use the batch form of the NLC (norm 'layer' or 'none' here)")
 
 
-def _stored_pass(net: Network, x: torch.Tensor
-                 ) -> tuple[torch.Tensor, Callable[[torch.Tensor], torch.Tensor]]:
-    """One stored forward of the whole network and its pullback ``u ↦ uᵀJ``.
+class _StoredPass:
+    """One stored forward of the whole network at ``x`` and its pullbacks ``u ↦ uᵀJ``.
 
-    Call inside ``net.holding()``.  The output is checked for finiteness once; only
-    when it fails is the pass re-run layer by layer to name the layer.
+    Built inside ``net.holding()``.  The autograd graph keeps the activations once;
+    :meth:`pull` backpropagates one cotangent and :meth:`pull_many` a stack of them in one
+    batched backward (``is_grads_batched``, torch's vmap over the backward pass).  The
+    output is checked for finiteness once; only when that fails is the pass re-run layer
+    by layer to name the layer.
     """
-    out, pull = torch.func.vjp(net.function(), x)
-    if not bool(torch.isfinite(out.sum())):
-        net.name_overflow(x)
-        check_finite(out, "the network output")
-    return out, lambda u: pull(u)[0]
+
+    def __init__(self, net: Network, x: torch.Tensor, *, check: bool = True) -> None:
+        self.x = x.detach().clone().requires_grad_(True)
+        with torch.enable_grad():
+            self.out = net.function()(self.x)
+        if check and not bool(torch.isfinite(self.out.detach().sum())):
+            net.name_overflow(x)
+            check_finite(self.out.detach(), "the network output")
+
+    def pull(self, u: torch.Tensor) -> torch.Tensor:
+        """``uᵀJ`` for one cotangent ``u`` shaped like the output."""
+        (g,) = torch.autograd.grad(self.out, self.x, u, retain_graph=True)
+        return g
+
+    def pull_many(self, u: torch.Tensor, max_bytes: int = 256 << 20) -> torch.Tensor:
+        """``u_kᵀJ`` for cotangents ``u`` of shape ``(K, *out.shape)``, in chunks of at most
+        ``max_bytes`` of cotangents and gradients per backward."""
+        row = (self.out.numel() + self.x.numel()) * self.x.element_size()
+        step = max(1, max_bytes // row)
+        parts = [torch.autograd.grad(self.out, self.x, u[k:k + step], retain_graph=True,
+                                     is_grads_batched=True)[0]
+                 for k in range(0, u.shape[0], step)]
+        return parts[0] if len(parts) == 1 else torch.cat(parts)
 
 
 @dataclass
@@ -214,10 +234,12 @@ class OperatorNorm:
 
 
 OPERATOR_NORM_METHODS = ("auto", "exact", "power")
-GEMV_PENALTY = 8.0  # a matrix-vector product runs ~8× below the matrix-matrix flop rate here
+# A product with a few vectors runs far below the matrix-matrix flop rate: measured ~13× for 2
+# inputs at width 1024 (benchmarks/results/jacobian.md); taken as 26/batch, at least 1.
+GEMV_PENALTY = 26.0
 
 
-def _exact_is_cheaper(net: Network, n_iter: int) -> bool:
+def _exact_is_cheaper(net: Network, n_iter: int, batch: int) -> bool:
     """Flop model: the whole Jacobian (``m = min(d_in, d_out)`` tangents through every
     layer as matrix-matrix products, then a ``m × max`` SVD) against ``n_iter`` power
     steps (a whole-network jvp, 2 matrix-vector products per layer, and a stored pullback,
@@ -226,24 +248,26 @@ def _exact_is_cheaper(net: Network, n_iter: int) -> bool:
     m, big = min(c.d_in, c.d_out), max(c.d_in, c.d_out)
     per_layer = sum(o * i for o, i in (c.layer_shape(k) for k in range(1, c.depth + 1)))
     exact = 2.0 * per_layer * m + 8.0 * m * m * big
-    power = n_iter * 3 * 2.0 * per_layer * GEMV_PENALTY
+    power = n_iter * 3 * 2.0 * per_layer * max(1.0, GEMV_PENALTY / batch)
     return exact <= power
 
 
-def _dense_jacobian(net: Network, x: torch.Tensor,
-                    pull: Callable[[torch.Tensor], torch.Tensor]) -> torch.Tensor:
-    """``J(x_i)`` for every row, ``(batch, d_out, d_in)``: reverse mode (a vmapped
-    pullback over the output basis) when ``d_out ≤ d_in``, else forward mode."""
+def _dense_jacobian(net: Network, stored: _StoredPass) -> torch.Tensor:
+    """``J(x_i)`` for every row, ``(batch, d_out, d_in)``: reverse mode (the stored pass's
+    batched pullback over the output basis) when ``d_out ≤ d_in``, else forward mode
+    (a vmapped :func:`torch.func.jvp` over the input basis, in chunks)."""
     c = net.config
+    x = stored.x.detach()
     b = x.shape[0]
     if c.d_out <= c.d_in:
         eye = torch.eye(c.d_out, dtype=x.dtype, device=x.device)
         basis = eye[:, None, :].expand(c.d_out, b, c.d_out)
-        return torch.func.vmap(pull)(basis).permute(1, 0, 2)
+        return stored.pull_many(basis).permute(1, 0, 2)
     f = net.function()
     eye = torch.eye(c.d_in, dtype=x.dtype, device=x.device)
     basis = eye[:, None, :].expand(c.d_in, b, c.d_in)
-    cols = torch.func.vmap(lambda t: torch.func.jvp(f, (x,), (t,))[1])(basis)
+    chunk = max(1, (256 << 20) // (3 * b * max(c.width, c.d_out) * x.element_size()))
+    cols = torch.func.vmap(lambda t: torch.func.jvp(f, (x,), (t,))[1], chunk_size=chunk)(basis)
     return cols.permute(1, 2, 0)
 
 
@@ -252,9 +276,9 @@ def operator_norm(net: Network, x: Any, *, method: str = "auto", n_iter: int = 5
                   warn: bool = True) -> OperatorNorm:
     """Operator norm of ``∂z^L/∂z^0`` at every row of ``x`` (seed 002 §2.1).
 
-    One stored forward: ``torch.func.vjp`` keeps the activations and its pullback gives
-    ``Jᵀw``.  ``method="exact"`` builds ``J`` (:func:`torch.func.vmap` of the pullback
-    over the output basis, or of a jvp over the input basis, whichever side is smaller)
+    One stored forward: the autograd graph keeps the activations and its pullback gives
+    ``Jᵀw``.  ``method="exact"`` builds ``J`` (the batched pullback over the output
+    basis, or a vmapped jvp over the input basis, whichever side is smaller)
     and takes ``torch.linalg.svdvals``; ``"power"`` iterates ``v ← JᵀJv/‖JᵀJv‖`` with a
     whole-network :func:`torch.func.jvp` and the stored pullback, stopping when the
     largest relative change of ``σ²`` is below ``tol`` or after ``n_iter`` steps; when
@@ -274,11 +298,11 @@ def operator_norm(net: Network, x: Any, *, method: str = "auto", n_iter: int = 5
     rms = math.sqrt(c.d_in / c.d_out)
     xt = net.as_input(x)
     if method == "auto":
-        method = "exact" if _exact_is_cheaper(net, n_iter) else "power"
+        method = "exact" if _exact_is_cheaper(net, n_iter, xt.shape[0]) else "power"
     with net.holding():
-        _, pull = _stored_pass(net, xt)
+        stored = _StoredPass(net, xt)
         if method == "exact":
-            jac = _dense_jacobian(net, xt, pull)
+            jac = _dense_jacobian(net, stored)
             top = torch.linalg.svdvals(jac)[:, 0]
             check_finite(top, "the Jacobian")
             return OperatorNorm(top.double().cpu().numpy() * rms, "exact", 0, True, 0.0)
@@ -289,7 +313,7 @@ def operator_norm(net: Network, x: Any, *, method: str = "auto", n_iter: int = 5
         lam = torch.zeros(v.shape[0], 1, dtype=v.dtype, device=v.device)
         steps, rel = 0, math.inf
         for steps in range(1, n_iter + 1):  # noqa: B007 - the count is returned
-            jtjv = pull(torch.func.jvp(f, (xt,), (v,))[1])
+            jtjv = stored.pull(torch.func.jvp(f, (xt,), (v,))[1])
             new = _rownorm(jtjv)
             rel = float(((new - lam).abs() / torch.clamp(new, min=torch.finfo(v.dtype).tiny))
                         .max())  # one host sync per step
@@ -321,16 +345,6 @@ def jacobian_operator_norm(net: Network, x: torch.Tensor, *, n_iter: int = 50,
     return r.sigma, r.iterations
 
 
-def _probe_pullback(pull: Callable[[torch.Tensor], torch.Tensor], u: torch.Tensor
-                    ) -> torch.Tensor:
-    """``‖u_kᵀJ‖²`` for probes ``u`` of shape ``(P, batch, d_out)``: one vmapped pullback
-    through the stored forward, ``(P, batch)`` in float64."""
-    grads = torch.func.vmap(pull)(u)
-    sq = grads.double().square().sum(dim=-1)
-    check_finite(sq, "the backward pass")
-    return sq
-
-
 def jacobian_frobenius_sq(net: Network, x: torch.Tensor, *, n_probes: int = 8,
                           generator: torch.Generator | None = None) -> np.ndarray:
     """Gaussian-probe estimates of ``‖J(x)‖_F²`` (seed 004 §G): array ``(n_probes, batch)``.
@@ -345,10 +359,13 @@ def jacobian_frobenius_sq(net: Network, x: torch.Tensor, *, n_probes: int = 8,
     xt = net.as_input(x)
     g = generator if generator is not None else torch.Generator().manual_seed(0)
     with net.holding():
-        out, pull = _stored_pass(net, xt)
+        stored = _StoredPass(net, xt)
+        out = stored.out
         u = torch.randn((n_probes * out.shape[0], out.shape[1]), generator=g,
                         dtype=torch.float64).to(out).reshape(n_probes, *out.shape)
-        return _probe_pullback(pull, u).cpu().numpy()
+        sq = stored.pull_many(u).double().square().sum(dim=-1)
+    check_finite(sq, "the backward pass")
+    return sq.cpu().numpy()
 
 
 @dataclass
@@ -516,27 +533,27 @@ def empirical_nlc(net: Network, x: np.ndarray | torch.Tensor, *, batch_size: int
     q_in = float(torch.sqrt(xt.double().var(dim=0, unbiased=False).mean()))
     perm = torch.randperm(n, generator=g)
     nb = n // b
-    outs = []
     with net.holding():
-        with torch.no_grad():
-            for k in range(nb):  # minibatches of the single pass (not a loop over samples)
-                out, _ = net.forward(xt[perm[k * b:(k + 1) * b]])
-                outs.append(out.double())
-        f = torch.cat(outs)
+        fn = net.function()
+        with torch.no_grad():  # minibatches of the single pass (not a loop over samples)
+            f = torch.cat([fn(xt[perm[k * b:(k + 1) * b]]) for k in range(nb)]).double()
         q_out = float(torch.sqrt(f.var(dim=0, unbiased=False).mean()))
         q_f = float(torch.sqrt((f * f).mean()))
-        if not q_out > 0:
-            raise ValueError("the network output does not vary over the data (Q_j S f = 0)")
-        sums = []
+        batches, sums = [], []
         for _ in range(n_probe_batches):  # one stored forward and one pullback per minibatch
-            xb = xt[torch.randperm(n, generator=g)[:b]]
-            out, pull = _stored_pass(net, xb)
-            u = torch.randn(out.shape, generator=g, dtype=torch.float64).to(out)
-            sums.append(pull(u).double().square().sum() / b)
+            batches.append(torch.randperm(n, generator=g)[:b])
+            stored = _StoredPass(net, xt[batches[-1]], check=False)
+            u = torch.randn(stored.out.shape, generator=g, dtype=torch.float64).to(xt)
+            sums.append(stored.pull(u).double().square().sum() / b)
         s = torch.stack(sums).cpu().numpy()  # one host sync for all probe batches
-    if not np.isfinite(s).all():
-        raise ForwardOverflowError("the backward pass is not finite (overflow); use float64 "
-                                   "or fewer layers")
+        if not (math.isfinite(q_f) and np.isfinite(s).all()):  # name the layer, then fail
+            bad = [xt[perm[k * b:(k + 1) * b]] for k in range(nb)] + [xt[i] for i in batches]
+            for xb in bad:
+                net.name_overflow(xb)
+            raise ForwardOverflowError("the backward pass is not finite (overflow); use "
+                                       "float64 or fewer layers")
+    if not q_out > 0:
+        raise ValueError("the network output does not vary over the data (Q_j S f = 0)")
     sa = np.asarray(s, dtype=float)
     q_j = math.sqrt(float(sa.mean()))
     rel = 0.5 * float(sa.std(ddof=1) / math.sqrt(sa.size) / sa.mean()) if sa.size > 1 else 0.0
