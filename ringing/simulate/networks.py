@@ -48,9 +48,12 @@ can reuse them.
 from __future__ import annotations
 
 import math
+import shutil
+import tempfile
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -447,6 +450,8 @@ class Network:
         self._measuring = 0  # depth of nested holding() blocks
         self._held_now = False
         self._cache: dict[int, tuple[torch.Tensor, torch.Tensor]] = {}
+        self._spill: tempfile.TemporaryDirectory[str] | None = None
+        self._spilled: set[int] = set()
         self.stream = self._layer_bytes() > STREAM_FRACTION * self.memory_available()
         if self.stream:
             if config.architecture != "mlp" or config.weights != "gaussian":
@@ -534,10 +539,51 @@ class Network:
             raise ValueError(f"layer {layer} of width {self.config.width} is streamed in row "
                              "blocks (too large for memory): only forward passes and "
                              "correlations are available, not Jacobians or gradients")
-        p = self._draw(layer)
+        p = self._load(layer) if layer in self._spilled else None
+        if p is None:
+            p = self._draw(layer)
+            if not self.hold and self.config.weights == "orthogonal":
+                self._store(layer, p)
         if self.hold or self._held_now:
             self._cache[layer] = p
         return p
+
+    # An orthogonal layer not held for the network's lifetime is kept in a temporary file
+    # once factorised ("keep Q"), and mapped back (mmap) when needed: the same bits for a
+    # fraction of a QR, in page cache that the kernel may reclaim, not in the heap.
+    def _store(self, layer: int, p: tuple[torch.Tensor, torch.Tensor]) -> None:
+        need = sum(t.numel() for t in p) * self.itemsize
+        if self._spill is None:
+            if shutil.disk_usage(tempfile.gettempdir()).free < 2 * self.config.param_bytes(
+                    self.itemsize):
+                return  # no room on disk for every layer: regenerate instead
+            self._spill = tempfile.TemporaryDirectory(prefix="ringing-layers-")
+        if shutil.disk_usage(self._spill.name).free < 2 * need:
+            return
+        for k, t in enumerate(p):
+            t.detach().cpu().numpy().tofile(Path(self._spill.name) / f"{layer}.{k}")
+        self._spilled.add(layer)
+
+    def _load(self, layer: int) -> tuple[torch.Tensor, torch.Tensor] | None:
+        assert self._spill is not None
+        ts = []
+        for k, shape in enumerate(self._param_shapes(layer)):
+            path = Path(self._spill.name) / f"{layer}.{k}"
+            try:
+                t = torch.from_file(str(path), shared=True, size=math.prod(shape),
+                                    dtype=self.dtype).view(shape)
+            except (OSError, RuntimeError):  # the file went away: draw again
+                self._spilled.discard(layer)
+                return None
+            ts.append(t.to(self.device))
+        return ts[0], ts[1]
+
+    def _param_shapes(self, layer: int) -> tuple[tuple[int, ...], tuple[int, ...]]:
+        c = self.config
+        if c.architecture == "mlp":
+            fan_out, fan_in = c.layer_shape(layer)
+            return (fan_out, fan_in), (fan_out,)
+        return (c.width, c.width), (c.width, c.width)
 
     def _make_fn(self, layer: int) -> Callable[..., torch.Tensor]:
         c = self.config
