@@ -166,8 +166,10 @@ def gaussian_weight_blocks(fan_out: int, fan_in: int, *, generator: torch.Genera
 
     Yields ``(first_row, block)`` with ``block`` of shape ``(rows, fan_in)``, drawn
     one after another from ``generator``: the blocks are the rows of the whole draw,
-    bit for bit (torch's normal sampler consumes its stream in groups of 16 values,
-    so every block but the last holds a multiple of 16 values), and the generator
+    bit for bit (torch's CPU normal sampler transforms its uniforms in groups of 16 and
+    redraws the last 16 values of a tensor whose size is not a multiple of 16; so every
+    block but the last holds a multiple of 16 rows, and the last at least 16 values —
+    checked by a property test), and the generator
     ends in the same state, so the bias drawn next is the same too.  A layer
     therefore never needs to exist whole: width beyond memory.
     """
@@ -176,10 +178,14 @@ def gaussian_weight_blocks(fan_out: int, fan_in: int, *, generator: torch.Genera
     _check_dim("block_rows", block_rows)
     rows = max(16, (block_rows // 16) * 16)
     scale = gain / math.sqrt(fan_in)
-    for r0 in range(0, fan_out, rows):
+    r0 = 0
+    while r0 < fan_out:
         n = min(rows, fan_out - r0)
+        if 0 < (fan_out - r0 - n) * fan_in < 16:  # the sampler redraws a short tail's last
+            n = fan_out - r0  # 16 values: a final block of < 16 values joins this one
         blk = torch.randn(n, fan_in, generator=generator, dtype=dtype, device=generator.device)
         yield r0, blk.mul_(scale)
+        r0 += n
 
 
 def init_bias(n: int, *, generator: torch.Generator, sigma_b: float = 0.0,
