@@ -163,7 +163,7 @@ def main(argv: list[str]) -> None:
     lines += ["", "## 2. Orthogonal weights over the hold budget (memory_budget=0) vs held",
               "", "| width | depth | measurement | held (ms) | not held (ms) | ratio (≤ 1.5) "
               "| note |", "|---|---|---|---|---|---|---|"]
-    for row in orthogonal_hold(*((256, 5) if quick else (2048, 10)), repeats):
+    for row in orthogonal_hold(*((256, 5) if quick else (1024, 10)), repeats):
         lines.append(row)
         print(row, flush=True)
     width, depth = (2048, 10) if quick else (8192, 50)
