@@ -165,6 +165,13 @@ def operator_case(width: int, depth: int, batch: int, n_iter: int, repeats: int)
     note = (f"{ref.method}" + (f", {ref.iterations} steps, converged={ref.converged}, "
                                f"last rel. change {ref.rel_change:.1e}"
                                if ref.method == "power" else ""))
+    with warnings.catch_warnings(record=True) as caught:  # power forced: is a cap reported?
+        warnings.simplefilter("always", ConvergenceWarning)
+        forced = operator_norm(net, x, method="power", n_iter=n_iter)
+    exact_sigma = operator_norm(net, x, method="exact").sigma
+    note += (f"; power forced: converged={forced.converged}, rel. change "
+             f"{forced.rel_change:.1e}, ConvergenceWarning raised: {bool(caught)}, "
+             f"{100 * float((1 - forced.sigma / exact_sigma).max()):.2f} % below exact")
     return (f"| operator norm (n_iter {n_iter}) | {width} | {depth} | {batch} | "
             f"{1e3 * t['ours']:.0f} | {1e3 * t['exact']:.0f} (exact), "
             f"{1e3 * t['power']:.0f} (power, {steps} steps) | **{t['ours'] / base:.2f}** "
