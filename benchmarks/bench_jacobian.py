@@ -36,7 +36,6 @@ import warnings
 from collections.abc import Callable
 from pathlib import Path
 
-import numpy as np
 import torch
 import torch.nn.functional as F
 
@@ -181,8 +180,7 @@ def operator_case(width: int, depth: int, batch: int, n_iter: int, repeats: int)
 def nlc_case(width: int, depth: int, n: int, d: int, repeats: int) -> str:
     net = held_net(width, depth, "relu", norm="batch", in_dim=d, out_dim=10,
                    final_norm=False)
-    net64 = net  # float32 here; the statistic is the same code path
-    f = bare_function(net64, "relu")
+    f = bare_function(net, "relu")
     data = torch.as_tensor(gaussian_data(n, d, seed=0).x, dtype=torch.float32)
     b, probes = 250, 20
 
@@ -202,7 +200,7 @@ def nlc_case(width: int, depth: int, n: int, d: int, repeats: int) -> str:
             s.append(gr.double().square().sum() / b)
         float(torch.stack(s).mean())
 
-    t = interleaved({"ours": lambda: empirical_nlc(net64, data, n_probe_batches=probes),
+    t = interleaved({"ours": lambda: empirical_nlc(net, data, n_probe_batches=probes),
                      "hand-written": baseline}, repeats)
     return (f"| NLC (batchnorm, n {n}, d {d}, b 250, 20 probe batches) | {width} | {depth} | "
             f"250 | {1e3 * t['ours']:.0f} | {1e3 * t['hand-written']:.0f} | "
@@ -236,7 +234,6 @@ def main(argv: list[str]) -> None:
         lines.append(case())
         print(lines[-1], flush=True)
     lines.append(f"\n1-min load average at the end: {os.getloadavg()[0]:.1f}")
-    np.set_printoptions(precision=3)
     if not quick:
         OUT.parent.mkdir(parents=True, exist_ok=True)
         OUT.write_text("\n".join(lines) + "\n")

@@ -192,7 +192,7 @@ class _StoredPass:
     """
 
     def __init__(self, net: Network, x: torch.Tensor, *, check: bool = True) -> None:
-        self.x = x.detach().clone().requires_grad_(True)
+        self.x = x.detach().requires_grad_(True)  # a new leaf; x itself is untouched
         with torch.enable_grad():
             self.out = net.function()(self.x)
         if check and not bool(torch.isfinite(self.out.detach().sum())):
