@@ -1,10 +1,14 @@
-"""Shared simulation plumbing: device and dtype resolution, seeded generators."""
+"""Shared simulation plumbing: device and dtype resolution, seeded generators, the memory
+a simulation may use."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import torch
 
-__all__ = ["resolve_device", "resolve_dtype", "make_generator", "cuda_available"]
+__all__ = ["resolve_device", "resolve_dtype", "make_generator", "cuda_available",
+           "available_memory"]
 
 
 def cuda_available() -> bool:
@@ -60,3 +64,48 @@ def make_generator(seed: int, device: str | torch.device = "cpu") -> torch.Gener
     g = torch.Generator(device=torch.device(device))
     g.manual_seed(seed)
     return g
+
+
+def _cgroup_free() -> int | None:
+    """Bytes left under this process's cgroup-v2 memory limit, or ``None`` without one."""
+    try:
+        limit = Path("/sys/fs/cgroup/memory.max").read_text().strip()
+        used = Path("/sys/fs/cgroup/memory.current").read_text().strip()
+    except OSError:
+        return None
+    if limit == "max":
+        return None
+    return max(0, int(limit) - int(used))
+
+
+def available_memory(device: str | torch.device = "cpu") -> int:
+    """Bytes a new allocation on ``device`` can use now.
+
+    CPU: ``MemAvailable`` of ``/proc/meminfo`` (the kernel's estimate of memory
+    available without swapping), capped by a cgroup-v2 limit when there is one; where
+    neither can be read, the physical memory from ``os.sysconf``.  CUDA: the free
+    memory reported by ``torch.cuda.mem_get_info``.  The number changes as other
+    processes run: it decides *how* a simulation runs (layers held or regenerated,
+    weights streamed in row blocks), never *what* it computes.
+    """
+    dev = torch.device(device)
+    if dev.type == "cuda":
+        free, _ = torch.cuda.mem_get_info(dev)
+        return int(free)
+    avail: int | None = None
+    try:
+        for line in Path("/proc/meminfo").read_text().splitlines():
+            if line.startswith("MemAvailable:"):
+                avail = int(line.split()[1]) * 1024
+                break
+    except OSError:
+        avail = None
+    if avail is None:
+        import os
+
+        try:
+            avail = int(os.sysconf("SC_PAGE_SIZE")) * int(os.sysconf("SC_PHYS_PAGES"))
+        except (ValueError, OSError, AttributeError):  # pragma: no cover - exotic platforms
+            avail = 4 << 30
+    cg = _cgroup_free()
+    return avail if cg is None else min(avail, cg)

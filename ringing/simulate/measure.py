@@ -17,6 +17,7 @@ Theory values are looked up in :mod:`ringing.theory` (never re-derived here).
 from __future__ import annotations
 
 import math
+import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -25,8 +26,15 @@ import numpy as np
 import torch
 
 from ringing.runs.progress import progress
+from ringing.simulate.common import resolve_device
 from ringing.simulate.data import Dataset, check_rho0, correlated_pairs, pair_correlations
-from ringing.simulate.networks import Network, NetworkConfig, check_finite, layer_generator
+from ringing.simulate.networks import (
+    ForwardOverflowError,
+    Network,
+    NetworkConfig,
+    check_finite,
+    layer_generator,
+)
 from ringing.stats import mean_stderr
 
 __all__ = [
@@ -35,6 +43,9 @@ __all__ = [
     "CorrelationResult",
     "measure_correlations",
     "rho_max",
+    "ConvergenceWarning",
+    "OperatorNorm",
+    "operator_norm",
     "jacobian_operator_norm",
     "jacobian_frobenius_sq",
     "JacobianResult",
@@ -56,15 +67,26 @@ def layer_correlations(net: Network, x: torch.Tensor) -> np.ndarray:
     """``ρ_l`` for every pair of rows ``(2k, 2k+1)`` of ``x`` and every layer: ``(K, L+1)``.
 
     Column 0 is ``ρ_0`` of the inputs, column ``l`` the cosine similarity of ``z^l``
-    (seed 002 eq 2.2).  Layers are visited one at a time, so memory stays at one layer.
+    (seed 002 eq 2.2).  Layers are visited one at a time (held, regenerated or streamed in
+    row blocks, :meth:`Network.apply_layer`), so memory stays at one layer — or one row
+    block of it.  One host synchronisation: a non-finite ``z^l`` makes its cosines NaN,
+    and the first such column names the layer.
     """
     h = net.as_input(x)
     out = [pair_correlations(h)]
-    for layer in range(1, net.config.depth + 1):
-        h = net.layer_fn(layer)(h, *net.params(layer))
-        check_finite(h, net.describe_layer(layer))
-        out.append(pair_correlations(h))
-    return torch.stack(out, dim=1).double().cpu().numpy()
+    with net.holding():
+        for layer in range(1, net.config.depth + 1):
+            h = net.apply_layer(layer, h)
+            out.append(pair_correlations(h))
+    c = torch.stack(out, dim=1).double().cpu().numpy()
+    bad = ~np.isfinite(c).all(axis=0)
+    if bad.any():
+        first = int(np.argmax(bad))
+        what = "the input" if first == 0 else net.describe_layer(first)
+        raise ForwardOverflowError(
+            f"{what} is not finite (overflow); use a normalisation, a smaller sigma_w, "
+            "float64 or fewer layers")
+    return c
 
 
 @dataclass
@@ -90,12 +112,15 @@ class CorrelationResult:
 def measure_correlations(config: NetworkConfig, rho0: Sequence[float] | np.ndarray, *,
                          seeds: Sequence[int] = (0,), n_pairs: int = 1,
                          device: str = "auto", dtype: str = "float32",
-                         memory_budget: int = 2 << 30, show_progress: bool = True
+                         memory_budget: int = 2 << 30, show_progress: bool = True,
+                         generator_device: str = "cpu", memory_available: int | None = None
                          ) -> CorrelationResult:
     """ρ_l(ρ_0) at every layer for every seed; all ρ_0 of the sweep in one batch.
 
     With seed ``s`` the network is ``Network(config, s)`` and the input pairs are
-    drawn from ``layer_generator(s, 0)`` (:func:`correlated_pairs`).
+    drawn from ``layer_generator(s, 0)`` (:func:`correlated_pairs`).  A Gaussian network
+    whose layers do not fit in memory is streamed in row blocks (``memory_available``,
+    see :class:`Network`).
     """
     rho = check_rho0(rho0)
     seeds = list(seeds)
@@ -107,7 +132,8 @@ def measure_correlations(config: NetworkConfig, rho0: Sequence[float] | np.ndarr
     it = progress(seeds, total=len(seeds), desc="correlations",
                   disable=None if show_progress else True)
     for s in it:
-        net = Network(config, s, device=device, dtype=dtype, memory_budget=memory_budget)
+        net = Network(config, s, device=device, dtype=dtype, memory_budget=memory_budget,
+                      generator_device=generator_device, memory_available=memory_available)
         x = correlated_pairs(rho, config.d_in, generator=layer_generator(s, INPUT_STREAM),
                              n_pairs=n_pairs, dtype=net.dtype)
         c = layer_correlations(net, x)  # (R * n_pairs, L+1)
@@ -129,66 +155,204 @@ def rho_max(correlations: np.ndarray) -> float:
 # Jacobians
 
 
+class ConvergenceWarning(RuntimeWarning):
+    """An iterative estimate stopped at its step cap before meeting its tolerance."""
+
+
 def _rownorm(t: torch.Tensor) -> torch.Tensor:
-    return torch.linalg.vector_norm(t, dim=1, keepdim=True)
+    return torch.linalg.vector_norm(t, dim=-1, keepdim=True)
+
+
+def _no_batchnorm(net: Network, what: str) -> None:
+    if net.config.norm == "batch":
+        raise ValueError(f"the per-input {what} of a batchnorm network is not defined; "
+                         "use the batch form of the NLC (norm 'layer' or 'none' here)")
+
+
+class _StoredPass:
+    """One stored forward of the whole network at ``x`` and its pullbacks ``u ↦ uᵀJ``.
+
+    Built inside ``net.holding()``.  The autograd graph keeps the activations once;
+    :meth:`pull` backpropagates one cotangent and :meth:`pull_many` a stack of them in one
+    batched backward (``is_grads_batched``, torch's vmap over the backward pass).  The
+    output is checked for finiteness once; only when that fails is the pass re-run layer
+    by layer to name the layer.
+    """
+
+    def __init__(self, net: Network, x: torch.Tensor, *, check: bool = True) -> None:
+        self.x = x.detach().requires_grad_(True)  # a new leaf; x itself is untouched
+        with torch.enable_grad():
+            self.out = net.function()(self.x)
+        if check and not bool(torch.isfinite(self.out.detach().sum())):
+            net.name_overflow(x)
+            check_finite(self.out.detach(), "the network output")
+
+    def pull(self, u: torch.Tensor) -> torch.Tensor:
+        """``uᵀJ`` for one cotangent ``u`` shaped like the output."""
+        (g,) = torch.autograd.grad(self.out, self.x, u, retain_graph=True)
+        return g
+
+    def pull_many(self, u: torch.Tensor, max_bytes: int = 256 << 20) -> torch.Tensor:
+        """``u_kᵀJ`` for cotangents ``u`` of shape ``(K, *out.shape)``, in chunks of at most
+        ``max_bytes`` of cotangents and gradients per backward."""
+        row = (self.out.numel() + self.x.numel()) * self.x.element_size()
+        step = max(1, max_bytes // row)
+        parts = [torch.autograd.grad(self.out, self.x, u[k:k + step], retain_graph=True,
+                                     is_grads_batched=True)[0]
+                 for k in range(0, u.shape[0], step)]
+        return parts[0] if len(parts) == 1 else torch.cat(parts)
+
+
+@dataclass
+class OperatorNorm:
+    """The Jacobian operator norm of every input row, and how it was obtained.
+
+    ``sigma`` is in seed 002 §2.1's RMS-induced convention ``√(d_in/d_out) σ_max(J)``.
+    ``method`` is ``"exact"`` (the whole Jacobian and its singular values) or
+    ``"power"`` (power iteration on ``JᵀJ``, a lower bound that converges from
+    below); ``iterations`` its steps (0 when exact), ``rel_change`` the largest relative
+    change of ``σ²`` at the last step, ``converged`` whether that met the tolerance.
+    """
+
+    sigma: np.ndarray
+    method: str
+    iterations: int
+    converged: bool
+    rel_change: float
+
+
+OPERATOR_NORM_METHODS = ("auto", "exact", "power")
+# A product with a few vectors runs far below the matrix-matrix flop rate: measured ~13× for 2
+# inputs at width 1024 (benchmarks/results/jacobian.md); taken as 26/batch, at least 1.
+GEMV_PENALTY = 26.0
+
+
+def _exact_is_cheaper(net: Network, n_iter: int, batch: int) -> bool:
+    """Flop model: the whole Jacobian (``m = min(d_in, d_out)`` tangents through every
+    layer as matrix-matrix products, then a ``m × max`` SVD) against ``n_iter`` power
+    steps (a whole-network jvp, 2 matrix-vector products per layer, and a stored pullback,
+    1) at the slower matrix-vector rate."""
+    c = net.config
+    m, big = min(c.d_in, c.d_out), max(c.d_in, c.d_out)
+    per_layer = sum(o * i for o, i in (c.layer_shape(k) for k in range(1, c.depth + 1)))
+    exact = 2.0 * per_layer * m + 8.0 * m * m * big
+    power = n_iter * 3 * 2.0 * per_layer * max(1.0, GEMV_PENALTY / batch)
+    return exact <= power
+
+
+def _dense_jacobian(net: Network, stored: _StoredPass) -> torch.Tensor:
+    """``J(x_i)`` for every row, ``(batch, d_out, d_in)``: reverse mode (the stored pass's
+    batched pullback over the output basis) when ``d_out ≤ d_in``, else forward mode
+    (a vmapped :func:`torch.func.jvp` over the input basis, in chunks)."""
+    c = net.config
+    x = stored.x.detach()
+    b = x.shape[0]
+    if c.d_out <= c.d_in:
+        eye = torch.eye(c.d_out, dtype=x.dtype, device=x.device)
+        basis = eye[:, None, :].expand(c.d_out, b, c.d_out)
+        return stored.pull_many(basis).permute(1, 0, 2)
+    f = net.function()
+    eye = torch.eye(c.d_in, dtype=x.dtype, device=x.device)
+    basis = eye[:, None, :].expand(c.d_in, b, c.d_in)
+    chunk = max(1, (256 << 20) // (3 * b * max(c.width, c.d_out) * x.element_size()))
+    cols = torch.func.vmap(lambda t: torch.func.jvp(f, (x,), (t,))[1], chunk_size=chunk)(basis)
+    return cols.permute(1, 2, 0)
+
+
+def operator_norm(net: Network, x: Any, *, method: str = "auto", n_iter: int = 50,
+                  tol: float = 1e-5, generator: torch.Generator | None = None,
+                  warn: bool = True) -> OperatorNorm:
+    """Operator norm of ``∂z^L/∂z^0`` at every row of ``x`` (seed 002 §2.1).
+
+    One stored forward: the autograd graph keeps the activations and its pullback gives
+    ``Jᵀw``.  ``method="exact"`` builds ``J`` (the batched pullback over the output
+    basis, or a vmapped jvp over the input basis, whichever side is smaller)
+    and takes ``torch.linalg.svdvals``; ``"power"`` iterates ``v ← JᵀJv/‖JᵀJv‖`` with a
+    whole-network :func:`torch.func.jvp` and the stored pullback, stopping when the
+    largest relative change of ``σ²`` is below ``tol`` or after ``n_iter`` steps; when
+    it stops unconverged it says so (:class:`ConvergenceWarning`, and ``converged`` in
+    the result).  ``"auto"`` picks the cheaper by a flop model (:func:`_exact_is_cheaper`).
+    Each row is its own problem (the batch Jacobian is block-diagonal), so batchnorm
+    networks are refused.
+    """
+    _no_batchnorm(net, "Jacobian")
+    if method not in OPERATOR_NORM_METHODS:
+        raise ValueError(f"unknown method {method!r}; known: {', '.join(OPERATOR_NORM_METHODS)}")
+    if n_iter < 1:
+        raise ValueError(f"n_iter must be >= 1, got {n_iter}")
+    if not tol > 0:
+        raise ValueError(f"tol must be positive, got {tol}")
+    c = net.config
+    rms = math.sqrt(c.d_in / c.d_out)
+    xt = net.as_input(x)
+    if method == "auto":
+        method = "exact" if _exact_is_cheaper(net, n_iter, xt.shape[0]) else "power"
+    with net.holding():
+        stored = _StoredPass(net, xt)
+        if method == "exact":
+            jac = _dense_jacobian(net, stored)
+            top = torch.linalg.svdvals(jac)[:, 0]
+            check_finite(top, "the Jacobian")
+            return OperatorNorm(top.double().cpu().numpy() * rms, "exact", 0, True, 0.0)
+        f = net.function()
+        g = generator if generator is not None else torch.Generator().manual_seed(0)
+        v = torch.randn(xt.shape, generator=g, dtype=torch.float64).to(xt)
+        v = v / _rownorm(v)
+        lam = torch.zeros(v.shape[0], 1, dtype=v.dtype, device=v.device)
+        steps, rel = 0, math.inf
+        for steps in range(1, n_iter + 1):  # noqa: B007 - the count is returned
+            jtjv = stored.pull(torch.func.jvp(f, (xt,), (v,))[1])
+            new = _rownorm(jtjv)
+            rel = float(((new - lam).abs() / torch.clamp(new, min=torch.finfo(v.dtype).tiny))
+                        .max())  # one host sync per step
+            lam = new
+            v = jtjv / torch.clamp(new, min=torch.finfo(v.dtype).tiny)
+            if rel <= tol:
+                break
+    if not math.isfinite(rel):
+        check_finite(lam, "the Jacobian power iteration")
+    converged = rel <= tol
+    if not converged and warn:
+        warnings.warn(f"power iteration stopped at its cap of {n_iter} steps before "
+                      f"converging (last relative change of σ² {rel:.1e} > tol {tol:g}); "
+                      "the operator norm is a lower bound — raise n_iter or use "
+                      "method='exact'", ConvergenceWarning, stacklevel=2)
+    sigma = torch.sqrt(lam[:, 0]).double().cpu().numpy() * rms
+    return OperatorNorm(sigma, "power", steps, converged, rel)
 
 
 def jacobian_operator_norm(net: Network, x: torch.Tensor, *, n_iter: int = 50,
-                           tol: float = 1e-5, generator: torch.Generator | None = None
-                           ) -> tuple[np.ndarray, int]:
-    """Operator norm of ``∂z^L/∂z^0`` at every row of ``x`` by power iteration on ``JᵀJ``.
+                           tol: float = 1e-5, generator: torch.Generator | None = None,
+                           method: str = "auto") -> tuple[np.ndarray, int]:
+    """``(σ, steps)`` of :func:`operator_norm` (``steps`` is 0 when computed exactly).
 
-    Returned in seed 002 §2.1's RMS-induced convention, ``√(d_in/d_out) σ_max(J)``
-    (``= σ_max`` for square layers).  Each row is its own problem (the batch is
-    block-diagonal), so it needs a network without batchnorm.  Power iteration
-    converges to ``σ_max`` from below; it stops when the largest relative change of
-    ``σ_max²`` is below ``tol`` or after ``n_iter`` steps (returned second).
+    Operator norm of ``∂z^L/∂z^0`` at every row of ``x`` in seed 002 §2.1's RMS-induced
+    convention, ``√(d_in/d_out) σ_max(J)``; a non-converged power iteration warns.
     """
-    c = net.config
-    if c.norm == "batch":
-        raise ValueError("the per-input Jacobian of a batchnorm network is not defined; "
-                         "use the batch form of the NLC (norm 'layer' or 'none' here)")
-    if n_iter < 1:
-        raise ValueError(f"n_iter must be >= 1, got {n_iter}")
-    _, hs = net.forward(x, keep=True)
-    g = generator if generator is not None else torch.Generator().manual_seed(0)
-    v = torch.randn(hs[0].shape, generator=g, dtype=torch.float64).to(hs[0])
-    v = v / _rownorm(v)
-    lam = torch.zeros(v.shape[0], 1, dtype=v.dtype, device=v.device)
-    steps = 0
-    for steps in range(1, n_iter + 1):  # noqa: B007 - the count is returned
-        w = net.jvp(hs, v)
-        jtjv, _ = net.vjp(hs, w)
-        new = _rownorm(jtjv)
-        check_finite(new, "the Jacobian power iteration")
-        done = bool(((new - lam).abs() <= tol * new).all())
-        lam = new
-        v = jtjv / torch.clamp(new, min=torch.finfo(v.dtype).tiny)
-        if done:
-            break
-    sigma = torch.sqrt(lam[:, 0]).double().cpu().numpy()
-    return sigma * math.sqrt(c.d_in / c.d_out), steps
+    r = operator_norm(net, x, method=method, n_iter=n_iter, tol=tol, generator=generator)
+    return r.sigma, r.iterations
 
 
 def jacobian_frobenius_sq(net: Network, x: torch.Tensor, *, n_probes: int = 8,
                           generator: torch.Generator | None = None) -> np.ndarray:
     """Gaussian-probe estimates of ``‖J(x)‖_F²`` (seed 004 §G): array ``(n_probes, batch)``.
 
-    ``‖J‖_F² = E_u ‖uᵀJ‖²`` for ``u ~ N(0, I_{d_out})``; all probes go through one
-    backward pass (the batch is repeated ``n_probes`` times).  Networks without
-    batchnorm only (their batch Jacobian is block-diagonal).
+    ``‖J‖_F² = E_u ‖uᵀJ‖²`` for ``u ~ N(0, I_{d_out})``: one stored forward of ``x``
+    and one pullback vmapped over the probes (the activations are stored once, not once
+    per probe).  Networks without batchnorm only (their batch Jacobian is block-diagonal).
     """
-    if net.config.norm == "batch":
-        raise ValueError("per-input Frobenius norms need a network without batchnorm; "
-                         "use empirical_nlc for the batch form")
+    _no_batchnorm(net, "Frobenius norm")
     if n_probes < 1:
         raise ValueError(f"n_probes must be >= 1, got {n_probes}")
-    xx = net.as_input(x).repeat(n_probes, 1)
-    out, hs = net.forward(xx, keep=True)
+    xt = net.as_input(x)
     g = generator if generator is not None else torch.Generator().manual_seed(0)
-    u = torch.randn(out.shape, generator=g, dtype=torch.float64).to(out)
-    grad, _ = net.vjp(hs, u)
-    sq = (grad.double() ** 2).sum(dim=1).reshape(n_probes, -1)
+    with net.holding():
+        stored = _StoredPass(net, xt)
+        out = stored.out
+        u = torch.randn((n_probes * out.shape[0], out.shape[1]), generator=g,
+                        dtype=torch.float64).to(out).reshape(n_probes, *out.shape)
+        sq = stored.pull_many(u).double().square().sum(dim=-1)
+    check_finite(sq, "the backward pass")
     return sq.cpu().numpy()
 
 
@@ -199,13 +363,18 @@ class JacobianResult:
     ``op_norm`` is in the RMS convention (seed 002 §2.1); ``frobenius_rms`` is
     ``‖J‖_F/√d_out`` — the root mean square singular value for square ``J`` — to be
     compared with ``√((P_L∘…∘P_1)'(1))``.  ``probe_stderr`` is the standard error of
-    the Frobenius estimate from the probes alone (mean over seeds).
+    the Frobenius estimate from the probes alone (mean over seeds).  ``method``,
+    ``iterations`` (the most over seeds) and ``converged`` (all seeds) say how the
+    operator norm was obtained (:class:`OperatorNorm`); ``method`` is ``"none"`` when it
+    was not asked for (``op_norm`` is then NaN and must not be reported).
     """
 
     op_norm_per_seed: np.ndarray
     frobenius_rms_per_seed: np.ndarray
     probe_stderr: float
     iterations: int
+    method: str = "power"
+    converged: bool = True
     op_norm: float = field(init=False)
     op_norm_stderr: float = field(init=False)
     frobenius_rms: float = field(init=False)
@@ -223,38 +392,62 @@ class JacobianResult:
 def measure_jacobian(config: NetworkConfig, *, seeds: Sequence[int] = (0,), n_inputs: int = 2,
                      n_iter: int = 50, n_probes: int = 8, device: str = "auto",
                      dtype: str = "float32", memory_budget: int = 2 << 30,
-                     show_progress: bool = True) -> JacobianResult:
-    """Jacobian operator and Frobenius norms at ``n_inputs`` random unit-RMS inputs per seed."""
+                     show_progress: bool = True, method: str = "auto",
+                     tol: float = 1e-5, op_norm: bool = True,
+                     generator_device: str = "cpu") -> JacobianResult:
+    """Jacobian operator and Frobenius norms at ``n_inputs`` random unit-RMS inputs per seed.
+
+    Per seed one stored forward serves both: the operator norm (:func:`operator_norm`,
+    ``method``, ``n_iter``, ``tol``; skipped with ``op_norm=False``) and the Frobenius
+    probes (one vmapped pullback).  A power iteration that stops unconverged warns once
+    and sets ``converged=False``.
+    """
     seeds = list(seeds)
     if not seeds:
         raise ValueError("at least one seed is needed")
     if n_inputs < 1:
         raise ValueError(f"n_inputs must be >= 1, got {n_inputs}")
+    if n_probes < 1:
+        raise ValueError(f"n_probes must be >= 1, got {n_probes}")
     ops, fros, probe_err = [], [], []
-    steps = 0
+    steps, converged, used = 0, True, "none"
     it = progress(seeds, total=len(seeds), desc="jacobian",
                   disable=None if show_progress else True)
     for s in it:
-        net = Network(config, s, device=device, dtype=dtype, memory_budget=memory_budget)
+        net = Network(config, s, device=device, dtype=dtype, memory_budget=memory_budget,
+                      generator_device=generator_device)
         g = layer_generator(s, INPUT_STREAM)
         x = torch.randn(n_inputs, config.d_in, generator=g, dtype=torch.float64)
         x = x * (math.sqrt(config.d_in) / _rownorm(x))
         x = x.to(net.dtype)
-        op, k = jacobian_operator_norm(net, x, n_iter=n_iter, generator=g)
-        steps = max(steps, k)
-        sq = jacobian_frobenius_sq(net, x, n_probes=n_probes, generator=g)
+        with net.holding():
+            if op_norm:
+                r = operator_norm(net, x, method=method, n_iter=n_iter, tol=tol, generator=g,
+                                  warn=False)
+                steps, converged, used = max(steps, r.iterations), converged and r.converged, \
+                    r.method
+                ops.append(float(r.sigma.mean()))
+            else:
+                ops.append(math.nan)
+            sq = jacobian_frobenius_sq(net, x, n_probes=n_probes, generator=g)
         fro = np.sqrt(sq.mean() / config.d_out)
         per_probe = np.sqrt(np.maximum(sq.mean(axis=1), 0) / config.d_out)
         probe_err.append(float(per_probe.std(ddof=1) / math.sqrt(n_probes))
                          if n_probes > 1 else 0.0)
-        ops.append(float(op.mean()))
         fros.append(float(fro))
-    return JacobianResult(np.array(ops), np.array(fros), float(np.mean(probe_err)), steps)
+    if not converged:
+        warnings.warn(f"power iteration stopped at its cap of {n_iter} steps before "
+                      f"converging for some seed (tol {tol:g}); the operator norms are lower "
+                      "bounds — raise n_iter or use method='exact'", ConvergenceWarning,
+                      stacklevel=2)
+    return JacobianResult(np.array(ops), np.array(fros), float(np.mean(probe_err)), steps,
+                          used, converged)
 
 
 def gradient_norms(config: NetworkConfig, *, seeds: Sequence[int] = (0,), n_inputs: int = 8,
                    device: str = "auto", dtype: str = "float32",
-                   memory_budget: int = 2 << 30) -> tuple[np.ndarray, np.ndarray]:
+                   memory_budget: int = 2 << 30,
+                   generator_device: str = "cpu") -> tuple[np.ndarray, np.ndarray]:
     """Mean and standard error over seeds of ``‖∂(u·f(x))/∂W^l‖_F``, ``l = 1..L``.
 
     ``u`` is a standard Gaussian probe at the output of every input (seed 002
@@ -262,13 +455,15 @@ def gradient_norms(config: NetworkConfig, *, seeds: Sequence[int] = (0,), n_inpu
     """
     rows = []
     for s in seeds:
-        net = Network(config, s, device=device, dtype=dtype, memory_budget=memory_budget)
+        net = Network(config, s, device=device, dtype=dtype, memory_budget=memory_budget,
+                      generator_device=generator_device)
         g = layer_generator(s, INPUT_STREAM)
         x = torch.randn(n_inputs, config.d_in, generator=g, dtype=torch.float64)
         x = (x * (math.sqrt(config.d_in) / _rownorm(x))).to(net.dtype)
-        out, hs = net.forward(x, keep=True)
-        u = torch.randn(out.shape, generator=g, dtype=torch.float64).to(out)
-        _, norms = net.vjp(hs, u, param_grad_norms=True)
+        with net.holding():
+            out, hs = net.forward(x, keep=True)
+            u = torch.randn(out.shape, generator=g, dtype=torch.float64).to(out)
+            _, norms = net.vjp(hs, u, param_grad_norms=True)
         rows.append(norms)
     if not rows:
         raise ValueError("at least one seed is needed")
@@ -309,7 +504,9 @@ def empirical_nlc(net: Network, x: np.ndarray | torch.Tensor, *, batch_size: int
     * ``Q ‖J‖_F``: ``n_probe_batches`` random minibatches ``X``; a standard Gaussian
       ``u`` of shape ``(b, d_out)`` is backpropagated through the jointly propagated
       batch and ``‖uᵀJ(X)‖²/b`` is averaged (the batchnorm form
-      ``Q_X ‖J(X)‖_F/√b``, equal to ``Q_x ‖J(x)‖_F`` without batchnorm).
+      ``Q_X ‖J(X)‖_F/√b``, equal to ``Q_x ‖J(x)‖_F`` without batchnorm).  Each minibatch
+      is one stored forward (:func:`torch.func.vjp`) and one pullback; the layers are
+      held for the whole measurement when memory allows (:meth:`Network.holding`).
     """
     xt = net.as_input(x)
     n = xt.shape[0]
@@ -324,24 +521,28 @@ def empirical_nlc(net: Network, x: np.ndarray | torch.Tensor, *, batch_size: int
     q_in = float(torch.sqrt(xt.double().var(dim=0, unbiased=False).mean()))
     perm = torch.randperm(n, generator=g)
     nb = n // b
-    outs = []
-    with torch.no_grad():
-        for k in range(nb):  # minibatches of the single pass (not a loop over samples)
-            out, _ = net.forward(xt[perm[k * b:(k + 1) * b]])
-            outs.append(out.double())
-    f = torch.cat(outs)
-    q_out = float(torch.sqrt(f.var(dim=0, unbiased=False).mean()))
-    q_f = float(torch.sqrt((f * f).mean()))
+    with net.holding():
+        fn = net.function()
+        with torch.no_grad():  # minibatches of the single pass (not a loop over samples)
+            f = torch.cat([fn(xt[perm[k * b:(k + 1) * b]]) for k in range(nb)]).double()
+        q_out = float(torch.sqrt(f.var(dim=0, unbiased=False).mean()))
+        q_f = float(torch.sqrt((f * f).mean()))
+        batches, sums = [], []
+        for _ in range(n_probe_batches):  # one stored forward and one pullback per minibatch
+            batches.append(torch.randperm(n, generator=g)[:b])
+            stored = _StoredPass(net, xt[batches[-1]], check=False)
+            u = torch.randn(stored.out.shape, generator=g, dtype=torch.float64).to(xt)
+            sums.append(stored.pull(u).double().square().sum() / b)
+        s = torch.stack(sums).cpu().numpy()  # one host sync for all probe batches
+        if not (math.isfinite(q_f) and np.isfinite(s).all()):  # name the layer, then fail
+            bad = [xt[perm[k * b:(k + 1) * b]] for k in range(nb)] + [xt[i] for i in batches]
+            for xb in bad:
+                net.name_overflow(xb)
+            raise ForwardOverflowError("the backward pass is not finite (overflow); use "
+                                       "float64 or fewer layers")
     if not q_out > 0:
         raise ValueError("the network output does not vary over the data (Q_j S f = 0)")
-    s = []
-    for _ in range(n_probe_batches):
-        idx = torch.randperm(n, generator=g)[:b]
-        out, hs = net.forward(xt[idx], keep=True)
-        u = torch.randn(out.shape, generator=g, dtype=torch.float64).to(out)
-        grad, _ = net.vjp(hs, u)
-        s.append(float((grad.double() ** 2).sum()) / b)
-    sa = np.array(s)
+    sa = np.asarray(s, dtype=float)
     q_j = math.sqrt(float(sa.mean()))
     rel = 0.5 * float(sa.std(ddof=1) / math.sqrt(sa.size) / sa.mean()) if sa.size > 1 else 0.0
     d_out = net.config.d_out
@@ -353,8 +554,14 @@ def empirical_nlc(net: Network, x: np.ndarray | torch.Tensor, *, batch_size: int
 
 def measure_nlc(config: NetworkConfig, data: Dataset, *, seeds: Sequence[int] = range(10),
                 batch_size: int = 250, n_probe_batches: int = 20, device: str = "auto",
-                dtype: str = "float64", show_progress: bool = True) -> dict[str, Any]:
+                dtype: str | None = None, show_progress: bool = True,
+                generator_device: str = "cpu") -> dict[str, Any]:
     """Empirical NLC of ``len(seeds)`` initialisations on ``data`` (seed 004 Table 1/2).
+
+    ``dtype`` defaults to float64 on the CPU and float32 on a GPU: the NLC is a ratio of
+    root-mean-squares with a probe error of order 1e-3, far above float32's 1e-7
+    rounding, and float32 reaches 3e38 (the deepest unstable networks of Table 1 reach
+    1e17); float64 stays the CPU default, where it costs little, for continuity.
 
     Returns ``nlc`` (the median over seeds, as the paper reports), ``nlc_mean`` with its
     ``nlc_stderr`` over seeds, ``nlc_per_seed``, the mean probe standard error and the
@@ -366,10 +573,14 @@ def measure_nlc(config: NetworkConfig, data: Dataset, *, seeds: Sequence[int] = 
     seeds = list(seeds)
     if not seeds:
         raise ValueError("at least one seed is needed")
+    dev = resolve_device(device)
+    if dtype is None:
+        dtype = "float32" if dev.type == "cuda" else "float64"
     res = []
     it = progress(seeds, total=len(seeds), desc="nlc", disable=None if show_progress else True)
     for s in it:
-        net = Network(config, s, device=device, dtype=dtype)
+        net = Network(config, s, device=str(dev), dtype=dtype,
+                      generator_device=generator_device)
         res.append(empirical_nlc(net, data.x, batch_size=batch_size,
                                  n_probe_batches=n_probe_batches,
                                  generator=layer_generator(s, INPUT_STREAM)))

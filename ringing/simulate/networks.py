@@ -20,11 +20,23 @@ orthogonal matrix times ``max(1, √(out/in))``, here also times ``σ_w``, so th
 kinds give ``E‖Wx‖² = σ_w² (out/in) ‖x‖²``).
 
 Every layer's parameters are drawn from their own ``torch.Generator`` seeded by
-``(seed, layer)`` (:func:`layer_seed`), on the CPU, so that a layer can be
+``(seed, layer)`` (:func:`layer_seed`), on the CPU by default, so that a layer can be
 regenerated bit-identically at any time: a :class:`Network` keeps its layers in
 memory when they fit in ``memory_budget`` bytes and otherwise regenerates them on
-the fly, so that memory stays bounded at large width × depth.  Drawing on the
-CPU also makes the numbers independent of the device.
+the fly, so that memory stays bounded at large width × depth.  Inside one
+measurement (:meth:`Network.holding`) the layers are held whenever they fit in the
+memory actually available (:func:`ringing.simulate.common.available_memory`), so a
+layer — an orthogonal one with its QR above all — is drawn once per measurement,
+not once per pass.  A Gaussian layer too large for memory is never built whole: its
+rows are drawn in blocks from the layer's generator (:func:`gaussian_weight_blocks`,
+the same numbers as the whole draw) and multiplied as they come.  Drawing on the
+CPU makes the numbers independent of the device; ``generator_device="device"``
+draws on the network's device instead (same distribution, faster on a GPU, not
+bit-identical to the CPU draw).
+
+Finite checks cost no host synchronisation per layer: a pass accumulates one sum per
+layer on the device and checks them once at the end; only when that check fails is
+the pass re-run layer by layer to name the layer that overflowed.
 
 The building blocks (:func:`layer_seed`, :func:`layer_generator`,
 :func:`init_weight`, :func:`init_bias`, :func:`layer_norm_nc`,
@@ -36,8 +48,12 @@ can reuse them.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Sequence
+import shutil
+import tempfile
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -45,7 +61,7 @@ import torch
 import torch.nn.functional as F
 
 from ringing.activations import Activation, get_activation
-from ringing.simulate.common import resolve_device, resolve_dtype
+from ringing.simulate.common import available_memory, resolve_device, resolve_dtype
 
 __all__ = [
     "NORMS",
@@ -57,11 +73,13 @@ __all__ = [
     "layer_seed",
     "layer_generator",
     "init_weight",
+    "gaussian_weight_blocks",
     "init_bias",
     "layer_norm_nc",
     "batch_norm_na",
     "normalize",
     "mlp_layer",
+    "mlp_layer_blocks",
     "residual_block",
     "check_finite",
 ]
@@ -70,6 +88,10 @@ NORMS = ("layer", "batch", "none")
 WEIGHT_KINDS = ("gaussian", "orthogonal")
 ARCHITECTURES = ("mlp", "resnet")
 BN_EPS = 1e-5
+GENERATOR_DEVICES = ("cpu", "device")
+HOLD_FRACTION = 0.5    # a measurement holds its layers when they need at most this share
+STREAM_FRACTION = 0.25  # a layer larger than this share of free memory is streamed in blocks
+BLOCK_BYTES = 256 << 20  # size of one row block of a streamed layer
 
 
 class ForwardOverflowError(ValueError):
@@ -94,9 +116,15 @@ def layer_seed(seed: int, layer: int) -> int:
     return (int(state[0]) << 31) ^ int(state[1])
 
 
-def layer_generator(seed: int, layer: int) -> torch.Generator:
-    """The CPU ``torch.Generator`` from which layer ``layer``'s parameters are drawn."""
-    g = torch.Generator(device="cpu")
+def layer_generator(seed: int, layer: int,
+                    device: str | torch.device = "cpu") -> torch.Generator:
+    """The ``torch.Generator`` from which layer ``layer``'s parameters are drawn.
+
+    On the CPU by default (the same numbers on every machine); on another ``device``
+    the draws follow the same distribution but are not bit-identical to the CPU's
+    (a different generator algorithm, e.g. Philox on CUDA).
+    """
+    g = torch.Generator(device=torch.device(device))
     g.manual_seed(layer_seed(seed, layer))
     return g
 
@@ -110,18 +138,19 @@ def init_weight(fan_out: int, fan_in: int, *, generator: torch.Generator,
     ``σ_w = gain``).  ``kind="orthogonal"``: seed 004 App. C, a ``fan_out × fan_in``
     sub-matrix of a Haar-random orthogonal matrix (QR of a Gaussian matrix with the
     sign of ``diag R`` fixed) times ``max(1, √(fan_out/fan_in))``, times ``gain``.
-    Drawn on the CPU from ``generator``.
+    Drawn from ``generator`` on that generator's device.
     """
     _check_dim("fan_out", fan_out)
     _check_dim("fan_in", fan_in)
     if not math.isfinite(gain):
         raise ValueError(f"weight gain must be finite, got {gain}")
+    dev = generator.device
     if kind == "gaussian":
-        w = torch.randn(fan_out, fan_in, generator=generator, dtype=dtype)
+        w = torch.randn(fan_out, fan_in, generator=generator, dtype=dtype, device=dev)
         return w.mul_(gain / math.sqrt(fan_in))
     if kind == "orthogonal":
         big, small = max(fan_out, fan_in), min(fan_out, fan_in)
-        a = torch.randn(big, small, generator=generator, dtype=torch.float64)
+        a = torch.randn(big, small, generator=generator, dtype=torch.float64, device=dev)
         q, r = torch.linalg.qr(a, mode="reduced")
         q = q * torch.sign(torch.diagonal(r)).where(torch.diagonal(r) != 0, 1.0)
         w = q if fan_out >= fan_in else q.T
@@ -130,18 +159,60 @@ def init_weight(fan_out: int, fan_in: int, *, generator: torch.Generator,
     raise ValueError(f"unknown weight kind {kind!r}; known: {', '.join(WEIGHT_KINDS)}")
 
 
+def gaussian_weight_blocks(fan_out: int, fan_in: int, *, generator: torch.Generator,
+                           gain: float = 1.0, dtype: torch.dtype = torch.float32,
+                           block_rows: int = 1024) -> Iterator[tuple[int, torch.Tensor]]:
+    """The rows of ``init_weight(fan_out, fan_in, kind="gaussian")`` in blocks.
+
+    Yields ``(first_row, block)`` with ``block`` of shape ``(rows, fan_in)``, drawn
+    one after another from ``generator``: the blocks are the rows of the whole draw,
+    bit for bit (torch's CPU normal sampler transforms its uniforms in groups of 16 and
+    redraws the last 16 values of a tensor whose size is not a multiple of 16; so every
+    block but the last holds a multiple of 16 rows, and the last at least 16 values —
+    checked by a property test), and the generator
+    ends in the same state, so the bias drawn next is the same too.  A layer
+    therefore never needs to exist whole: width beyond memory.
+    """
+    _check_dim("fan_out", fan_out)
+    _check_dim("fan_in", fan_in)
+    _check_dim("block_rows", block_rows)
+    rows = max(16, (block_rows // 16) * 16)
+    scale = gain / math.sqrt(fan_in)
+    r0 = 0
+    while r0 < fan_out:
+        n = min(rows, fan_out - r0)
+        if 0 < (fan_out - r0 - n) * fan_in < 16:  # the sampler redraws a short tail's last
+            n = fan_out - r0  # 16 values: a final block of < 16 values joins this one
+        blk = torch.randn(n, fan_in, generator=generator, dtype=dtype, device=generator.device)
+        yield r0, blk.mul_(scale)
+        r0 += n
+
+
 def init_bias(n: int, *, generator: torch.Generator, sigma_b: float = 0.0,
               dtype: torch.dtype = torch.float32) -> torch.Tensor:
     """A bias vector with i.i.d. ``N(0, σ_b²)`` entries (seed 002 eq 2.1)."""
     _check_dim("bias length", n)
-    b = torch.randn(n, generator=generator, dtype=dtype)
+    b = torch.randn(n, generator=generator, dtype=dtype, device=generator.device)
     return b.mul_(sigma_b)
 
 
-def layer_norm_nc(y: torch.Tensor) -> torch.Tensor:
-    """LayerNorm without centering, ``z = √N y / ‖y‖`` row-wise (seed 002 eq 2.1)."""
+def layer_norm_nc(y: torch.Tensor, *, inplace: bool = False) -> torch.Tensor:
+    """LayerNorm without centering, ``z = √N y / ‖y‖`` row-wise (seed 002 eq 2.1).
+
+    ``inplace=True`` scales ``y`` itself when nothing needs its old value (no autograd
+    graph, no torch.func transform); callers pass it for a buffer they just made.
+    """
     n = y.shape[-1]
-    return y * (math.sqrt(n) / torch.linalg.vector_norm(y, dim=-1, keepdim=True))
+    scale = math.sqrt(n) / torch.linalg.vector_norm(y, dim=-1, keepdim=True)
+    if inplace and _plain(y):
+        return y.mul_(scale)
+    return y * scale
+
+
+def _plain(t: torch.Tensor) -> bool:
+    """Whether ``t`` can be overwritten: an ordinary tensor outside autograd and torch.func."""
+    return (not (torch.is_grad_enabled() and t.requires_grad) and type(t) is torch.Tensor
+            and not torch._C._functorch.is_functorch_wrapped_tensor(t))
 
 
 def batch_norm_na(y: torch.Tensor, eps: float = BN_EPS, *, dim: int = 0) -> torch.Tensor:
@@ -163,10 +234,11 @@ def batch_norm_na(y: torch.Tensor, eps: float = BN_EPS, *, dim: int = 0) -> torc
     return centred.mul_(inv)  # no graph to keep: reuse the fresh buffer
 
 
-def normalize(y: torch.Tensor, norm: str) -> torch.Tensor:
-    """Apply the normalisation named ``norm`` (``"layer"``, ``"batch"`` or ``"none"``)."""
+def normalize(y: torch.Tensor, norm: str, *, inplace: bool = False) -> torch.Tensor:
+    """Apply the normalisation named ``norm`` (``"layer"``, ``"batch"`` or ``"none"``);
+    ``inplace`` as in :func:`layer_norm_nc`."""
     if norm == "layer":
-        return layer_norm_nc(y)
+        return layer_norm_nc(y, inplace=inplace)
     if norm == "batch":
         return batch_norm_na(y)
     if norm == "none":
@@ -178,7 +250,26 @@ def mlp_layer(h: torch.Tensor, weight: torch.Tensor, bias: torch.Tensor,
               act: Callable[[torch.Tensor], torch.Tensor] | None, norm: str) -> torch.Tensor:
     """One layer of seed 002 eq 2.1: ``norm(W φ(h) + b)`` (``act=None`` is the identity)."""
     a = h if act is None else act(h)
-    return normalize(torch.addmm(bias, a, weight.T), norm)
+    return normalize(torch.addmm(bias, a, weight.T), norm, inplace=True)
+
+
+def mlp_layer_blocks(h: torch.Tensor, blocks: Iterator[tuple[int, torch.Tensor]],
+                     bias: Callable[[], torch.Tensor], fan_out: int,
+                     act: Callable[[torch.Tensor], torch.Tensor] | None,
+                     norm: str) -> torch.Tensor:
+    """:func:`mlp_layer` with ``W`` given as row blocks (``(first_row, rows)`` pairs).
+
+    ``y[:, rows] = φ(h) W[rows]ᵀ`` block by block, then ``+ b`` (``bias()`` is called
+    after the last block, so a bias drawn after the weights from one generator gets
+    the same numbers) and the normalisation: the same layer as :func:`mlp_layer`
+    without ever holding ``W`` whole.
+    """
+    a = h if act is None else act(h)
+    y = torch.empty(a.shape[0], fan_out, dtype=a.dtype, device=a.device)
+    for r0, blk in blocks:
+        y[:, r0:r0 + blk.shape[0]] = a @ blk.T
+    y += bias()
+    return normalize(y, norm, inplace=True)
 
 
 def residual_block(z: torch.Tensor, u: torch.Tensor, v: torch.Tensor,
@@ -318,7 +409,7 @@ class NetworkConfig:
 
 
 class Network:
-    """A network at initialisation drawn with ``seed``; layers held or regenerated.
+    """A network at initialisation drawn with ``seed``; layers held, regenerated or streamed.
 
     Parameters
     ----------
@@ -329,27 +420,106 @@ class Network:
     device, dtype
         ``"auto"`` picks CUDA when present; ``"float32"`` or ``"float64"``.
     memory_budget
-        Parameters are kept in memory when they need at most this many bytes;
-        otherwise every pass regenerates each layer (bounded memory, slower).
+        Parameters are kept in memory for the network's lifetime when they need at most
+        this many bytes; otherwise each layer is regenerated when it is needed, except
+        inside :meth:`holding` (one measurement), which holds them when they fit in the
+        available memory.
+    generator_device
+        ``"cpu"`` (default): parameters drawn by CPU generators, bit-identical on every
+        device.  ``"device"``: drawn by generators on ``device`` — the same distribution,
+        no host-to-device copy, but not the same numbers as the CPU draw.
+    memory_available
+        Bytes this network may use; default (``None``): :func:`available_memory` of the
+        device, asked when needed.  A Gaussian MLP layer larger than a quarter of it is
+        streamed in row blocks (:func:`gaussian_weight_blocks`); an orthogonal or resnet
+        layer that large is refused (a QR needs the whole matrix).
     """
 
     def __init__(self, config: NetworkConfig, seed: int = 0, *, device: str = "auto",
-                 dtype: str | torch.dtype = "float32", memory_budget: int = 2 << 30) -> None:
+                 dtype: str | torch.dtype = "float32", memory_budget: int = 2 << 30,
+                 generator_device: str = "cpu", memory_available: int | None = None) -> None:
         layer_seed(seed, 0)  # validates the seed
+        if generator_device not in GENERATOR_DEVICES:
+            raise ValueError(f"unknown generator_device {generator_device!r}; known: "
+                             f"{', '.join(GENERATOR_DEVICES)}")
+        if memory_available is not None and memory_available < 1:
+            raise ValueError(f"memory_available must be positive, got {memory_available}")
         self.config = config
         self.seed = int(seed)
         self.device = resolve_device(device)
         self.dtype = resolve_dtype(dtype)
-        itemsize = torch.empty((), dtype=self.dtype).element_size()
-        self.hold = config.param_bytes(itemsize) <= memory_budget
+        self.generator_device = (torch.device("cpu") if generator_device == "cpu"
+                                 else self.device)
+        self._memory_available = memory_available
+        self.itemsize = torch.empty((), dtype=self.dtype).element_size()
+        self.hold = config.param_bytes(self.itemsize) <= memory_budget
+        self._measuring = 0  # depth of nested holding() blocks
+        self._held_now = False
         self._cache: dict[int, tuple[torch.Tensor, torch.Tensor]] = {}
+        self._spill: tempfile.TemporaryDirectory[str] | None = None
+        self._spilled: set[int] = set()
+        self.stream = self._layer_bytes() > STREAM_FRACTION * self.memory_available()
+        if self.stream:
+            if config.architecture != "mlp" or config.weights != "gaussian":
+                need = self._layer_bytes() * (2 if config.weights == "orthogonal" else 1)
+                raise ValueError(
+                    f"one {config.architecture} layer of width {config.width} with "
+                    f"{config.weights} weights needs {need / 2**30:.1f} GiB whole, more than "
+                    f"{STREAM_FRACTION:.0%} of the {self.memory_available() / 2**30:.1f} GiB "
+                    "available; only Gaussian MLP layers can be streamed in row blocks")
+            self.hold = False
         self._fns: list[Callable[..., torch.Tensor]] = [
             self._make_fn(layer) for layer in range(1, config.depth + 1)]
 
+    # -- memory -------------------------------------------------------------------
+    def memory_available(self) -> int:
+        """Bytes this network may use (``memory_available`` or the device's free memory)."""
+        if self._memory_available is not None:
+            return self._memory_available
+        return available_memory(self.device)
+
+    def _layer_bytes(self) -> int:
+        c = self.config
+        if c.architecture == "resnet":
+            return 2 * c.width**2 * self.itemsize
+        big = max(o * i for o, i in (c.layer_shape(layer) for layer in range(1, c.depth + 1)))
+        item = 8 if c.weights == "orthogonal" else self.itemsize  # the QR is in float64
+        return big * item
+
+    @contextmanager
+    def holding(self) -> Iterator[bool]:
+        """Hold every layer for the duration of one measurement, when memory allows.
+
+        Inside the block each layer is drawn at most once (an orthogonal layer's QR
+        included) if all parameters need at most half the available memory; the held
+        layers are released on exit unless the network holds them anyway.  Yields
+        whether layers are held.  Blocks nest (the outermost decides).
+        """
+        if self._measuring:
+            self._measuring += 1
+            try:
+                yield self.hold or self._held_now
+            finally:
+                self._measuring -= 1
+            return
+        self._measuring = 1
+        self._held_now = (not self.hold and not self.stream and self.config.param_bytes(
+            self.itemsize) <= HOLD_FRACTION * self.memory_available())
+        try:
+            yield self.hold or self._held_now
+        finally:
+            if self._held_now:
+                self._cache.clear()
+            self._held_now = False
+            self._measuring = 0
+
     # -- parameters ---------------------------------------------------------------
+    def _generator(self, layer: int) -> torch.Generator:
+        return layer_generator(self.seed, layer, self.generator_device)
+
     def _draw(self, layer: int) -> tuple[torch.Tensor, torch.Tensor]:
         c = self.config
-        g = layer_generator(self.seed, layer)
+        g = self._generator(layer)
         if c.architecture == "mlp":
             fan_out, fan_in = c.layer_shape(layer)
             w = init_weight(fan_out, fan_in, generator=g, kind=c.weights, gain=c.sigma_w,
@@ -362,15 +532,64 @@ class Network:
         return u.to(self.device), v.to(self.device)
 
     def params(self, layer: int) -> tuple[torch.Tensor, torch.Tensor]:
-        """Parameters of layer ``layer`` (1-based): ``(W, b)`` or, for a resnet, ``(U, V)``."""
+        """Parameters of layer ``layer`` (1-based): ``(W, b)`` or, for a resnet, ``(U, V)``.
+
+        A streamed network (a layer too large for memory) has no whole parameters:
+        use :meth:`apply_layer`.
+        """
         if not 1 <= layer <= self.config.depth:
             raise ValueError(f"layer {layer} outside 1..{self.config.depth}")
         if layer in self._cache:
             return self._cache[layer]
-        p = self._draw(layer)
-        if self.hold:
+        if self.stream:
+            raise ValueError(f"layer {layer} of width {self.config.width} is streamed in row "
+                             "blocks (too large for memory): only forward passes and "
+                             "correlations are available, not Jacobians or gradients")
+        p = self._load(layer) if layer in self._spilled else None
+        if p is None:
+            p = self._draw(layer)
+            if not self.hold and self.config.weights == "orthogonal":
+                self._store(layer, p)
+        if self.hold or self._held_now:
             self._cache[layer] = p
         return p
+
+    # An orthogonal layer not held for the network's lifetime is kept in a temporary file
+    # once factorised ("keep Q"), and mapped back (mmap) when needed: the same bits for a
+    # fraction of a QR, in page cache that the kernel may reclaim, not in the heap.
+    def _store(self, layer: int, p: tuple[torch.Tensor, torch.Tensor]) -> None:
+        need = sum(t.numel() for t in p) * self.itemsize
+        if self._spill is None:
+            if shutil.disk_usage(tempfile.gettempdir()).free < 2 * self.config.param_bytes(
+                    self.itemsize):
+                return  # no room on disk for every layer: regenerate instead
+            self._spill = tempfile.TemporaryDirectory(prefix="ringing-layers-")
+        if shutil.disk_usage(self._spill.name).free < 2 * need:
+            return
+        for k, t in enumerate(p):
+            t.detach().cpu().numpy().tofile(Path(self._spill.name) / f"{layer}.{k}")
+        self._spilled.add(layer)
+
+    def _load(self, layer: int) -> tuple[torch.Tensor, torch.Tensor] | None:
+        assert self._spill is not None
+        ts = []
+        for k, shape in enumerate(self._param_shapes(layer)):
+            path = Path(self._spill.name) / f"{layer}.{k}"
+            try:
+                t = torch.from_file(str(path), shared=True, size=math.prod(shape),
+                                    dtype=self.dtype).view(shape)
+            except (OSError, RuntimeError):  # the file went away: draw again
+                self._spilled.discard(layer)
+                return None
+            ts.append(t.to(self.device))
+        return ts[0], ts[1]
+
+    def _param_shapes(self, layer: int) -> tuple[tuple[int, ...], tuple[int, ...]]:
+        c = self.config
+        if c.architecture == "mlp":
+            fan_out, fan_in = c.layer_shape(layer)
+            return (fan_out, fan_in), (fan_out,)
+        return (c.width, c.width), (c.width, c.width)
 
     def _make_fn(self, layer: int) -> Callable[..., torch.Tensor]:
         c = self.config
@@ -391,6 +610,22 @@ class Network:
         """The pure function ``(h, *params) -> z^l`` of layer ``layer`` (1-based)."""
         return self._fns[layer - 1]
 
+    def apply_layer(self, layer: int, h: torch.Tensor) -> torch.Tensor:
+        """``z^l`` from ``z^{l-1} = h``, with held, regenerated or streamed parameters."""
+        if not self.stream:
+            return self._fns[layer - 1](h, *self.params(layer))
+        c = self.config
+        fan_out, fan_in = c.layer_shape(layer)
+        g = self._generator(layer)
+        rows = max(16, BLOCK_BYTES // (fan_in * self.itemsize))
+        blocks = ((r0, blk.to(self.device)) for r0, blk in gaussian_weight_blocks(
+            fan_out, fan_in, generator=g, gain=c.sigma_w, dtype=self.dtype, block_rows=rows))
+        act = c.activations[layer - 1]
+        return mlp_layer_blocks(
+            h, blocks, lambda: init_bias(fan_out, generator=g, sigma_b=c.sigma_b,
+                                         dtype=self.dtype).to(self.device),
+            fan_out, None if act is None else act.torch, c.layer_norm_kind(layer))
+
     # -- passes ---------------------------------------------------------------
     def as_input(self, x: Any) -> torch.Tensor:
         """``x`` as a ``(batch, d_in)`` tensor on this network's device and dtype."""
@@ -401,21 +636,47 @@ class Network:
         return t
 
     def forward(self, x: Any, *, keep: bool = False) -> tuple[torch.Tensor, list[torch.Tensor]]:
-        """Propagate ``x``; returns the output and, with ``keep``, ``[z^0, ..., z^L]``."""
-        h = self.as_input(x)
-        check_finite(h, "the input")
+        """Propagate ``x``; returns the output and, with ``keep``, ``[z^0, ..., z^L]``.
+
+        One host synchronisation per pass: every layer adds its output's sum to a list
+        on the device, checked once at the end (an inf or NaN anywhere makes its sum
+        non-finite); only then is the pass re-run layer by layer to name the layer
+        (:class:`ForwardOverflowError`).
+        """
+        x0 = self.as_input(x)
+        h = x0
         hs = [h] if keep else []
-        for layer in range(1, self.config.depth + 1):
-            h = self._fns[layer - 1](h, *self.params(layer))
-            check_finite(h, self.describe_layer(layer))
-            if keep:
-                hs.append(h)
+        sums = [h.sum()]
+        with self.holding():
+            for layer in range(1, self.config.depth + 1):
+                h = self.apply_layer(layer, h)
+                sums.append(h.sum())
+                if keep:
+                    hs.append(h)
+            if not bool(torch.isfinite(torch.stack(sums)).all()):
+                self.name_overflow(x0, hs if keep else None)
         return h, hs
 
     __call__ = forward
 
+    def name_overflow(self, x: torch.Tensor, hs: Sequence[torch.Tensor] | None = None) -> None:
+        """Re-run (or, given the kept ``hs``, re-check) layer by layer and raise
+        :class:`ForwardOverflowError` naming the first non-finite layer output.
+
+        Returns quietly when every layer is finite (a sum that overflowed although its
+        terms did not).
+        """
+        check_finite(x, "the input")
+        h = x
+        for layer in range(1, self.config.depth + 1):
+            h = hs[layer] if hs is not None else self.apply_layer(layer, h)
+            check_finite(h, self.describe_layer(layer))
+
     def function(self) -> Callable[[torch.Tensor], torch.Tensor]:
-        """The whole network as one function of its input (for ``torch.func``)."""
+        """The whole network as one function of its input (for ``torch.func``).
+
+        Use it inside :meth:`holding` so that each layer is drawn once per measurement.
+        """
         def f(x: torch.Tensor) -> torch.Tensor:
             h = x
             for layer in range(1, self.config.depth + 1):
@@ -429,10 +690,11 @@ class Network:
         Layer by layer with :func:`torch.func.jvp`, so held or regenerated layers work alike.
         """
         t = tangent
-        for layer in range(1, self.config.depth + 1):
-            p = self.params(layer)
-            fn = self._fns[layer - 1]
-            t = torch.func.jvp(lambda h, fn=fn, p=p: fn(h, *p), (hs[layer - 1],), (t,))[1]
+        with self.holding():
+            for layer in range(1, self.config.depth + 1):
+                p = self.params(layer)
+                fn = self._fns[layer - 1]
+                t = torch.func.jvp(lambda h, fn=fn, p=p: fn(h, *p), (hs[layer - 1],), (t,))[1]
         return t
 
     def vjp(self, hs: Sequence[torch.Tensor], cotangent: torch.Tensor, *,
@@ -440,21 +702,32 @@ class Network:
         """Reverse-mode product ``uᵀ J`` at the stored activations ``hs``.
 
         With ``param_grad_norms`` also returns ``‖∂(u·f)/∂W^l‖_F`` for every layer
-        (for a resnet, of the block's second matrix ``V``), input layer first.
+        (for a resnet, of the block's second matrix ``V``), input layer first.  Finite
+        checks: one per pass, naming the layer where the backward pass stopped being
+        finite.
         """
         g = cotangent
-        norms: list[float] = []
-        for layer in range(self.config.depth, 0, -1):
-            p = self.params(layer)
-            fn = self._fns[layer - 1]
-            if param_grad_norms:
-                pull = torch.func.vjp(fn, hs[layer - 1], *p)[1]
-                g, gw, gb = pull(g)
-                norms.append(float(torch.linalg.vector_norm(
-                    gw if self.config.architecture == "mlp" else gb)))
-            else:
-                pull = torch.func.vjp(lambda h, fn=fn, p=p: fn(h, *p), hs[layer - 1])[1]
-                (g,) = pull(g)
-            check_finite(g, f"the backward pass at layer {layer}")
-        norms.reverse()
-        return g, norms
+        norms: list[torch.Tensor] = []
+        sums: list[torch.Tensor] = []
+        with self.holding():
+            for layer in range(self.config.depth, 0, -1):
+                p = self.params(layer)
+                fn = self._fns[layer - 1]
+                if param_grad_norms:
+                    pull = torch.func.vjp(fn, hs[layer - 1], *p)[1]
+                    g, gw, gb = pull(g)
+                    norms.append(torch.linalg.vector_norm(
+                        gw if self.config.architecture == "mlp" else gb))
+                else:
+                    pull = torch.func.vjp(lambda h, fn=fn, p=p: fn(h, *p), hs[layer - 1])[1]
+                    (g,) = pull(g)
+                sums.append(g.sum())
+        finite = torch.isfinite(torch.stack(sums)).cpu()
+        if not bool(finite.all()):
+            layer = self.config.depth - int(torch.nonzero(~finite)[0, 0])
+            raise ForwardOverflowError(
+                f"the backward pass at layer {layer} is not finite (overflow); use a "
+                "normalisation, a smaller sigma_w, float64 or fewer layers")
+        out = [float(v) for v in torch.stack(norms).cpu()] if norms else []
+        out.reverse()
+        return g, out

@@ -11,6 +11,7 @@ import torch
 from ringing.reference import load_reference
 from ringing.simulate.data import gaussian_data
 from ringing.simulate.measure import (
+    ConvergenceWarning,
     empirical_nlc,
     gradient_norms,
     jacobian_frobenius_sq,
@@ -18,6 +19,7 @@ from ringing.simulate.measure import (
     measure_correlations,
     measure_jacobian,
     measure_nlc,
+    operator_norm,
     rho_max,
 )
 from ringing.simulate.networks import Network, NetworkConfig
@@ -188,3 +190,121 @@ def test_measure_bad_input() -> None:
         measure_nlc(cfg, gaussian_data(10, 3), seeds=[0], device="cpu", show_progress=False)
     with pytest.raises(ValueError, match="no such map|LayerNorm"):
         theory_correlations(NetworkConfig(width=16, depth=2, norm="none"), [0.1])
+
+
+# ----------------------------------------------------------------------------
+# issue 15: one stored forward, exact norms, reported non-convergence
+
+
+def test_operator_norm_exact_and_power_agree_with_dense_svd() -> None:
+    cfg = NetworkConfig(width=40, depth=3, activation="erf", sigma_w=1.2, sigma_b=0.2,
+                        in_dim=30, out_dim=20)
+    net = Network(cfg, 1, device="cpu", dtype="float64")
+    x = torch.randn(3, 30, generator=torch.Generator().manual_seed(4), dtype=torch.float64)
+    ex = operator_norm(net, x, method="exact")
+    assert ex.method == "exact" and ex.converged and ex.iterations == 0
+    assert operator_norm(net, x).method == "exact"  # auto: the flop model at this width
+    pw = operator_norm(net, x, method="power", n_iter=500, tol=1e-13)
+    assert pw.method == "power" and pw.converged
+    rms = math.sqrt(30 / 20)
+    for i in range(3):
+        top = float(torch.linalg.svdvals(_dense_jacobian(net, x[i]))[0]) * rms
+        assert ex.sigma[i] == pytest.approx(top, rel=1e-12)
+        assert pw.sigma[i] <= top * (1 + 1e-9) and pw.sigma[i] == pytest.approx(top, rel=1e-4)
+    # forward mode for the exact Jacobian when the input side is the smaller one
+    wide_out = Network(NetworkConfig(width=40, depth=2, activation="tanh", in_dim=8,
+                                     out_dim=30), 0, device="cpu", dtype="float64")
+    x8 = torch.randn(2, 8, dtype=torch.float64)
+    got = operator_norm(wide_out, x8, method="exact").sigma
+    want = [float(torch.linalg.svdvals(_dense_jacobian(wide_out, x8[i]))[0]) * math.sqrt(8 / 30)
+            for i in range(2)]
+    assert np.allclose(got, want, rtol=1e-12)
+
+
+def test_power_iteration_reports_non_convergence() -> None:
+    cfg = NetworkConfig(width=64, depth=4, activation="tanh", sigma_w=1.3)
+    net = Network(cfg, 0, device="cpu", dtype="float64")
+    x = torch.randn(2, 64, dtype=torch.float64)
+    with pytest.warns(ConvergenceWarning, match="cap of 2 steps"):
+        r = operator_norm(net, x, method="power", n_iter=2)
+    assert not r.converged and r.iterations == 2 and r.rel_change > 1e-5
+    with pytest.warns(ConvergenceWarning):
+        res = measure_jacobian(cfg, n_inputs=2, n_iter=2, method="power", device="cpu",
+                               show_progress=False)
+    assert not res.converged and res.method == "power"
+    with pytest.raises(ValueError, match="unknown method"):
+        operator_norm(net, x, method="lanczos")
+
+
+def test_frobenius_one_forward_equals_repeated_batch() -> None:
+    """The vmapped pullback through one stored forward gives the numbers of the old
+    repeat-the-batch method (same probes), without storing the activations per probe."""
+    cfg = NetworkConfig(width=32, depth=3, activation="relu", sigma_b=0.1)
+    net = Network(cfg, 0, device="cpu", dtype="float64")
+    x = torch.randn(5, 32, generator=torch.Generator().manual_seed(3), dtype=torch.float64)
+    got = jacobian_frobenius_sq(net, x, n_probes=6, generator=torch.Generator().manual_seed(9))
+    out, hs = net.forward(x.repeat(6, 1), keep=True)
+    u = torch.randn(out.shape, generator=torch.Generator().manual_seed(9), dtype=torch.float64)
+    grad, _ = net.vjp(hs, u)
+    want = (grad**2).sum(1).reshape(6, 5).numpy()
+    assert np.allclose(got, want, rtol=1e-12)
+
+
+def test_measure_jacobian_without_operator_norm_and_held_once(monkeypatch: pytest.MonkeyPatch
+                                                            ) -> None:
+    cfg = NetworkConfig(width=32, depth=3, activation="erf", weights="orthogonal")
+    calls: list[int] = []
+    draw = Network._draw
+    monkeypatch.setattr(Network, "_draw", lambda self, layer: calls.append(layer)
+                        or draw(self, layer))
+    res = measure_jacobian(cfg, n_inputs=2, n_probes=4, device="cpu", show_progress=False,
+                           memory_budget=0, method="power", n_iter=30)
+    assert calls == [1, 2, 3]  # 30 power steps and the probes: each layer drawn once
+    res = measure_jacobian(cfg, n_inputs=2, n_probes=4, device="cpu", show_progress=False,
+                           op_norm=False)
+    assert res.method == "none" and math.isnan(res.op_norm) and res.frobenius_rms > 0
+
+
+def test_nlc_overflow_is_named() -> None:
+    cfg = NetworkConfig(width=16, depth=30, activation="square", sigma_w=3.0, norm="none",
+                        in_dim=8, out_dim=4, final_norm=False)
+    net = Network(cfg, 0, device="cpu", dtype="float32")
+    with pytest.raises(ValueError, match="not finite"):
+        empirical_nlc(net, gaussian_data(20, 8).x, batch_size=10, n_probe_batches=2)
+
+
+@pytest.mark.gpu
+def test_cuda_jacobian_and_nlc_match_cpu() -> None:
+    cfg = NetworkConfig(width=256, depth=4, activation="erf", sigma_w=1.0, sigma_b=0.3)
+    x = torch.randn(2, 256, generator=torch.Generator().manual_seed(0), dtype=torch.float64)
+    a = operator_norm(Network(cfg, 1, device="cpu", dtype="float64"), x, method="exact")
+    b = operator_norm(Network(cfg, 1, device="cuda", dtype="float64"), x, method="exact")
+    assert np.allclose(a.sigma, b.sigma, rtol=1e-8)
+    p = operator_norm(Network(cfg, 1, device="cuda", dtype="float64"), x, method="power",
+                      n_iter=400, tol=1e-10)
+    assert np.all(p.sigma <= a.sigma * (1 + 1e-9))
+    fa = jacobian_frobenius_sq(Network(cfg, 1, device="cpu", dtype="float64"), x)
+    fb = jacobian_frobenius_sq(Network(cfg, 1, device="cuda", dtype="float64"), x)
+    assert np.allclose(fa, fb, rtol=1e-8)
+    mj = measure_jacobian(cfg, seeds=[0, 1], device="cuda", show_progress=False,
+                          generator_device="device")
+    assert np.isfinite(mj.frobenius_rms)
+    ncfg = NetworkConfig(width=128, depth=3, activation="relu", norm="batch", in_dim=20,
+                         out_dim=5, final_norm=False)
+    data = gaussian_data(500, 20, seed=0)
+    cpu = measure_nlc(ncfg, data, seeds=range(2), n_probe_batches=4, device="cpu",
+                      show_progress=False)
+    gpu = measure_nlc(ncfg, data, seeds=range(2), n_probe_batches=4, device="cuda",
+                      show_progress=False)  # float32 by default on the GPU
+    # same networks and probes (CPU draws), float32 vs float64: far inside the probe error
+    assert np.allclose(cpu["nlc_per_seed"], gpu["nlc_per_seed"], rtol=1e-4)
+
+
+@pytest.mark.gpu
+def test_cuda_walk_matches_cpu() -> None:
+    from ringing.simulate.walks import WalkConfig, walk
+
+    kw = dict(activation="relu", depth=2, width=64, points=16, directions=2, inputs=4)
+    a = walk(WalkConfig(device="cpu", dtype="float64", **kw), show_progress=False)
+    b = walk(WalkConfig(device="cuda", dtype="float64", **kw), show_progress=False)
+    assert np.allclose(a.spectral_centroid, b.spectral_centroid, rtol=1e-6)

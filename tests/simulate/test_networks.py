@@ -10,12 +10,16 @@ import torch
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from ringing.simulate import networks
+from ringing.simulate.common import available_memory
 from ringing.simulate.data import correlated_pairs, pair_correlations, waveform_noise
+from ringing.simulate.measure import layer_correlations
 from ringing.simulate.networks import (
     ForwardOverflowError,
     Network,
     NetworkConfig,
     batch_norm_na,
+    gaussian_weight_blocks,
     init_weight,
     layer_generator,
     layer_norm_nc,
@@ -202,3 +206,131 @@ def test_cuda_matches_cpu() -> None:
     a, _ = Network(cfg, 3, device="cpu", dtype="float64")(x)
     b, _ = Network(cfg, 3, device="cuda", dtype="float64")(x)
     assert torch.allclose(a, b.cpu(), atol=1e-10)
+
+
+# ----------------------------------------------------------------------------
+# issue 15: streamed layers, measurement holding, kept orthogonal factors, one sync
+
+
+@settings(max_examples=20, deadline=None)
+@given(fan_out=st.integers(1, 70), fan_in=st.integers(1, 40), rows=st.integers(1, 40),
+       f64=st.booleans())
+def test_weight_blocks_are_the_whole_draw(fan_out: int, fan_in: int, rows: int,
+                                          f64: bool) -> None:
+    """Row blocks drawn one after another are the rows of the whole draw, bit for bit, and
+    leave the generator where the whole draw does (the bias after them is the same)."""
+    dt = torch.float64 if f64 else torch.float32
+    g = layer_generator(7, 3)
+    whole = init_weight(fan_out, fan_in, generator=g, gain=1.3, dtype=dt)
+    after = torch.randn(5, generator=g, dtype=dt)
+    g = layer_generator(7, 3)
+    blocks = list(gaussian_weight_blocks(fan_out, fan_in, generator=g, gain=1.3, dtype=dt,
+                                         block_rows=rows))
+    assert all(b.shape[0] % 16 == 0 for _, b in blocks[:-1])
+    assert [r0 for r0, _ in blocks] == [0] + list(np.cumsum([b.shape[0] for _, b in blocks]))[:-1]
+    assert torch.equal(torch.cat([b for _, b in blocks]), whole)
+    assert torch.equal(torch.randn(5, generator=g, dtype=dt), after)
+
+
+def _streamed(cfg: NetworkConfig, monkeypatch: pytest.MonkeyPatch, **kw: object) -> Network:
+    monkeypatch.setattr(networks, "BLOCK_BYTES", 16 * cfg.width * 4)  # 16-row blocks
+    return Network(cfg, 3, device="cpu", memory_available=cfg.width**2 * 4 * 2, **kw)
+
+
+def test_streamed_network_matches_held(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A layer too large for the memory given is streamed in row blocks: the same network
+    (up to float rounding of the blocked products), never held, no whole parameters."""
+    cfg = NetworkConfig(width=200, depth=4, activation="erf", sigma_b=0.3)
+    held = Network(cfg, 3, device="cpu")
+    lean = _streamed(cfg, monkeypatch)
+    assert lean.stream and not lean.hold and not held.stream
+    x = torch.randn(6, 200, generator=torch.Generator().manual_seed(0))
+    a, b = held(x)[0], lean(x)[0]
+    assert torch.allclose(a, b, atol=1e-5)
+    assert np.allclose(layer_correlations(held, x), layer_correlations(lean, x), atol=1e-6)
+    assert not lean._cache
+    with pytest.raises(ValueError, match="streamed"):
+        lean.params(1)
+    with pytest.raises(ValueError, match="orthogonal weights"):
+        _streamed(NetworkConfig(width=200, depth=2, weights="orthogonal"), monkeypatch)
+
+
+def test_holding_draws_each_layer_once_per_measurement(monkeypatch: pytest.MonkeyPatch
+                                                      ) -> None:
+    cfg = NetworkConfig(width=32, depth=3, activation="tanh", weights="gaussian")
+    net = Network(cfg, 0, device="cpu", memory_budget=0)
+    calls: list[int] = []
+    draw = net._draw
+    monkeypatch.setattr(net, "_draw", lambda layer: calls.append(layer) or draw(layer))
+    x = torch.randn(4, 32)
+    with net.holding() as held:
+        assert held
+        with net.holding():  # nested: the outer block decides
+            net(x)
+        net(x)
+        assert sorted(net._cache) == [1, 2, 3]
+    assert calls == [1, 2, 3] and not net._cache
+    net(x)  # a new measurement draws again
+    assert calls == [1, 2, 3] * 2
+    tight = Network(cfg, 0, device="cpu", memory_budget=0, memory_available=100)
+    with tight.holding() as held:
+        assert not held
+
+
+def test_orthogonal_layers_kept_not_refactorised(monkeypatch: pytest.MonkeyPatch) -> None:
+    """An orthogonal network not held for its lifetime factorises each layer once; later
+    passes map the kept factor back: the same bits, no QR."""
+    cfg = NetworkConfig(width=48, depth=3, activation="erf", weights="orthogonal")
+    x = torch.randn(4, 48, generator=torch.Generator().manual_seed(2))
+    lean = Network(cfg, 5, device="cpu", memory_budget=0)
+    first = lean(x)[0]
+    qr = torch.linalg.qr
+    monkeypatch.setattr(torch.linalg, "qr", lambda *a, **k: pytest.fail("re-factorised"))
+    again = lean(x)[0]
+    monkeypatch.setattr(torch.linalg, "qr", qr)
+    assert torch.equal(first, again)
+    assert torch.equal(first, Network(cfg, 5, device="cpu")(x)[0])
+
+
+def test_one_sync_still_names_the_layer() -> None:
+    """Overflow is found by one check per pass; the re-run names the first bad layer, also
+    when a saturating activation makes the output finite again (tanh(±inf) = ±1)."""
+    cfg = NetworkConfig(width=16, depth=4, activation=("identity", "square", "square", "tanh"),
+                        sigma_w=1e15, norm="none")
+    with pytest.raises(ForwardOverflowError, match="layer 2 output .*'square'"):
+        Network(cfg, 0, device="cpu")(torch.ones(2, 16))
+    with pytest.raises(ForwardOverflowError, match="layer 2 output"):
+        layer_correlations(Network(cfg, 0, device="cpu"), torch.ones(2, 16))
+    sat = Network(NetworkConfig(width=16, depth=2, activation=("identity", "tanh"),
+                                sigma_w=10.0, norm="none"), 0, device="cpu")
+    x = torch.zeros(2, 16)
+    x[:, 0] = 3e38  # one huge coordinate: layer 1 is ±inf, tanh brings layer 2 back
+    assert torch.isfinite(sat.apply_layer(2, sat.apply_layer(1, x))).all()
+    with pytest.raises(ForwardOverflowError, match="layer 1 output"):
+        sat(x)
+
+
+def test_available_memory_and_generator_option() -> None:
+    assert available_memory("cpu") > 0
+    cfg = NetworkConfig(width=16, depth=2)
+    x = torch.randn(3, 16)
+    a = Network(cfg, 1, device="cpu", generator_device="device")(x)[0]
+    assert torch.equal(a, Network(cfg, 1, device="cpu")(x)[0])  # on the CPU: the same draw
+    with pytest.raises(ValueError, match="generator_device"):
+        Network(cfg, 1, device="cpu", generator_device="gpu")
+
+
+@pytest.mark.gpu
+def test_cuda_device_generator_same_distribution() -> None:
+    """A layer drawn on the GPU follows the CPU draw's distribution (not its bits)."""
+    cfg = NetworkConfig(width=1024, depth=2, activation="erf", sigma_w=1.5, sigma_b=0.5)
+    net = Network(cfg, 0, device="cuda", generator_device="device")
+    w, b = net.params(1)
+    assert w.device.type == "cuda" and b.device.type == "cuda"
+    var = float(w.double().var())
+    assert abs(var / (1.5**2 / 1024) - 1) < 5 * math.sqrt(2 / w.numel())
+    cpu_w, _ = Network(cfg, 0, device="cuda").params(1)
+    assert not torch.equal(w, cpu_w)  # documented: not bit-identical to the CPU draw
+    rho = layer_correlations(net, correlated_pairs([0.5], 1024,
+                                                   generator=torch.Generator().manual_seed(0)))
+    assert np.isfinite(rho).all()
