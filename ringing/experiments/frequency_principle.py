@@ -38,7 +38,7 @@ import numpy as np
 import torch
 
 from ringing.activations import get_activation
-from ringing.experiments.spectral_bias import mean_interval
+from ringing.experiments.spectral_bias import mean_interval, spearman_rows
 from ringing.simulate.common import make_generator, resolve_device, resolve_dtype
 from ringing.simulate.training import (
     FPRINCIPLE_TARGETS,
@@ -49,10 +49,12 @@ from ringing.simulate.training import (
     validate_steps,
 )
 from ringing.theory.fourier import (
+    check_nyquist,
     nonuniform_dft,
     quantized_target,
     relative_error,
     round_half_away,
+    sine_mixture,
     spectrum_peaks,
     validate_alpha,
 )
@@ -63,6 +65,7 @@ __all__ = [
     "BatchedCNN",
     "PCFPrincipleResult",
     "pc_fprinciple",
+    "order_correlation",
     "frequency_weights",
     "weighted_frequency_loss",
     "WeightedLossResult",
@@ -85,6 +88,17 @@ def _censored_rank_correlations(freqs: np.ndarray, learned: np.ndarray, total: i
                                 every: int) -> list[float | None]:
     cens = float(total + every)
     return [rank_correlation(freqs, row, cens) for row in learned]
+
+
+def order_correlation(peaks: np.ndarray, delta: np.ndarray) -> np.ndarray:
+    """Spearman(frequency, Δ_F) at every recorded step after the first, averaged: ``(..., S)``.
+
+    ``delta`` ``(R, ..., S, K)``.  Positive when, along the run, higher frequencies
+    have the larger relative error (converge later); it does not depend on a
+    threshold.  Steps where Δ_F is constant over the peaks are left out.
+    """
+    rho = spearman_rows(peaks, delta[1:])
+    return np.asarray(np.nanmean(rho, axis=0))
 
 
 def _rc_summary(values: Sequence[float | None]) -> dict[str, Any]:
@@ -177,8 +191,8 @@ class BatchedCNN(torch.nn.Module):
         h = fn.max_pool2d(torch.relu(fn.conv2d(img, p["c1"], p["b1"], padding=1, groups=s)), 2)
         h = fn.max_pool2d(torch.relu(fn.conv2d(h, p["c2"], p["b2"], padding=1, groups=s)), 2)
         h = h.reshape(n, s, c * 4).permute(1, 0, 2)  # (S, n, 4c)
-        h = torch.relu(torch.baddbmm(p["e1"][:, None, :], h, p["d1"]))
-        return torch.baddbmm(p["e2"][:, None, :], h, p["d2"])[..., 0]
+        h = torch.relu(torch.baddbmm(p["e1"], h, p["d1"]))
+        return torch.baddbmm(p["e2"], h, p["d2"])[..., 0]
 
 
 @dataclass
@@ -230,6 +244,8 @@ class PCFPrincipleResult:
                                       for row in self.learned],
             "rank_correlation_per_seed": self.rank_correlations(),
             "rank_correlation": _rc_summary(self.rank_correlations()),
+            "order_correlation_per_seed": order_correlation(self.peaks, self.delta),
+            "order_correlation": _rc_summary(list(order_correlation(self.peaks, self.delta))),
             "threshold": self.threshold, "steps": self.steps,
             "curves": self.delta.mean(axis=1).T,
             "final_train_loss": float(self.train_loss[-1].mean()),
@@ -369,6 +385,8 @@ class WeightedLossResult:
                 "learned_step_per_seed": [[None if v < 0 else int(v) for v in row]
                                           for row in self.learned[i]],
                 "rank_correlation_per_seed": rc, "rank_correlation": _rc_summary(rc),
+                "order_correlation": _rc_summary(list(order_correlation(self.peaks,
+                                                                        self.delta[:, i]))),
                 "final_delta_mean": final["mean"], "final_delta_lo": final["lo"],
                 "final_delta_hi": final["hi"],
                 "curves": self.delta[:, i].mean(axis=1).T,
@@ -379,41 +397,58 @@ class WeightedLossResult:
                 "seconds": self.seconds}
 
 
-def weighted_loss(weights: Sequence[str] = ("1", "(x/4)**2"), *, target: str = "linear",
+def weighted_loss(weights: Sequence[str] = ("1", "(x/4)**2"), *, target: str = "mixture",
+                  frequencies: Sequence[int] = (1, 2, 3, 4, 5, 6),
                   n_samples: int = 200, widths: Sequence[int] = (100, 100, 100, 50),
                   steps: int = 3000, lr: float = 2e-4, seeds: int = 3, seed: int = 0,
                   init_std: float = 0.1, record_every: int = 25, threshold: float = 0.1,
                   device: str = "cpu", dtype: str = "float32") -> WeightedLossResult:
     """Seed 003 §3.2 (eq 3–4): train with ``L_wf`` for each weight ``w(γ)`` and follow Δ_F.
 
-    The target is one of :data:`ringing.simulate.training.FPRINCIPLE_TARGETS`
-    (default ``"linear"``: ``f0 = x``, α = 0.5 on [−1, 1], the first 6 peaks, as
-    Fig 3), on ``n_samples`` evenly spaced points (600 in the paper); a tanh MLP
+    The target is ``"mixture"`` (default): ``Σ_k sin(2πkx + φ_k)`` on [0, 1) at the
+    integer ``frequencies`` (phases per seed; the peaks are the ``k``), or one of
+    :data:`ringing.simulate.training.FPRINCIPLE_TARGETS` (``"linear"``: ``f0 = x``,
+    α = 0.5 on [−1, 1], the first 6 peaks, as Fig 3 — whose upper peaks need
+    ≥ 20000 steps at the paper's settings, beyond the reduced budget), on
+    ``n_samples`` evenly spaced points (600 in the paper); a tanh MLP
     (every parameter ``N(0, init_std²)``) trained by full-batch Adam.  All
     ``weights × seeds`` networks are one batch; seed ``s`` has the same
     initialisation under every weight.  The paper's Fig 3 set-up is 200-200-200-100,
     lr 2e-5, 20000+ steps; the defaults are reduced.
     """
-    if target not in FPRINCIPLE_TARGETS:
-        raise ValueError(f"unknown target {target!r}; known: {', '.join(FPRINCIPLE_TARGETS)}")
+    known = ("mixture", *(k for k, v in FPRINCIPLE_TARGETS.items() if v.noise == 0))
+    if target not in known:
+        raise ValueError(f"unknown target {target!r}; known: {', '.join(known)}")
     if len(weights) == 0:
         raise ValueError("need at least one weight")
-    t = FPRINCIPLE_TARGETS[target]
-    if t.noise > 0:
-        raise ValueError(f"target {target!r} is noisy; the weighted loss uses the noiseless "
-                         "targets (linear, sines)")
     steps = validate_steps(steps)
     n = positive_int(n_samples, "n_samples")
     seed_list = _seed_list(seeds, seed)
     s, nw = len(seed_list), len(weights)
     wmat = np.stack([frequency_weights(w, n) for w in weights])  # (W, n)
-    a, b = t.interval
-    x = a + (b - a) * np.arange(n) / n
-    y = quantized_target(t.f0, t.alpha, x)
-    index = np.arange(1, min(t.max_index, n // 2 - 1) + 1)
-    spec = nonuniform_dft(x, y, index, t.interval)
-    peaks = spectrum_peaks(np.abs(spec), index, n_peaks=t.n_peaks)
-    pos = np.searchsorted(index, peaks)
+    cfg_t: dict[str, Any]
+    if target == "mixture":
+        interval = (0.0, 1.0)
+        peaks = check_nyquist(frequencies, n)
+        if np.any(peaks <= 0) or np.any(peaks != np.round(peaks)):
+            raise ValueError("mixture frequencies must be positive integers")
+        x = np.arange(n) / n
+        phases = np.stack([np.random.default_rng(v).uniform(0, 2 * np.pi, peaks.size)
+                           for v in seed_list])
+        y = np.tile(sine_mixture(x, peaks, np.ones(peaks.size), phases), (nw, 1))  # (W·S, n)
+        spec_p = nonuniform_dft(x, y, peaks, interval)  # (W·S, K)
+        cfg_t = {"target": "mixture", "frequencies": peaks.tolist()}
+    else:
+        t = FPRINCIPLE_TARGETS[target]
+        interval = t.interval
+        a, b = t.interval
+        x = a + (b - a) * np.arange(n) / n
+        y = quantized_target(t.f0, t.alpha, x)
+        index = np.arange(1, min(t.max_index, n // 2 - 1) + 1)
+        spec = nonuniform_dft(x, y, index, t.interval)
+        peaks = spectrum_peaks(np.abs(spec), index, n_peaks=t.n_peaks)
+        spec_p = spec[np.searchsorted(index, peaks)][None]
+        cfg_t = {"target": target, "f0": t.f0, "alpha": t.alpha, "interval": list(t.interval)}
     model = BatchedMLP([1, *[positive_int(w, "width") for w in widths], 1], "tanh",
                        seed_list * nw, init="normal", init_std=init_std, device=device,
                        dtype=dtype)
@@ -427,13 +462,12 @@ def weighted_loss(weights: Sequence[str] = ("1", "(x/4)**2"), *, target: str = "
     rec = train_full_batch(model, x, y, steps=steps, lr=lr, record_every=record_every,
                            loss_fn=loss, desc="weighted loss")
     assert rec.train_outputs is not None
-    f_model = nonuniform_dft(x, rec.train_outputs, peaks, t.interval)  # (R, W·S, K)
-    delta = relative_error(spec[pos][None, None], f_model)
+    f_model = nonuniform_dft(x, rec.train_outputs, peaks, interval)  # (R, W·S, K)
+    delta = relative_error(spec_p[None], f_model)
     learned = learned_steps(delta, rec.steps, threshold)
     r = rec.steps.size
-    mse = ((rec.train_outputs - y[None, None]) ** 2).mean(axis=2).reshape(r, nw, s)
-    cfg = {"target": target, "f0": t.f0, "alpha": t.alpha, "interval": list(t.interval),
-           "n_samples": n, "widths": list(widths), "lr": lr, "init_std": init_std,
+    mse = ((rec.train_outputs - y) ** 2).mean(axis=2).reshape(r, nw, s)
+    cfg = {**cfg_t, "n_samples": n, "widths": list(widths), "lr": lr, "init_std": init_std,
            "steps": steps, "record_every": record_every, "device": device, "dtype": dtype,
            "loss": "L_wf = (1/N^2) sum_gamma w(|gamma|) |DFT residual|^2"}
     return WeightedLossResult(weights=list(weights), peaks=peaks, seeds=seed_list,
@@ -582,3 +616,62 @@ def info_plane(alphas: Sequence[float] = (0.0, 0.5), *, n_samples: int = 200,
                            train_loss=rec.train_loss.reshape(-1, na, s), bin_size=b,
                            config=cfg, seconds=time.perf_counter() - t0)
 
+
+
+# ----------------------------------------------------------------------------
+# figures
+
+
+def _heat(ax: Any, fig: Any, curves: np.ndarray, steps: np.ndarray, peaks: np.ndarray,
+          title: str) -> None:
+    im = ax.imshow(curves.T, aspect="auto", origin="lower", cmap="coolwarm_r", vmin=0.0,
+                   vmax=0.3, interpolation="nearest",
+                   extent=(-0.5, peaks.size - 0.5, float(steps[0]), float(steps[-1])))
+    ax.set_xticks(range(peaks.size), [f"{k:g}" for k in peaks])
+    ax.set_xlabel("frequency index γ (peak)")
+    ax.set_ylabel("step")
+    ax.set_title(title)
+    fig.colorbar(im, ax=ax, label="Δ_F (mean over seeds)")
+
+
+def figure_pc_fprinciple(res: PCFPrincipleResult, path: str) -> str:
+    """Seed 003 Fig 1 analogue: |F[f]| along the first PC with peaks, and Δ_F over steps."""
+    from ringing.experiments.spectral_bias import _fig, _save
+
+    fig, ax = _fig(2)
+    ax[0].semilogy(res.index, res.spectrum, "r-")
+    pos = np.searchsorted(res.index, res.peaks)
+    ax[0].semilogy(res.peaks, res.spectrum[pos], "ko")
+    ax[0].set_xlabel("frequency index γ")
+    ax[0].set_ylabel("|F[f](γ)|")
+    ax[0].set_title("digits, first principal component")
+    _heat(ax[1], fig, res.delta.mean(axis=1), res.steps, res.peaks, f"Δ_F ({res.network})")
+    return _save(fig, path)
+
+
+def figure_weighted_loss(res: WeightedLossResult, path: str) -> str:
+    """Seed 003 Fig 3c under each weight: Δ_F at the peaks over steps."""
+    from ringing.experiments.spectral_bias import _fig, _save
+
+    fig, ax = _fig(len(res.weights))
+    for i, w in enumerate(res.weights):
+        _heat(ax[i], fig, res.delta[:, i].mean(axis=1), res.steps, res.peaks, f"w = {w}")
+    return _save(fig, path)
+
+
+def figure_info_plane(res: InfoPlaneResult, path: str) -> str:
+    """Seed 003 Fig 9 (b, d) analogue: (I(T_b), I(Y_b;T_b)) trajectories, coloured by step."""
+    from ringing.experiments.spectral_bias import _fig, _save
+
+    fig, ax = _fig(res.alphas.size)
+    for i, a in enumerate(res.alphas):
+        sc = ax[i].scatter(res.entropy_t[:, i].mean(axis=1), res.mutual_yt[:, i].mean(axis=1),
+                           c=res.steps, cmap="viridis", s=8)
+        ax[i].axvline(res.entropy_f0, color="g", ls="--", lw=1, label="I(f0_b)")
+        ax[i].axhline(res.entropy_y[i], color="r", ls="--", lw=1, label="I(Y_b)")
+        ax[i].set_xlabel("I(T_b) (bits)")
+        ax[i].set_ylabel("I(Y_b; T_b) (bits)")
+        ax[i].set_title(f"α = {a:g}")
+        ax[i].legend(fontsize=7)
+        fig.colorbar(sc, ax=ax[i], label="step")
+    return _save(fig, path)

@@ -90,12 +90,14 @@ def mean_interval(values: np.ndarray, confidence: float = 0.95) -> dict[str, Any
 def spearman_rows(x: np.ndarray, values: np.ndarray) -> np.ndarray:
     """Spearman rank correlation of ``x`` ``(K,)`` with each row of ``values`` ``(..., K)``.
 
-    Vectorised (ranks by double argsort, ties broken by order; the inputs here are
-    continuous, so ties have probability zero).  ``nan`` where a row is constant.
+    Vectorised over rows; tied values get their average rank (as
+    :func:`scipy.stats.spearmanr`).  ``nan`` where a row is constant.
     """
+    from scipy.stats import rankdata
+
     v = np.asarray(values, dtype=np.float64)
-    rx = np.argsort(np.argsort(np.asarray(x, dtype=np.float64))).astype(np.float64)
-    rv = np.argsort(np.argsort(v, axis=-1), axis=-1).astype(np.float64)
+    rx = rankdata(np.asarray(x, dtype=np.float64))
+    rv = rankdata(v, axis=-1)
     rx = rx - rx.mean()
     rv = rv - rv.mean(axis=-1, keepdims=True)
     den = np.sqrt((rx**2).sum() * (rv**2).sum(axis=-1))
@@ -691,3 +693,96 @@ def digits_noise(*, noise_frequencies: Sequence[float] = (1.0, 5.0, 20.0),
         norm_range=(float(norms.min()), float(norms.max())), config=cfg,
         seconds=time.perf_counter() - t0)
 
+
+
+# ----------------------------------------------------------------------------
+# figures (matplotlib through ringing.validate.plotting; experiments may use validate)
+
+
+def _fig(ncols: int, width: float = 4.2, height: float = 3.2) -> tuple[Any, Any]:
+    from ringing.validate.plotting import pyplot
+
+    fig, axes = pyplot().subplots(1, ncols, figsize=(width * ncols, height), squeeze=False)
+    return fig, axes[0]
+
+
+def _save(fig: Any, path: str) -> str:
+    from ringing.validate.plotting import save_figure
+
+    return str(save_figure(fig, path, dpi=80))
+
+
+def figure_perturbation(res: PerturbationResult, path: str) -> str:
+    """Seed 001 Fig 3 / Fig 1 analogue: magnitude ratio per (δ, k); spectral norms; eq 7."""
+    fig, ax = _fig(3)
+    im = ax[0].imshow(res.magnitude_ratio.mean(axis=1), aspect="auto", origin="lower",
+                      cmap="viridis", vmin=0, vmax=1, interpolation="nearest")
+    ax[0].set_xticks(range(res.frequencies.size), [f"{k:g}" for k in res.frequencies])
+    ax[0].set_yticks(range(res.sizes.size), [f"{d:g}" for d in res.sizes])
+    ax[0].set_xlabel("frequency k")
+    ax[0].set_ylabel("perturbation std δ")
+    ax[0].set_title("|c_k(θ+δθ)|/|c_k(θ)| (clipped to [0,1])")
+    fig.colorbar(im, ax=ax[0])
+    for li in range(res.layer_spectral.shape[-1]):
+        ax[1].plot(res.steps, res.layer_spectral[:, :, li].mean(axis=1), label=f"layer {li + 1}")
+    ax[1].set_xlabel("step")
+    ax[1].set_ylabel("‖W_l‖₂ (mean over seeds)")
+    ax[1].set_title("spectral norms (Fig 1)")
+    ax[1].legend(fontsize=6)
+    ax[2].semilogy(res.steps, res.lipschitz_measured.mean(axis=1), "k-", label="exact Lipschitz")
+    ax[2].semilogy(res.steps, res.bound_spectral.mean(axis=1), "b--", label="Π‖W_l‖₂")
+    ax[2].semilogy(res.steps, res.bound_max_norm.mean(axis=1), "r:", label="Π√(n n')‖W‖max")
+    ax[2].set_xlabel("step")
+    ax[2].set_title("eq 7 along the run")
+    ax[2].legend(fontsize=6)
+    return _save(fig, path)
+
+
+def figure_manifold(res: ManifoldResult, path: str) -> str:
+    """Seed 001 Fig 8 analogue: final Δ_F per k for each L, and the loss curves."""
+    fig, ax = _fig(2)
+    fe = res.final_error()
+    for j, p in enumerate(res.petals):
+        lo = None if fe["lo"] is None else fe["mean"][j] - fe["lo"][j]
+        hi = None if fe["hi"] is None else fe["hi"][j] - fe["mean"][j]
+        ax[0].errorbar(res.frequencies, fe["mean"][j],
+                       yerr=None if lo is None else np.stack([lo, hi]), capsize=2,
+                       label=f"L = {int(p)}")
+        ax[1].semilogy(np.arange(res.mse.shape[0]), res.mse[:, j].mean(axis=1),
+                       label=f"L = {int(p)}")
+    ax[0].set_xlabel("frequency k on the curve")
+    ax[0].set_ylabel(f"Δ_F after {res.config.get('steps')} steps")
+    ax[0].set_title("Experiment 5: error falls with petals L")
+    ax[0].legend(fontsize=7)
+    ax[1].set_xlabel("step")
+    ax[1].set_ylabel("training MSE")
+    ax[1].legend(fontsize=7)
+    return _save(fig, path)
+
+
+def figure_manifold_classification(res: ManifoldClassificationResult, path: str) -> str:
+    """Seed 001 Fig 9 analogue: held-out accuracy over (L, k)."""
+    fig, ax = _fig(1, 5.0, 3.6)
+    acc = res.accuracy.mean(axis=2).T  # (M, K)
+    im = ax[0].imshow(acc, aspect="auto", origin="lower", cmap="magma", vmin=0.5, vmax=1.0,
+                      interpolation="nearest")
+    ax[0].set_xticks(range(res.frequencies.size), [f"{k:g}" for k in res.frequencies])
+    ax[0].set_yticks(range(res.petals.size), [str(int(p)) for p in res.petals])
+    ax[0].set_xlabel("frequency k")
+    ax[0].set_ylabel("petals L")
+    ax[0].set_title("Experiment 6: held-out accuracy")
+    fig.colorbar(im, ax=ax[0])
+    return _save(fig, path)
+
+
+def figure_digits_noise(res: DigitsNoiseResult, path: str) -> str:
+    """Seed 001 Fig 4 analogue: validation loss against the clean labels, per (k, β)."""
+    fig, ax = _fig(res.amplitudes.size)
+    for j, b in enumerate(res.amplitudes):
+        for i, k in enumerate(res.noise_frequencies):
+            ax[j].semilogy(res.steps, res.val_loss[:, i, j].mean(axis=-1), label=f"k = {k:g}")
+        ax[j].set_xlabel("step")
+        ax[j].set_ylabel("validation MSE (clean labels)")
+        ax[j].set_title(f"β = {b:g}")
+        ax[j].legend(fontsize=7)
+    return _save(fig, path)

@@ -405,7 +405,7 @@ def measured_lipschitz(pwl: PiecewiseLinear) -> float:
 
 
 def flower_curve(z: np.ndarray | Sequence[float], petals: int) -> np.ndarray:
-    """``γ_L(z) = (1 + ½ sin(2πLz)) (cos 2πz, sin 2πz)`` (seed 001 §4, Experiments 5–6), shape ``(..., 2)``.
+    """``γ_L(z) = (1 + ½ sin(2πLz)) (cos 2πz, sin 2πz)`` (seed 001 §4, Exp. 5–6): ``(..., 2)``.
 
     A closed curve in the plane with ``L`` petals (``L = 0``: the unit circle).
     """
@@ -439,9 +439,11 @@ def flower_max_speed(petals: int) -> float:
     With ``s = sin(2πLz)``, ``‖γ_L'‖²/(2π)² = (1 + s/2)² + (L²/4)(1 − s²)``, a
     concave quadratic in ``s`` for ``L² > 1`` with its vertex at ``s = 2/(L² − 1)``;
     inside ``[−1, 1]`` when ``L² ≥ 3``, giving ``1 + L²/4 + 1/(L² − 1)``.  For
-    ``L = 0, 1`` the maximum is at ``s = 1``: ``9/4``.
+    ``L = 1`` the maximum is at ``s = 1``: ``9/4``; ``L = 0`` is the unit circle: 1.
     """
     lv = _petals(petals)
+    if lv == 0:
+        return float(2 * np.pi)
     if lv * lv >= 3:
         return float(2 * np.pi * np.sqrt(1 + lv * lv / 4 + 1 / (lv * lv - 1)))
     return float(2 * np.pi * 1.5)
