@@ -11,22 +11,23 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from ringing.cli import add_json_flag
-from ringing.validation import arg_type, int_at_least, positive_float
+from ringing.checks import positive_float
+from ringing.cli_support import add_json_flag, arg_type, int_at_least
 
 GROUP = "simulate"
 
 _positive_float = arg_type(positive_float)
 
 
-def _common(p: argparse.ArgumentParser, *, steps: int, seeds: int, lr: float,
+def _common(p: argparse.ArgumentParser, *, steps: int, seeds: int, lr: float | None,
             record_every: int | None = None, figure: bool = True) -> None:
     p.add_argument("--steps", type=int_at_least(0), default=steps,
                    help=f"training steps (default {steps}, a reduced setting)")
     p.add_argument("--seeds", type=int_at_least(1), default=seeds,
                    help=f"independent networks per setting, trained as one batch ({seeds})")
     p.add_argument("--seed", type=int_at_least(0), default=0, help="first seed (0)")
-    p.add_argument("--lr", type=_positive_float, default=lr, help=f"Adam learning rate ({lr:g})")
+    p.add_argument("--lr", type=_positive_float, default=lr,
+                   help="Adam learning rate (" + ("per network" if lr is None else f"{lr:g}") + ")")
     if record_every is not None:
         p.add_argument("--record-every", type=int_at_least(1), default=record_every,
                        help=f"record every N steps ({record_every})")
@@ -319,13 +320,13 @@ def register(subparsers: Any) -> None:
                    help="initial parameter std (0.05)")
     e.add_argument("--threshold", type=_positive_float, default=0.1,
                    help="learned when Δ_F ≤ this (0.1)")
-    _common(e, steps=600, seeds=3, lr=1e-3, record_every=10)
+    _common(e, steps=600, seeds=3, lr=None, record_every=10)
     e.set_defaults(func=_pc_fprinciple)
 
     w = subparsers.add_parser(
         "weighted-loss", help="seed 003 §3.2 eq 4: train with a frequency-weighted loss")
-    w.add_argument("--weights", nargs="+", default=["1", "(x/4)**2"],
-                   help="w(|γ|) as expressions in x (x = |γ|), e.g. 1  x  (x/4)**2")
+    w.add_argument("--weights", nargs="+", default=["1", "1 + x**2"],
+                   help="w(|γ|) as expressions in x (x = |γ|); default 1 and 1 + x**2")
     w.add_argument("--target", choices=("mixture", "linear", "sines"), default="mixture",
                    help="mixture: Σ sin(2πkx+φ) on [0, 1) at --frequencies (default); linear, "
                         "sines: seed 003 Fig 3, 4")
@@ -335,16 +336,18 @@ def register(subparsers: Any) -> None:
     w.add_argument("--widths", type=int_at_least(1), nargs="+", default=[100, 100, 100, 50])
     w.add_argument("--init-std", type=_positive_float, default=0.1)
     w.add_argument("--threshold", type=_positive_float, default=0.1)
-    _common(w, steps=3000, seeds=3, lr=2e-4, record_every=25)
+    _common(w, steps=1500, seeds=3, lr=1e-3, record_every=25)
     w.set_defaults(func=_weighted_loss)
 
     i = subparsers.add_parser(
         "info-plane", help="seed 003 App. 6.3: I(T) and I(Y;T) during training for α")
     i.add_argument("--alphas", type=float, nargs="+", default=[0.0, 0.5])
-    i.add_argument("--samples", type=int_at_least(2), default=200, help="points (200)")
+    i.add_argument("--samples", type=int_at_least(2), default=40,
+                   help="even points of [-1, 1) (40; fewer than the paper's, so that the "
+                        "staircase is fitted within the reduced budget)")
     i.add_argument("--widths", type=int_at_least(1), nargs="+", default=[100, 100, 100, 50])
     i.add_argument("--optimizer", choices=("adam", "sgd"), default="adam")
     i.add_argument("--init-std", type=_positive_float, default=0.1)
     i.add_argument("--bin-size", type=_positive_float, default=0.05)
-    _common(i, steps=3000, seeds=3, lr=2e-4, record_every=25)
+    _common(i, steps=3000, seeds=3, lr=1e-3, record_every=25)
     i.set_defaults(func=_info_plane)

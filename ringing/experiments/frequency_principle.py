@@ -38,6 +38,7 @@ import numpy as np
 import torch
 
 from ringing.activations import get_activation
+from ringing.checks import positive_float, positive_int
 from ringing.experiments.spectral_bias import mean_interval, spearman_rows
 from ringing.simulate.common import make_generator, resolve_device, resolve_dtype
 from ringing.simulate.training import (
@@ -48,7 +49,7 @@ from ringing.simulate.training import (
     train_full_batch,
     validate_steps,
 )
-from ringing.theory.fourier import (
+from ringing.spectral import (
     check_nyquist,
     nonuniform_dft,
     quantized_target,
@@ -58,7 +59,6 @@ from ringing.theory.fourier import (
     spectrum_peaks,
     validate_alpha,
 )
-from ringing.validation import positive_float, positive_int
 
 __all__ = [
     "first_pc_coordinate",
@@ -254,8 +254,8 @@ class PCFPrincipleResult:
 
 
 def pc_fprinciple(network: str = "mlp", *, n_peaks: int = 6, max_index: int = 40,
-                  steps: int = 2000, lr: float | None = None, seeds: int = 3, seed: int = 0,
-                  record_every: int = 20, threshold: float = 0.1,
+                  steps: int = 600, lr: float | None = None, seeds: int = 3, seed: int = 0,
+                  record_every: int = 10, threshold: float = 0.1,
                   init_std: float | None = None, widths: Sequence[int] = (200, 100, 100),
                   device: str = "cpu", dtype: str = "float32") -> PCFPrincipleResult:
     """Seed 003 §2.1 / Fig 1 on scikit-learn's digits: Δ_F along the first principal component.
@@ -265,7 +265,7 @@ def pc_fprinciple(network: str = "mlp", *, n_peaks: int = 6, max_index: int = 40
     ``network``: ``"mlp"`` (tanh, ``widths``, the paper's 200-100-100) or
     ``"cnn"`` (:class:`BatchedCNN`).  Full-batch Adam (the paper: batches of
     100/128, learning rates 1e-5 – 1e-6 and init std 1e-4 for the MLP, 0.05 for
-    the CNN, over many epochs; the defaults here — lr 1e-3 (MLP) / 3e-3 (CNN),
+    the CNN, over many epochs; the defaults here — lr 3e-4 (MLP) / 1e-3 (CNN),
     init std 0.05 for both — are reduced so that a run takes a minute on two
     cores).  The peaks are those of ``|F[f](γ)|`` on ``γ = 1 … max_index``
     (:func:`ringing.theory.fourier.spectrum_peaks`, first ``n_peaks``).
@@ -286,11 +286,11 @@ def pc_fprinciple(network: str = "mlp", *, n_peaks: int = 6, max_index: int = 40
     std = 0.05 if init_std is None else positive_float(init_std, "init_std")
     model: torch.nn.Module
     if network == "mlp":
-        lr_v = 1e-3 if lr is None else lr
+        lr_v = 3e-4 if lr is None else lr
         model = BatchedMLP([64, *[positive_int(w, "width") for w in widths], 1], "tanh",
                            seed_list, init="normal", init_std=std, device=device, dtype=dtype)
     else:
-        lr_v = 3e-3 if lr is None else lr
+        lr_v = 1e-3 if lr is None else lr
         model = BatchedCNN(seed_list, init_std=std, device=device, dtype=dtype)
     t0 = time.perf_counter()
     rec = train_full_batch(model, x, y, steps=steps, lr=lr_v, record_every=record_every,
@@ -397,10 +397,10 @@ class WeightedLossResult:
                 "seconds": self.seconds}
 
 
-def weighted_loss(weights: Sequence[str] = ("1", "(x/4)**2"), *, target: str = "mixture",
+def weighted_loss(weights: Sequence[str] = ("1", "1 + x**2"), *, target: str = "mixture",
                   frequencies: Sequence[int] = (1, 2, 3, 4, 5, 6),
                   n_samples: int = 200, widths: Sequence[int] = (100, 100, 100, 50),
-                  steps: int = 3000, lr: float = 2e-4, seeds: int = 3, seed: int = 0,
+                  steps: int = 1500, lr: float = 1e-3, seeds: int = 3, seed: int = 0,
                   init_std: float = 0.1, record_every: int = 25, threshold: float = 0.1,
                   device: str = "cpu", dtype: str = "float32") -> WeightedLossResult:
     """Seed 003 §3.2 (eq 3–4): train with ``L_wf`` for each weight ``w(γ)`` and follow Δ_F.
@@ -569,9 +569,9 @@ class InfoPlaneResult:
         }
 
 
-def info_plane(alphas: Sequence[float] = (0.0, 0.5), *, n_samples: int = 200,
+def info_plane(alphas: Sequence[float] = (0.0, 0.5), *, n_samples: int = 40,
                widths: Sequence[int] = (100, 100, 100, 50), steps: int = 3000,
-               lr: float = 2e-4, optimizer: str = "adam", seeds: int = 3, seed: int = 0,
+               lr: float = 1e-3, optimizer: str = "adam", seeds: int = 3, seed: int = 0,
                init_std: float = 0.1, record_every: int = 25, bin_size: float = 0.05,
                device: str = "cpu", dtype: str = "float32") -> InfoPlaneResult:
     """Seed 003 App. 6.3 (Fig 9): ``f0 = x`` on [−1, 1] quantised with each α; I(T) over training.

@@ -37,21 +37,18 @@ from typing import Any
 import numpy as np
 import torch
 
+from ringing.checks import positive_float, positive_int
 from ringing.simulate.training import BatchedMLP, train_full_batch, validate_steps
-from ringing.simulate.walks import jackknife_ci
+from ringing.spectral import check_nyquist, nonuniform_dft, relative_error, sine_mixture
+from ringing.stats import jackknife_ci
 from ringing.theory.fourier import (
-    check_nyquist,
     cpwl_fourier,
     cpwl_slopes,
     flower_curve,
     lipschitz_bounds_batched,
     manifold_input_frequency,
-    nonuniform_dft,
-    relative_error,
     relu_network_pieces_batched,
-    sine_mixture,
 )
-from ringing.validation import positive_float, positive_int
 
 __all__ = [
     "mean_interval",
@@ -76,7 +73,7 @@ def mean_interval(values: np.ndarray, confidence: float = 0.95) -> dict[str, Any
     """Mean over axis 0 (seeds) with a Student-t interval and the min/max.
 
     The interval is the delete-one jackknife of the mean
-    (:func:`ringing.simulate.walks.jackknife_ci`), which for a mean equals the
+    (:func:`ringing.stats.jackknife_ci`), which for a mean equals the
     t-interval ``mean ± t_{S−1} s/√S``.
     """
     v = np.asarray(values, dtype=np.float64)
@@ -412,7 +409,7 @@ def _flower_inputs(petals: np.ndarray, z: np.ndarray, copies: int) -> np.ndarray
 def manifold_regression(*, petals: Sequence[int] = (0, 4, 10, 16),
                         frequencies: Sequence[float] = (4, 8, 12, 16, 20, 24, 28, 32, 36, 40),
                         n_samples: int = 300, depth: int = 4, width: int = 64,
-                        steps: int = 1500, lr: float = 1e-3, seeds: int = 3, seed: int = 0,
+                        steps: int = 1500, lr: float = 1e-3, seeds: int = 5, seed: int = 0,
                         record_every: int = 50, device: str = "cpu",
                         dtype: str = "float32") -> ManifoldResult:
     """Seed 001 Experiment 5 (§4, App. A.2): regress ``λ(z)`` given on the flower ``γ_L``.
@@ -507,9 +504,9 @@ def _bce(out: torch.Tensor, target: torch.Tensor) -> torch.Tensor:
 
 
 def manifold_classification(*, petals: Sequence[int] = (0, 2, 4, 8, 16),
-                            frequencies: Sequence[float] = (2, 6, 10, 14, 18, 22),
-                            n_samples: int = 200, depth: int = 4, width: int = 32,
-                            steps: int = 800, lr: float = 1e-3, seeds: int = 3, seed: int = 0,
+                            frequencies: Sequence[float] = (4, 8, 12, 16, 20, 24, 28, 32),
+                            n_samples: int = 256, depth: int = 4, width: int = 32,
+                            steps: int = 400, lr: float = 1e-3, seeds: int = 3, seed: int = 0,
                             device: str = "cpu", dtype: str = "float32",
                             ) -> ManifoldClassificationResult:
     """Seed 001 Experiment 6 (§4, Fig 9): classify ``1[sin(2πkz) > 0]`` on ``γ_L``.
@@ -629,7 +626,7 @@ class DigitsNoiseResult:
         }
 
 
-def digits_noise(*, noise_frequencies: Sequence[float] = (1.0, 5.0, 20.0),
+def digits_noise(*, noise_frequencies: Sequence[float] = (0.3, 1.0, 5.0, 20.0),
                  amplitudes: Sequence[float] = (0.5, 1.0), classes: Sequence[int] = (0, 1),
                  standardize: bool = True, depth: int = 3, width: int = 64, steps: int = 1000,
                  lr: float = 2e-4, seeds: int = 3, seed: int = 0, record_every: int = 10,
@@ -743,10 +740,9 @@ def figure_manifold(res: ManifoldResult, path: str) -> str:
     fig, ax = _fig(2)
     fe = res.final_error()
     for j, p in enumerate(res.petals):
-        lo = None if fe["lo"] is None else fe["mean"][j] - fe["lo"][j]
-        hi = None if fe["hi"] is None else fe["hi"][j] - fe["mean"][j]
-        ax[0].errorbar(res.frequencies, fe["mean"][j],
-                       yerr=None if lo is None else np.stack([lo, hi]), capsize=2,
+        err = (None if fe["lo"] is None or fe["hi"] is None
+               else np.stack([fe["mean"][j] - fe["lo"][j], fe["hi"][j] - fe["mean"][j]]))
+        ax[0].errorbar(res.frequencies, fe["mean"][j], yerr=err, capsize=2,
                        label=f"L = {int(p)}")
         ax[1].semilogy(np.arange(res.mse.shape[0]), res.mse[:, j].mean(axis=1),
                        label=f"L = {int(p)}")

@@ -252,7 +252,8 @@ def train_full_batch(model: torch.nn.Module, x: np.ndarray, y: np.ndarray, *, st
     sched = record_schedule(steps, record_every)
     p0 = next(model.parameters())
     dev, dt = p0.device, p0.dtype
-    s = int(model.n_models)
+    batched: Any = model
+    s = int(batched.n_models)
     lossf = _mse if loss_fn is None else loss_fn
     xt = torch.as_tensor(np.asarray(x, dtype=np.float64), dtype=dt, device=dev)
     yt = torch.as_tensor(np.asarray(y, dtype=np.float64), dtype=dt, device=dev)
