@@ -39,7 +39,7 @@ import torch
 
 from ringing.activations import get_activation
 from ringing.checks import positive_float, positive_int
-from ringing.experiments.spectral_bias import mean_interval, spearman_rows
+from ringing.experiments.spectral_bias import make_seed_list, mean_interval, spearman_rows
 from ringing.simulate.common import make_generator, resolve_device, resolve_dtype
 from ringing.simulate.training import (
     FPRINCIPLE_TARGETS,
@@ -75,13 +75,6 @@ __all__ = [
     "InfoPlaneResult",
     "info_plane",
 ]
-
-
-def _seed_list(seeds: int, seed: int) -> list[int]:
-    n = positive_int(seeds, "seeds")
-    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
-        raise ValueError(f"seed must be an integer ≥ 0, got {seed!r}")
-    return [int(seed) + i for i in range(n)]
 
 
 def _censored_rank_correlations(freqs: np.ndarray, learned: np.ndarray, total: int,
@@ -275,7 +268,7 @@ def pc_fprinciple(network: str = "mlp", *, n_peaks: int = 6, max_index: int = 40
     if network not in ("mlp", "cnn"):
         raise ValueError(f"unknown network {network!r}; known: mlp, cnn")
     steps = validate_steps(steps)
-    seed_list = _seed_list(seeds, seed)
+    seed_list = make_seed_list(seeds, seed)
     raw = load_digits()
     x = np.asarray(raw.data, dtype=np.float64) / 16.0
     y = np.asarray(raw.target, dtype=np.float64)
@@ -423,7 +416,7 @@ def weighted_loss(weights: Sequence[str] = ("1", "1 + x**2"), *, target: str = "
         raise ValueError("need at least one weight")
     steps = validate_steps(steps)
     n = positive_int(n_samples, "n_samples")
-    seed_list = _seed_list(seeds, seed)
+    seed_list = make_seed_list(seeds, seed)
     s, nw = len(seed_list), len(weights)
     wmat = np.stack([frequency_weights(w, n) for w in weights])  # (W, n)
     cfg_t: dict[str, Any]
@@ -589,7 +582,7 @@ def info_plane(alphas: Sequence[float] = (0.0, 0.5), *, n_samples: int = 40,
     steps = validate_steps(steps)
     n = positive_int(n_samples, "n_samples")
     b = positive_float(bin_size, "bin_size")
-    seed_list = _seed_list(seeds, seed)
+    seed_list = make_seed_list(seeds, seed)
     s, na = len(seed_list), al.size
     x = -1.0 + 2.0 * np.arange(n) / n
     ys = np.stack([x if a == 0 else quantized_target("x", validate_alpha(a), x) for a in al])

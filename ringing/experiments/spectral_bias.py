@@ -51,7 +51,9 @@ from ringing.theory.fourier import (
 )
 
 __all__ = [
+    "make_seed_list",
     "mean_interval",
+    "mean_ci",
     "spearman_rows",
     "PerturbationResult",
     "perturbation",
@@ -84,6 +86,14 @@ def mean_interval(values: np.ndarray, confidence: float = 0.95) -> dict[str, Any
     return {"mean": est, "lo": lo, "hi": hi, "min": v.min(axis=0), "max": v.max(axis=0)}
 
 
+def mean_ci(values: np.ndarray) -> tuple[float, float, float]:
+    """``(mean, lo, hi)`` of a 1-D array of per-seed values (:func:`mean_interval`)."""
+    st = mean_interval(np.asarray(values, dtype=np.float64)[:, None])
+    if st["lo"] is None:
+        raise ValueError("an interval needs at least 2 seeds")
+    return float(st["mean"][0]), float(st["lo"][0]), float(st["hi"][0])
+
+
 def spearman_rows(x: np.ndarray, values: np.ndarray) -> np.ndarray:
     """Spearman rank correlation of ``x`` ``(K,)`` with each row of ``values`` ``(..., K)``.
 
@@ -102,7 +112,8 @@ def spearman_rows(x: np.ndarray, values: np.ndarray) -> np.ndarray:
     return np.divide(num, den, out=np.full(num.shape, np.nan), where=den > 0)
 
 
-def _seed_list(seeds: int, seed: int) -> list[int]:
+def make_seed_list(seeds: int, seed: int) -> list[int]:
+    """``seeds`` consecutive seeds from ``seed`` (checked): ``[seed, seed + 1, …]``."""
     n = positive_int(seeds, "seeds")
     if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
         raise ValueError(f"seed must be an integer ≥ 0, got {seed!r}")
@@ -269,7 +280,7 @@ def perturbation(*, frequencies: Sequence[float] = (1, 2, 3, 4, 5, 6, 7, 8),
     draws = positive_int(draws, "draws")
     depth = positive_int(depth, "depth")
     width = positive_int(width, "width")
-    seed_list = _seed_list(seeds, seed)
+    seed_list = make_seed_list(seeds, seed)
     s = len(seed_list)
     x = np.arange(n_samples) / n_samples
     phases = np.stack([np.random.default_rng(v).uniform(0, 2 * np.pi, k.size) for v in seed_list])
@@ -429,7 +440,7 @@ def manifold_regression(*, petals: Sequence[int] = (0, 4, 10, 16),
     if np.any(k <= 0):
         raise ValueError("frequencies must be positive")
     pet = _petal_list(petals)
-    seed_list = _seed_list(seeds, seed)
+    seed_list = make_seed_list(seeds, seed)
     s, m = len(seed_list), pet.size
     z = np.arange(n_samples) / n_samples
     phases = np.stack([np.random.default_rng(v).uniform(0, 2 * np.pi, k.size) for v in seed_list])
@@ -520,7 +531,7 @@ def manifold_classification(*, petals: Sequence[int] = (0, 2, 4, 8, 16),
     n_samples = positive_int(n_samples, "n_samples")
     k = check_nyquist(frequencies, n_samples)
     pet = _petal_list(petals)
-    seed_list = _seed_list(seeds, seed)
+    seed_list = make_seed_list(seeds, seed)
     s, m = len(seed_list), pet.size
     z = (np.arange(n_samples) + 0.25) / n_samples  # away from the sign changes at j/(2k)
     z_test = z + 0.5 / n_samples
@@ -651,7 +662,7 @@ def digits_noise(*, noise_frequencies: Sequence[float] = (0.3, 1.0, 5.0, 20.0),
     steps = validate_steps(steps)
     kf = np.array([positive_float(v, "noise frequency") for v in noise_frequencies])
     amp = np.array([positive_float(v, "noise amplitude") for v in amplitudes])
-    seed_list = _seed_list(seeds, seed)
+    seed_list = make_seed_list(seeds, seed)
     s = len(seed_list)
     x, lab = digits_pixels(classes)
     n = x.shape[0]

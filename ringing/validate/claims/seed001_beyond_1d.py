@@ -14,10 +14,9 @@ CLAIMS: list[Claim] = []
 
 
 def _ci(values: np.ndarray) -> tuple[float, float, float]:
-    from ringing.experiments.spectral_bias import mean_interval
+    from ringing.experiments.spectral_bias import mean_ci
 
-    st = mean_interval(np.asarray(values, dtype=np.float64)[:, None])
-    return float(st["mean"][0]), float(st["lo"][0]), float(st["hi"][0])
+    return mean_ci(values)
 
 
 def claim_stationary_phase_reach(petals: tuple[int, ...] = (0, 4, 10, 16)) -> Outcome:
