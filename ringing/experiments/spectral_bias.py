@@ -618,11 +618,25 @@ class DigitsNoiseResult:
         """Best validation loss ``(F, A, S)``."""
         return self.val_loss.min(axis=0)
 
+    @property
+    def half_rise_step(self) -> np.ndarray:
+        """First recorded step after the minimum where the validation loss has climbed half way
+        back, ``best + (final − best)/2``: how long the early-stopping window stays open
+        (the time the network takes to fit the noise), ``(F, A, S)``; the last step if never.
+        """
+        v = self.val_loss
+        r = np.arange(v.shape[0]).reshape((-1,) + (1,) * (v.ndim - 1))
+        after = r > v.argmin(axis=0)[None]
+        above = after & (v >= (self.best + self.dip / 2)[None])
+        first = np.where(above.any(axis=0), above.argmax(axis=0), v.shape[0] - 1)
+        return self.steps[first]
+
     def payload(self) -> dict[str, Any]:
         """JSON payload of ``ringing simulate digits-noise``."""
         dip = mean_interval(np.moveaxis(self.dip, 2, 0))
         rel = mean_interval(np.moveaxis(self.dip / self.best, 2, 0))
         best = mean_interval(np.moveaxis(self.best, 2, 0))
+        rise = mean_interval(np.moveaxis(self.half_rise_step.astype(np.float64), 2, 0))
         return {
             "noise_frequencies": self.noise_frequencies, "amplitudes": self.amplitudes,
             "seeds": self.seeds, "steps": self.steps,
@@ -632,6 +646,8 @@ class DigitsNoiseResult:
             "dip_relative_mean": rel["mean"],
             "best_val_mean": best["mean"], "best_val_lo": best["lo"], "best_val_hi": best["hi"],
             "final_val_mean": self.val_loss[-1].mean(axis=-1),
+            "half_rise_step_mean": rise["mean"], "half_rise_step_lo": rise["lo"],
+            "half_rise_step_hi": rise["hi"],
             "val_curves": self.val_loss.mean(axis=-1),
             "config": self.config, "seconds": self.seconds,
         }

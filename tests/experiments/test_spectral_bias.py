@@ -88,6 +88,13 @@ def test_digits_noise_standardised_wave_and_dip_definition() -> None:
                        steps=6, seeds=2, record_every=2)
     assert res.val_loss.shape == (4, 2, 1, 2)
     np.testing.assert_allclose(res.dip, res.val_loss[-1] - res.val_loss.min(axis=0))
+    # the half-rise step: after the minimum, at or above half way back (or the last step)
+    v, hr = res.val_loss, res.half_rise_step
+    for idx in np.ndindex(hr.shape):  # 4 curves
+        curve = v[(slice(None),) + idx]
+        j = int(np.searchsorted(res.steps, hr[idx]))
+        assert j > curve.argmin() or j == len(curve) - 1
+        assert curve[j] >= curve.min() + (curve[-1] - curve.min()) / 2 - 1e-12
     assert np.all(res.dip >= 0)
     with pytest.raises(ValueError, match="two different digits"):
         digits_pixels((3, 3))

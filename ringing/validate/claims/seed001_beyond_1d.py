@@ -102,29 +102,33 @@ CLAIMS.append(Claim("seed001/manifold/error_falls_with_petals",
                     kind="simulation", cost=60.0, requires=("torch",)))
 
 
-def claim_digits_high_frequency_noise_spares_best(steps: int, seeds: int) -> Outcome:
-    """Experiment 3 (Fig 4a, b) on digits: the best validation loss (clean labels) with
-    high-frequency radial noise (k = 20) is below that with low-frequency noise (k = 0.3) at the
-    same amplitude β = 1; the per-seed difference has a 95% t-interval below 0."""
+def claim_digits_high_frequency_noise_fitted_later(steps: int, seeds: int) -> Outcome:
+    """Experiment 3 (Fig 4) on digits: radial-wave noise of high frequency (k = 20) is fitted later
+    than of low frequency (k = 0.3), at the same amplitude β = 1: the step at which the
+    validation loss (clean labels) has climbed half way back from its early minimum to its final
+    value is later; the per-seed difference has a 95% t-interval above 0."""
     from ringing.experiments.spectral_bias import digits_noise
 
     res = digits_noise(noise_frequencies=(0.3, 20.0), amplitudes=(1.0,), steps=steps,
                        seeds=seeds)
-    best = res.best[:, 0, :]  # (F, S)
-    m, lo, hi = _ci(best[1] - best[0])
-    ok = hi < 0
+    rise = res.half_rise_step[:, 0, :].astype(np.float64)  # (F, S)
+    m, lo, hi = _ci(rise[1] - rise[0])
+    ok = lo > 0
+    best = res.best[:, 0, :]
     return Outcome("pass" if ok else "fail", simulation=m, simulation_ci=(lo, hi),
-                   tolerance="95% t-interval over seeds below 0",
-                   details={"best_low_k": best[0].tolist(), "best_high_k": best[1].tolist(),
+                   tolerance="95% t-interval over seeds above 0",
+                   details={"half_rise_low_k": rise[0].tolist(),
+                            "half_rise_high_k": rise[1].tolist(),
+                            "best_low_k": best[0].tolist(), "best_high_k": best[1].tolist(),
                             "dip_low_k": res.dip[0, 0].tolist(),
                             "dip_high_k": res.dip[1, 0].tolist(),
                             "data": "scikit-learn digits 0/1 (no MNIST here)"})
 
 
-CLAIMS.append(Claim("seed001/digits/high_frequency_noise_spares_best_validation",
-                    "high-frequency target noise leaves the best (early) validation loss low; "
-                    "low-frequency noise raises it",
+CLAIMS.append(Claim("seed001/digits/high_frequency_noise_fitted_later",
+                    "high-frequency target noise is fitted later than low-frequency noise, so "
+                    "the validation loss stays near its early minimum longer",
                     "seed 001 §3.2, Experiment 3, Fig 4",
-                    claim_digits_high_frequency_noise_spares_best,
+                    claim_digits_high_frequency_noise_fitted_later,
                     {"steps": 1000, "seeds": 3}, {"steps": 600, "seeds": 3},
                     kind="simulation", cost=40.0, requires=("torch",)))
