@@ -226,6 +226,8 @@ class PerturbationResult:
             "frequencies": self.frequencies, "sizes": self.sizes, "seeds": self.seeds,
             "relative_change_mean": self.relative_change.mean(axis=1),
             "magnitude_ratio_mean": self.magnitude_ratio.mean(axis=1),
+            "absolute_change_mean": (self.relative_change
+                                     * np.abs(self.coefficients)[None]).mean(axis=1),
             "rank_correlation": rc,
             "rank_correlation_per_seed": self.rank_correlation,
             "relative_change_grows_with_frequency_at_every_size": bool(all(
