@@ -32,8 +32,9 @@ def perturbation(d: dict[str, Any]) -> str:
     k = d["frequencies"]
     rows += ["", "| δ | " + " | ".join(f"k={v:g}" for v in k) + " |",
              "|---|" + "---|" * len(k)]
-    for s, rc, mr in zip(d["sizes"], d["relative_change_mean"], d["magnitude_ratio_mean"],
-                         strict=True):
+    for s, rc, mr, ab in zip(d["sizes"], d["relative_change_mean"], d["magnitude_ratio_mean"],
+                             d["absolute_change_mean"], strict=True):
+        rows.append(f"| {s:g} (abs. change) | " + " | ".join(_f(v) for v in ab) + " |")
         rows.append(f"| {s:g} (rel. change) | " + " | ".join(_f(v) for v in rc) + " |")
         rows.append(f"| {s:g} (magnitude ratio) | " + " | ".join(_f(v) for v in mr) + " |")
     lip, spec = d["lipschitz_measured_mean"], d["bound_spectral_mean"]

@@ -617,7 +617,7 @@ def info_plane(alphas: Sequence[float] = (0.0, 0.5), *, n_samples: int = 40,
 
 def _heat(ax: Any, fig: Any, curves: np.ndarray, steps: np.ndarray, peaks: np.ndarray,
           title: str) -> None:
-    im = ax.imshow(curves.T, aspect="auto", origin="lower", cmap="coolwarm_r", vmin=0.0,
+    im = ax.imshow(curves, aspect="auto", origin="lower", cmap="coolwarm_r", vmin=0.0,
                    vmax=0.3, interpolation="nearest",
                    extent=(-0.5, peaks.size - 0.5, float(steps[0]), float(steps[-1])))
     ax.set_xticks(range(peaks.size), [f"{k:g}" for k in peaks])
