@@ -63,6 +63,11 @@ def manifold(d: dict[str, Any]) -> str:
                                              d["final_mse_hi"], strict=True)) + " | |")
     rows.append("| input ‖k‖ needed for k = 40 (App. C.7) | "
                 + " | ".join(_f(r[-1], 2) for r in d["input_frequency_needed"]) + " | |")
+    if d.get("input_radius_90"):
+        r = d["input_radius_90"]
+        rows.append("| measured: input frequency holding 90 % of the network's power | "
+                    + " | ".join(_ci(m, lo, hi) for m, lo, hi in
+                                 zip(r["mean"], r["lo"], r["hi"], strict=True)) + " | |")
     return "\n".join(rows)
 
 

@@ -369,6 +369,10 @@ class ManifoldResult:
     input_frequency : np.ndarray
         Theory: the smallest input frequency whose plane wave reaches manifold
         frequency ``k`` on ``γ_L`` (App. C.7), ``(M, K)``.
+    input_radius : np.ndarray
+        Measured: the input-space frequency (cycles per unit of x) below which 90 % of the
+        non-constant power of the trained network lies, from its 2-D FFT on a 64 × 64 grid
+        over [−1.75, 1.75]² (the curves lie in the disc of radius 1.5), ``(M, S)``.
     """
 
     frequencies: np.ndarray
@@ -379,6 +383,7 @@ class ManifoldResult:
     magnitude: np.ndarray
     mse: np.ndarray
     input_frequency: np.ndarray
+    input_radius: np.ndarray | None = None
     config: dict[str, Any] = field(default_factory=dict)
     seconds: float = 0.0
 
@@ -408,6 +413,8 @@ class ManifoldResult:
                                          else [None] * self.frequencies.size)],
             "final_mse_mean": mse["mean"], "final_mse_lo": mse["lo"], "final_mse_hi": mse["hi"],
             "input_frequency_needed": self.input_frequency,
+            "input_radius_90": None if self.input_radius is None else mean_interval(
+                self.input_radius.T),
             "magnitude_curves": self.magnitude.mean(axis=2),
             "config": self.config, "seconds": self.seconds,
         }
@@ -461,12 +468,38 @@ def manifold_regression(*, petals: Sequence[int] = (0, 4, 10, 16),
     delta = relative_error(f_t[None], f_m).reshape(r, m, s, k.size)
     mag = (2.0 * np.abs(f_m) / n_samples).reshape(r, m, s, k.size)
     need = np.stack([np.asarray(manifold_input_frequency(k, int(p))) for p in pet])
+    radius = _input_power_radius(model).reshape(m, s)
     cfg = {"n_samples": n_samples, "widths": widths, "steps": steps, "lr": lr,
            "record_every": record_every, "device": device, "dtype": dtype}
     return ManifoldResult(frequencies=k, petals=pet, seeds=seed_list, steps=rec.steps,
                           delta=delta, magnitude=mag,
                           mse=rec.train_loss.reshape(-1, m, s), input_frequency=need,
-                          config=cfg, seconds=time.perf_counter() - t0)
+                          input_radius=radius, config=cfg, seconds=time.perf_counter() - t0)
+
+
+def _input_power_radius(model: BatchedMLP, grid: int = 64, half_width: float = 1.75,
+                        fraction: float = 0.9) -> np.ndarray:
+    """Input-space frequency below which ``fraction`` of each 2-D network's power lies.
+
+    The networks are evaluated on a ``grid × grid`` lattice over ``[−h, h]²`` (one batched
+    forward pass), their mean removed, a Hann-windowed 2-D FFT taken per network, and the
+    power accumulated in order of radial frequency ``‖ν‖`` (cycles per unit of x).
+    """
+    t = np.linspace(-half_width, half_width, grid, endpoint=False)
+    pts = np.stack(np.meshgrid(t, t, indexing="ij"), axis=-1).reshape(-1, 2)
+    p0 = next(model.parameters())
+    with torch.no_grad():
+        out = model(torch.as_tensor(pts, dtype=p0.dtype, device=p0.device))
+    f = out.double().cpu().numpy().reshape(-1, grid, grid)
+    f = f - f.mean(axis=(1, 2), keepdims=True)
+    win = np.hanning(grid)
+    power = np.abs(np.fft.fft2(f * win[:, None] * win[None, :])) ** 2
+    nu = np.fft.fftfreq(grid, d=t[1] - t[0])
+    rad = np.sqrt(nu[:, None] ** 2 + nu[None, :] ** 2).reshape(-1)
+    order = np.argsort(rad, kind="stable")
+    cum = np.cumsum(power.reshape(power.shape[0], -1)[:, order], axis=1)
+    idx = np.argmax(cum >= fraction * cum[:, -1:], axis=1)
+    return np.asarray(rad[order][idx])
 
 
 @dataclass

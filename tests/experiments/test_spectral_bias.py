@@ -67,6 +67,8 @@ def test_manifold_regression_batches_petals_and_seeds() -> None:
                               width=8, steps=10, seeds=2, record_every=5)
     assert res.delta.shape == (3, 2, 2, 3)
     assert res.input_frequency.shape == (2, 3)
+    assert res.input_radius is not None and res.input_radius.shape == (2, 2)
+    assert np.all((res.input_radius >= 0) & (res.input_radius <= 64 / 3.5))
     assert np.all(res.input_frequency[1] < res.input_frequency[0])
     with pytest.raises(ValueError, match="two petal"):
         manifold_regression(petals=(3,), steps=1)
