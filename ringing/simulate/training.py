@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import math
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -86,7 +86,7 @@ def record_schedule(steps: int, every: int) -> np.ndarray:
 
 
 class BatchedMLP(torch.nn.Module):
-    """``S`` independent 1-D MLPs ``widths[0] → … → widths[-1]`` (activation on hidden layers).
+    """``S`` independent MLPs ``widths[0] → … → widths[-1]`` (activation on hidden layers).
 
     Parameters
     ----------
@@ -145,11 +145,17 @@ class BatchedMLP(torch.nn.Module):
         return int(self.weights[0].shape[0])
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        """``x`` of shape ``(n,)`` (shared) or ``(S, n)`` → outputs ``(S, n)``."""
+        """Outputs ``(S, n)``.
+
+        One input unit: ``x`` of shape ``(n,)`` (shared) or ``(S, n)``.  ``d > 1``
+        input units: ``(n, d)`` (shared) or ``(S, n, d)``.
+        """
         s = self.n_models
+        d = self.widths[0]
+        shared = x.ndim == (1 if d == 1 else 2)
         # a contiguous copy: baddbmm on a stride-0 expanded batch takes a slow path
-        h = (x.reshape(1, -1, 1).repeat(s, 1, 1) if x.ndim == 1
-             else x.reshape(s, -1, 1).contiguous())
+        h = (x.reshape(1, -1, d).repeat(s, 1, 1) if shared
+             else x.reshape(s, -1, d).contiguous())
         last = len(self.weights) - 1
         for i, (w, b) in enumerate(zip(self.weights, self.biases, strict=True)):
             h = torch.baddbmm(b, h, w)
@@ -185,6 +191,8 @@ class TrainRecord:
         the last one, ``(steps + 1, S)``.
     seconds : float
         Wall time of the training loop.
+    monitor : np.ndarray or None
+        What ``monitor`` returned at the recorded steps, stacked ``(R, ...)``.
     """
 
     steps: np.ndarray
@@ -192,6 +200,7 @@ class TrainRecord:
     eval_outputs: np.ndarray | None
     train_loss: np.ndarray
     seconds: float
+    monitor: np.ndarray | None = None
 
     @property
     def steps_per_second(self) -> float:
@@ -199,16 +208,28 @@ class TrainRecord:
         return float((self.train_loss.shape[0] - 1) / max(self.seconds, 1e-12))
 
 
-def train_full_batch(model: BatchedMLP, x: np.ndarray, y: np.ndarray, *, steps: int,
+def _mse(out: torch.Tensor, target: torch.Tensor) -> torch.Tensor:
+    """Per-network mean squared error, ``(S, n), (S, n) → (S,)``."""
+    return ((out - target) ** 2).mean(dim=1)
+
+
+def train_full_batch(model: torch.nn.Module, x: np.ndarray, y: np.ndarray, *, steps: int,
                      lr: float, optimizer: str = "adam", record_every: int = 100,
                      eval_x: np.ndarray | None = None, record: bool = True,
-                     desc: str = "training") -> TrainRecord:
+                     desc: str = "training",
+                     loss_fn: Callable[[torch.Tensor, torch.Tensor], torch.Tensor] | None = None,
+                     monitor: Callable[[torch.nn.Module], torch.Tensor] | None = None,
+                     ) -> TrainRecord:
     """Train every network of ``model`` on its own full batch for ``steps`` updates.
 
     Parameters
     ----------
+    model
+        A batched model: ``n_models`` networks, ``model(x) → (S, n)``
+        (:class:`BatchedMLP`, or any module with an ``n_models`` attribute).
     x
-        Inputs, ``(n,)`` shared by all networks or ``(S, n)``.
+        Inputs, ``(n,)`` shared by all networks or ``(S, n)``; with ``d > 1``
+        input units ``(n, d)`` or ``(S, n, d)`` (the model's own convention).
     y
         Targets, ``(S, n)`` (or ``(n,)``, shared).
     optimizer
@@ -216,27 +237,40 @@ def train_full_batch(model: BatchedMLP, x: np.ndarray, y: np.ndarray, *, steps: 
         or ``"sgd"`` (plain gradient descent).
     record
         With ``False`` nothing but the loss is kept (the benchmark's baseline).
+    loss_fn
+        ``(outputs (S, n), targets (S, n)) → (S,)`` per-network loss; default
+        the mean squared error.  The recorded ``train_loss`` is this loss.
+    monitor
+        Called (no grad) on the model at every recorded step; its tensors are
+        stacked into :attr:`TrainRecord.monitor` ``(R, ...)`` (e.g. per-layer
+        spectral norms, or a parameter snapshot).
     """
     steps = validate_steps(steps)
     lr = _positive_float(lr, "lr")
     if optimizer not in ("adam", "sgd"):
         raise ValueError(f"unknown optimizer {optimizer!r}; known: adam, sgd")
     sched = record_schedule(steps, record_every)
-    p0 = model.weights[0]
+    p0 = next(model.parameters())
     dev, dt = p0.device, p0.dtype
-    s = model.n_models
+    batched: Any = model
+    s = int(batched.n_models)
+    lossf = _mse if loss_fn is None else loss_fn
     xt = torch.as_tensor(np.asarray(x, dtype=np.float64), dtype=dt, device=dev)
     yt = torch.as_tensor(np.asarray(y, dtype=np.float64), dtype=dt, device=dev)
     yt = yt.reshape(1, -1).expand(s, -1) if yt.ndim == 1 else yt
-    if yt.shape[0] != s or yt.shape[1] != xt.shape[-1]:
-        raise ValueError(f"targets of shape {tuple(yt.shape)} do not match {s} networks and "
-                         f"{xt.shape[-1]} points")
     ex = None if eval_x is None else torch.as_tensor(np.asarray(eval_x, dtype=np.float64),
                                                       dtype=dt, device=dev)
+    with torch.no_grad():  # the number of points as the model reads them
+        n_train = int(model(xt).shape[-1])
+        n_eval = 0 if ex is None else int(model(ex).shape[-1])
+    if yt.shape[0] != s or yt.shape[1] != n_train:
+        raise ValueError(f"targets of shape {tuple(yt.shape)} do not match {s} networks and "
+                         f"{n_train} points")
     n_rec = sched.size
-    rec_train = torch.empty((n_rec, s, xt.shape[-1]), dtype=dt, device=dev) if record else None
-    rec_eval = (torch.empty((n_rec, s, ex.shape[-1]), dtype=dt, device=dev)
+    rec_train = torch.empty((n_rec, s, n_train), dtype=dt, device=dev) if record else None
+    rec_eval = (torch.empty((n_rec, s, n_eval), dtype=dt, device=dev)
                 if (record and ex is not None) else None)
+    rec_mon: list[torch.Tensor] = []
     losses = torch.empty((steps + 1, s), dtype=dt, device=dev)
     params = list(model.parameters())
     opt: torch.optim.Optimizer = (torch.optim.Adam(params, lr=lr) if optimizer == "adam"
@@ -249,8 +283,11 @@ def train_full_batch(model: BatchedMLP, x: np.ndarray, y: np.ndarray, *, steps: 
         last = i == steps
         with torch.set_grad_enabled(not last):
             out = model(xt)
-            per = ((out - yt) ** 2).mean(dim=1)
+            per = lossf(out, yt)
         losses[i] = per.detach()
+        if is_rec[i] and monitor is not None:
+            with torch.no_grad():
+                rec_mon.append(monitor(model).detach().clone())
         if is_rec[i] and record:
             assert rec_train is not None
             rec_train[slot[i]] = out.detach()
@@ -270,7 +307,8 @@ def train_full_batch(model: BatchedMLP, x: np.ndarray, y: np.ndarray, *, steps: 
         steps=sched,
         train_outputs=None if rec_train is None else rec_train.double().cpu().numpy(),
         eval_outputs=None if rec_eval is None else rec_eval.double().cpu().numpy(),
-        train_loss=loss_np, seconds=seconds)
+        train_loss=loss_np, seconds=seconds,
+        monitor=None if not rec_mon else torch.stack(rec_mon).double().cpu().numpy())
 
 
 # ----------------------------------------------------------------------------

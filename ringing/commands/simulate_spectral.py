@@ -1,0 +1,353 @@
+"""``ringing simulate perturbation | manifold | manifold-classify | digits-noise |
+pc-fprinciple | weighted-loss | info-plane`` (seed 001 §3–4, Exp. 3, 5, 6; seed 003 §2.1,
+§3.2, App. 6.3).
+
+Argument parsing and output only; the studies are in
+:mod:`ringing.experiments.spectral_bias` and :mod:`ringing.experiments.frequency_principle`.
+"""
+
+from __future__ import annotations
+
+import argparse
+from typing import Any
+
+from ringing.checks import positive_float
+from ringing.cli_support import add_json_flag, arg_type, int_at_least
+
+GROUP = "simulate"
+
+_positive_float = arg_type(positive_float)
+
+
+def _common(p: argparse.ArgumentParser, *, steps: int, seeds: int, lr: float | None,
+            record_every: int | None = None, figure: bool = True) -> None:
+    p.add_argument("--steps", type=int_at_least(0), default=steps,
+                   help=f"training steps (default {steps}, a reduced setting)")
+    p.add_argument("--seeds", type=int_at_least(1), default=seeds,
+                   help=f"independent networks per setting, trained as one batch ({seeds})")
+    p.add_argument("--seed", type=int_at_least(0), default=0, help="first seed (0)")
+    p.add_argument("--lr", type=_positive_float, default=lr,
+                   help="Adam learning rate (" + ("per network" if lr is None else f"{lr:g}") + ")")
+    if record_every is not None:
+        p.add_argument("--record-every", type=int_at_least(1), default=record_every,
+                       help=f"record every N steps ({record_every})")
+    p.add_argument("--device", default="cpu", help="auto | cpu | cuda (cpu)")
+    p.add_argument("--dtype", choices=("float32", "float64"), default="float32")
+    if figure:
+        p.add_argument("--figure", default=None, metavar="PATH", help="also save a PNG here")
+    add_json_flag(p)
+
+
+def _fmt(v: Any, digits: int = 3) -> str:
+    return "—" if v is None else f"{float(v):.{digits}f}"
+
+
+# ----------------------------------------------------------------------------
+# handlers
+
+
+def _perturbation(args: argparse.Namespace) -> dict[str, Any]:
+    from ringing.experiments.spectral_bias import perturbation
+    from ringing.simulate.training import validate_steps
+
+    validate_steps(args.steps)
+    res = perturbation(frequencies=args.frequencies, sizes=args.sizes, draws=args.draws,
+                       n_samples=args.samples, depth=args.depth, width=args.width,
+                       steps=args.steps, lr=args.lr, seeds=args.seeds, seed=args.seed,
+                       record_every=args.record_every, device=args.device, dtype=args.dtype)
+    payload = res.payload()
+    if args.figure:
+        from ringing.experiments.spectral_bias import figure_perturbation
+
+        payload["figure"] = figure_perturbation(res, args.figure)
+    lines = [f"perturbation robustness ({args.seeds} seeds, {args.steps} steps, "
+             f"{args.draws} draws per size)",
+             f"{'δ':>8}  {'ρ(k, rel. change) [95% CI]':>30}  {'ρ(k, magnitude loss) [95% CI]':>32}"]
+    for a, b in zip(payload["rank_correlation"], payload["magnitude_decay_rank_correlation"],
+                    strict=True):
+        lines.append(f"{a['size']:>8g}  {_fmt(a['mean'], 2):>8} [{_fmt(a['lo'], 2)}, "
+                     f"{_fmt(a['hi'], 2)}]{'':>11}  {_fmt(b['mean'], 2):>8} "
+                     f"[{_fmt(b['lo'], 2)}, {_fmt(b['hi'], 2)}]")
+    lines.append(f"eq 7 bound Π‖W_l‖₂ ≥ exact Lipschitz at every recorded step: "
+                 f"{payload['bound_holds']}")
+    args.table_text = "\n".join(lines)
+    return payload
+
+
+def _manifold(args: argparse.Namespace) -> dict[str, Any]:
+    from ringing.experiments.spectral_bias import manifold_regression
+    from ringing.simulate.training import validate_steps
+
+    validate_steps(args.steps)
+    res = manifold_regression(petals=args.petals, frequencies=args.frequencies,
+                              n_samples=args.samples, depth=args.depth, width=args.width,
+                              steps=args.steps, lr=args.lr, seeds=args.seeds, seed=args.seed,
+                              record_every=args.record_every, device=args.device,
+                              dtype=args.dtype)
+    payload = res.payload()
+    if args.figure:
+        from ringing.experiments.spectral_bias import figure_manifold
+
+        payload["figure"] = figure_manifold(res, args.figure)
+    head = "".join(f"{'L=' + str(int(p)):>8}" for p in res.petals)
+    lines = [f"Experiment 5: final Δ_F along γ_L ({args.seeds} seeds, {args.steps} steps)",
+             f"{'k':>6}{head}  {'ρ(L, Δ_F) [95% CI]':>24}"]
+    for i, k in enumerate(res.frequencies):
+        row = "".join(f"{payload['final_delta_mean'][j][i]:>8.3f}"
+                      for j in range(res.petals.size))
+        lo = payload["petal_rank_correlation_lo"]
+        hi = payload["petal_rank_correlation_hi"]
+        lines.append(f"{k:>6g}{row}  {payload['petal_rank_correlation_mean'][i]:>8.2f} "
+                     f"[{_fmt(None if lo is None else lo[i], 2)}, "
+                     f"{_fmt(None if hi is None else hi[i], 2)}]")
+    lines.append("final MSE: " + ", ".join(f"L={int(p)}: {m:.3f}" for p, m in
+                                           zip(res.petals, payload["final_mse_mean"],
+                                               strict=True)))
+    args.table_text = "\n".join(lines)
+    return payload
+
+
+def _manifold_classify(args: argparse.Namespace) -> dict[str, Any]:
+    from ringing.experiments.spectral_bias import manifold_classification
+    from ringing.simulate.training import validate_steps
+
+    validate_steps(args.steps)
+    res = manifold_classification(petals=args.petals, frequencies=args.frequencies,
+                                  n_samples=args.samples, depth=args.depth, width=args.width,
+                                  steps=args.steps, lr=args.lr, seeds=args.seeds,
+                                  seed=args.seed, device=args.device, dtype=args.dtype)
+    payload = res.payload()
+    if args.figure:
+        from ringing.experiments.spectral_bias import figure_manifold_classification
+
+        payload["figure"] = figure_manifold_classification(res, args.figure)
+    head = "".join(f"{'L=' + str(int(p)):>8}" for p in res.petals)
+    lines = [f"Experiment 6: held-out accuracy ({args.seeds} seeds, {args.steps} steps)",
+             f"{'k':>6}{head}"]
+    for i, k in enumerate(res.frequencies):
+        lines.append(f"{k:>6g}" + "".join(f"{v:>8.3f}" for v in payload["accuracy_mean"][i]))
+    pooled = payload["petal_rank_correlation_pooled"]
+    if pooled is not None:
+        lines.append(f"ρ(L, accuracy), mean over unsaturated k, over seeds: "
+                     f"{_fmt(pooled['mean'], 2)} [{_fmt(pooled['lo'], 2)}, "
+                     f"{_fmt(pooled['hi'], 2)}]")
+    args.table_text = "\n".join(lines)
+    return payload
+
+
+def _digits_noise(args: argparse.Namespace) -> dict[str, Any]:
+    from ringing.experiments.spectral_bias import digits_noise
+    from ringing.simulate.training import validate_steps
+
+    validate_steps(args.steps)
+    res = digits_noise(noise_frequencies=args.noise_frequencies, amplitudes=args.amplitudes,
+                       classes=args.classes, standardize=not args.raw_noise, depth=args.depth,
+                       width=args.width, steps=args.steps, lr=args.lr, seeds=args.seeds,
+                       seed=args.seed, record_every=args.record_every, device=args.device,
+                       dtype=args.dtype)
+    payload = res.payload()
+    if args.figure:
+        from ringing.experiments.spectral_bias import figure_digits_noise
+
+        payload["figure"] = figure_digits_noise(res, args.figure)
+    lines = [f"Experiment 3 on digits {args.classes} ({args.seeds} seeds, {args.steps} steps)",
+             f"{'k':>6} {'β':>5}  {'best val':>9}  {'final val':>9}  {'dip [95% CI]':>22}"]
+    for i, k in enumerate(res.noise_frequencies):
+        for j, b in enumerate(res.amplitudes):
+            lo, hi = payload["dip_lo"], payload["dip_hi"]
+            lines.append(f"{k:>6g} {b:>5g}  {payload['best_val_mean'][i][j]:>9.4f}  "
+                         f"{payload['final_val_mean'][i][j]:>9.4f}  "
+                         f"{payload['dip_mean'][i][j]:>8.4f} "
+                         f"[{_fmt(None if lo is None else lo[i][j], 4)}, "
+                         f"{_fmt(None if hi is None else hi[i][j], 4)}]")
+    args.table_text = "\n".join(lines)
+    return payload
+
+
+def _learned_table(title: str, peaks: Any, med: list[float | None], rc: dict[str, Any],
+                   oc: dict[str, Any]) -> str:
+    lines = [title, f"{'peak':>6}  {'learned step (median)':>22}"]
+    for k, s in zip(peaks, med, strict=True):
+        lines.append(f"{k:>6g}  {'never' if s is None else f'{s:g}':>22}")
+    lines.append(f"rank correlation (peak, learned step) over {rc['n']} seeds: "
+                 f"{_fmt(rc['mean'], 2)} [{_fmt(rc['lo'], 2)}, {_fmt(rc['hi'], 2)}]")
+    lines.append(f"rank correlation (peak, Δ_F) averaged over the run, over {oc['n']} seeds: "
+                 f"{_fmt(oc['mean'], 2)} [{_fmt(oc['lo'], 2)}, {_fmt(oc['hi'], 2)}]")
+    return "\n".join(lines)
+
+
+def _pc_fprinciple(args: argparse.Namespace) -> dict[str, Any]:
+    from ringing.experiments.frequency_principle import pc_fprinciple
+    from ringing.simulate.training import validate_steps
+
+    validate_steps(args.steps)
+    res = pc_fprinciple(args.network, n_peaks=args.peaks, max_index=args.max_index,
+                        steps=args.steps, lr=args.lr, seeds=args.seeds, seed=args.seed,
+                        record_every=args.record_every, threshold=args.threshold,
+                        init_std=args.init_std, widths=args.widths, device=args.device,
+                        dtype=args.dtype)
+    payload = res.payload()
+    if args.figure:
+        from ringing.experiments.frequency_principle import figure_pc_fprinciple
+
+        payload["figure"] = figure_pc_fprinciple(res, args.figure)
+    args.table_text = _learned_table(
+        f"first-PC F-principle on digits ({args.network}, {args.seeds} seeds, "
+        f"{args.steps} steps)", res.peaks, payload["learned_step_median"],
+        payload["rank_correlation"], payload["order_correlation"])
+    return payload
+
+
+def _weighted_loss(args: argparse.Namespace) -> dict[str, Any]:
+    from ringing.experiments.frequency_principle import weighted_loss
+    from ringing.simulate.training import validate_steps
+
+    validate_steps(args.steps)
+    res = weighted_loss(args.weights, target=args.target, frequencies=args.frequencies,
+                        n_samples=args.samples,
+                        widths=args.widths, steps=args.steps, lr=args.lr, seeds=args.seeds,
+                        seed=args.seed, init_std=args.init_std, record_every=args.record_every,
+                        threshold=args.threshold, device=args.device, dtype=args.dtype)
+    payload = res.payload()
+    if args.figure:
+        from ringing.experiments.frequency_principle import figure_weighted_loss
+
+        payload["figure"] = figure_weighted_loss(res, args.figure)
+    args.table_text = "\n\n".join(
+        _learned_table(f"weighted loss w(γ) = {r['weight']} ({args.target}, {args.seeds} "
+                       f"seeds, {args.steps} steps)", res.peaks, r["learned_step_median"],
+                       r["rank_correlation"], r["order_correlation"])
+        for r in payload["results"])
+    return payload
+
+
+def _info_plane(args: argparse.Namespace) -> dict[str, Any]:
+    from ringing.experiments.frequency_principle import info_plane
+    from ringing.simulate.training import validate_steps
+
+    validate_steps(args.steps)
+    res = info_plane(args.alphas, n_samples=args.samples, widths=args.widths, steps=args.steps,
+                     lr=args.lr, optimizer=args.optimizer, seeds=args.seeds, seed=args.seed,
+                     init_std=args.init_std, record_every=args.record_every,
+                     bin_size=args.bin_size, device=args.device, dtype=args.dtype)
+    payload = res.payload()
+    if args.figure:
+        from ringing.experiments.frequency_principle import figure_info_plane
+
+        payload["figure"] = figure_info_plane(res, args.figure)
+    lines = [f"information plane, f0 = x on [-1, 1], bin {args.bin_size:g} ({args.seeds} "
+             f"seeds, {args.steps} steps); I(f0_b) = {res.entropy_f0:.3f} bits",
+             f"{'α':>5}  {'I(Y_b)':>7}  {'peak I(T_b)':>11}  {'final I(T_b)':>12}  "
+             f"{'compression [95% CI]':>24}"]
+    for i, a in enumerate(res.alphas):
+        lo, hi = payload["compression_lo"], payload["compression_hi"]
+        lines.append(f"{a:>5g}  {res.entropy_y[i]:>7.3f}  "
+                     f"{payload['peak_entropy_t_mean'][i]:>11.3f}  "
+                     f"{payload['final_entropy_t_mean'][i]:>12.3f}  "
+                     f"{payload['compression_mean'][i]:>8.3f} "
+                     f"[{_fmt(None if lo is None else lo[i])}, "
+                     f"{_fmt(None if hi is None else hi[i])}]")
+    args.table_text = "\n".join(lines)
+    return payload
+
+
+# ----------------------------------------------------------------------------
+# parsers
+
+
+def register(subparsers: Any) -> None:
+    """Add the seed 001 / 003 studies beyond one dimension to ``ringing simulate``."""
+    p = subparsers.add_parser(
+        "perturbation", help="seed 001 §3: robustness of each Fourier coefficient to "
+                             "parameter noise (exact CPWL transform), Fig 1 norms, eq 7")
+    p.add_argument("--frequencies", type=float, nargs="+", default=[1, 2, 3, 4, 5, 6, 7, 8],
+                   help="target frequencies k on [0, 1) (1 … 8)")
+    p.add_argument("--sizes", type=_positive_float, nargs="+",
+                   default=[0.003, 0.01, 0.03, 0.1], help="noise std δ per parameter")
+    p.add_argument("--draws", type=int_at_least(1), default=8,
+                   help="perturbations per size and seed (8)")
+    p.add_argument("--samples", type=int_at_least(2), default=200, help="points (200)")
+    p.add_argument("--depth", type=int_at_least(1), default=4, help="hidden layers (4)")
+    p.add_argument("--width", type=int_at_least(1), default=64, help="hidden width (64)")
+    _common(p, steps=3000, seeds=5, lr=1e-3, record_every=300)
+    p.set_defaults(func=_perturbation)
+
+    q = subparsers.add_parser(
+        "manifold", help="seed 001 Exp. 5: regression on the flower curves γ_L")
+    q.add_argument("--petals", type=int_at_least(0), nargs="+", default=[0, 4, 10, 16])
+    q.add_argument("--frequencies", type=float, nargs="+",
+                   default=[4, 8, 12, 16, 20, 24, 28, 32, 36, 40])
+    q.add_argument("--samples", type=int_at_least(2), default=300, help="points on z (300)")
+    q.add_argument("--depth", type=int_at_least(1), default=4, help="hidden layers (4)")
+    q.add_argument("--width", type=int_at_least(1), default=64, help="hidden width (64)")
+    _common(q, steps=1500, seeds=5, lr=1e-3, record_every=50)
+    q.set_defaults(func=_manifold)
+
+    c = subparsers.add_parser(
+        "manifold-classify", help="seed 001 Exp. 6: accuracy heat map over (k, L)")
+    c.add_argument("--petals", type=int_at_least(0), nargs="+", default=[0, 2, 4, 8, 16])
+    c.add_argument("--frequencies", type=float, nargs="+",
+                   default=[4, 8, 12, 16, 20, 24, 28, 32])
+    c.add_argument("--samples", type=int_at_least(2), default=256, help="points on z (256)")
+    c.add_argument("--depth", type=int_at_least(1), default=4, help="hidden layers (4)")
+    c.add_argument("--width", type=int_at_least(1), default=32, help="hidden width (32)")
+    _common(c, steps=400, seeds=3, lr=1e-3)
+    c.set_defaults(func=_manifold_classify)
+
+    d = subparsers.add_parser(
+        "digits-noise", help="seed 001 Exp. 3 on digits: radial-wave noise, validation dip")
+    d.add_argument("--noise-frequencies", type=_positive_float, nargs="+",
+                   default=[0.3, 1.0, 5.0, 20.0], help="k of sin(k‖x‖)")
+    d.add_argument("--amplitudes", type=_positive_float, nargs="+", default=[0.5, 1.0],
+                   help="β (RMS over the images unless --raw-noise)")
+    d.add_argument("--classes", type=int_at_least(0), nargs=2, default=[0, 1])
+    d.add_argument("--raw-noise", action="store_true",
+                   help="use sin(k‖x‖) as is (no mean removal / RMS scaling)")
+    d.add_argument("--depth", type=int_at_least(1), default=3, help="hidden layers (3)")
+    d.add_argument("--width", type=int_at_least(1), default=64, help="hidden width (64)")
+    _common(d, steps=1000, seeds=3, lr=2e-4, record_every=10)
+    d.set_defaults(func=_digits_noise)
+
+    e = subparsers.add_parser(
+        "pc-fprinciple", help="seed 003 §2.1 Fig 1 on digits: Δ_F along the first "
+                              "principal component")
+    e.add_argument("--network", choices=("mlp", "cnn"), default="mlp")
+    e.add_argument("--peaks", type=int_at_least(1), default=6, help="peaks followed (6)")
+    e.add_argument("--max-index", type=int_at_least(2), default=40, help="γ = 1 … this (40)")
+    e.add_argument("--widths", type=int_at_least(1), nargs="+", default=[100, 50, 50],
+                   help="MLP hidden widths (100 50 50; the paper 200 100 100)")
+    e.add_argument("--init-std", type=_positive_float, default=None,
+                   help="initial parameter std (0.05)")
+    e.add_argument("--threshold", type=_positive_float, default=0.1,
+                   help="learned when Δ_F ≤ this (0.1)")
+    _common(e, steps=600, seeds=3, lr=None, record_every=10)
+    e.set_defaults(func=_pc_fprinciple)
+
+    w = subparsers.add_parser(
+        "weighted-loss", help="seed 003 §3.2 eq 4: train with a frequency-weighted loss")
+    w.add_argument("--weights", nargs="+", default=["1", "1 + x**2"],
+                   help="w(|γ|) as expressions in x (x = |γ|); default 1 and 1 + x**2")
+    w.add_argument("--target", choices=("mixture", "linear", "sines"), default="mixture",
+                   help="mixture: Σ sin(2πkx+φ) on [0, 1) at --frequencies (default); linear, "
+                        "sines: seed 003 Fig 3, 4")
+    w.add_argument("--frequencies", type=int_at_least(1), nargs="+",
+                   default=[1, 2, 3, 4, 5, 6], help="mixture frequencies (1 … 6)")
+    w.add_argument("--samples", type=int_at_least(4), default=200, help="points (200)")
+    w.add_argument("--widths", type=int_at_least(1), nargs="+", default=[100, 100, 100, 50])
+    w.add_argument("--init-std", type=_positive_float, default=0.1)
+    w.add_argument("--threshold", type=_positive_float, default=0.1)
+    _common(w, steps=1500, seeds=3, lr=1e-3, record_every=25)
+    w.set_defaults(func=_weighted_loss)
+
+    i = subparsers.add_parser(
+        "info-plane", help="seed 003 App. 6.3: I(T) and I(Y;T) during training for α")
+    i.add_argument("--alphas", type=float, nargs="+", default=[0.0, 0.5])
+    i.add_argument("--samples", type=int_at_least(2), default=40,
+                   help="even points of [-1, 1) (40; fewer than the paper's, so that the "
+                        "staircase is fitted within the reduced budget)")
+    i.add_argument("--widths", type=int_at_least(1), nargs="+", default=[100, 100, 100, 50])
+    i.add_argument("--optimizer", choices=("adam", "sgd"), default="adam")
+    i.add_argument("--init-std", type=_positive_float, default=0.1)
+    i.add_argument("--bin-size", type=_positive_float, default=0.05)
+    _common(i, steps=3000, seeds=3, lr=1e-3, record_every=25)
+    i.set_defaults(func=_info_plane)
