@@ -23,7 +23,7 @@ from ringing.validate.claims import CATALOGUE_ENV, Claim, Outcome, catalogue, cl
 ROOT = Path(__file__).resolve().parents[2]
 
 #: the catalogue's size; a claim added or removed changes it here (never silently)
-CATALOGUE_SIZE = 101
+CATALOGUE_SIZE = 108
 
 #: every quick claim's verdict (``ringing validate --quick``)
 EXPECTED_EXPECTED_DIFFERENCE = {
@@ -70,7 +70,9 @@ def test_catalogue_size_and_modules() -> None:
     assert len(cat) == CATALOGUE_SIZE
     assert len({c.name for c in cat}) == len(cat)
     mods = claim_modules()
-    assert [m.rsplit(".", 1)[1] for m in mods][:5] == [f"seed00{i}" for i in range(5)]
+    short = [m.rsplit(".", 1)[1] for m in mods]
+    assert {f"seed00{i}" for i in range(5)} <= set(short)  # one module per paper at least
+    assert short == sorted(short)
     for c in cat:
         assert c.statement and c.source and c.func.__doc__, c.name
         assert c.name.split("/")[0] in ("seed000", "seed001", "seed002", "seed003", "seed004",
