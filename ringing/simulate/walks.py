@@ -69,6 +69,11 @@ __all__ = [
     "draw_directions",
     "run_walk",
     "jackknife_ci",
+    "layer_fits",
+    "path_coefficients",
+    "bin_filters",
+    "band_correlation",
+    "path_power",
 ]
 
 PATHS = ("loop", "segment")
@@ -413,14 +418,20 @@ def _orthogonalise(d2: list[torch.Tensor | None], d1: list[torch.Tensor | None]
 # the walk engine
 
 
+def path_coefficients(path: str, points: int, device: torch.device, dtype: torch.dtype
+                      ) -> tuple[torch.Tensor, torch.Tensor | None]:
+    """``c1(t_n)``, ``c2(t_n)`` with ``W(t) = W + c1 D1 + c2 D2`` for ``points`` samples of a
+    ``"loop"`` (``cos``, ``sin`` of ``2 pi n / T``) or a ``"segment"`` (``linspace(0, 1, T)``,
+    ``c2 = None``)."""
+    if path == "segment":
+        return torch.linspace(0.0, 1.0, points, dtype=dtype, device=device), None
+    ang = 2.0 * math.pi * torch.arange(points, dtype=torch.float64) / points
+    return torch.cos(ang).to(device, dtype), torch.sin(ang).to(device, dtype)
+
+
 def _path_coefficients(cfg: WalkConfig, device: torch.device, dtype: torch.dtype
                        ) -> tuple[torch.Tensor, torch.Tensor | None]:
-    """``c1(t_n)``, ``c2(t_n)`` with ``W(t) = W + c1 D1 + c2 D2`` (segments: ``c2 = None``)."""
-    tn = cfg.points
-    if cfg.path == "segment":
-        return torch.linspace(0.0, 1.0, tn, dtype=dtype, device=device), None
-    ang = 2.0 * math.pi * torch.arange(tn, dtype=torch.float64) / tn
-    return torch.cos(ang).to(device, dtype), torch.sin(ang).to(device, dtype)
+    return path_coefficients(cfg.path, cfg.points, device, dtype)
 
 
 def shift_rows(d: torch.Tensor) -> torch.Tensor:
@@ -471,7 +482,7 @@ def _walk_linear(a: torch.Tensor, w: torch.Tensor, d1: torch.Tensor | None,
     return out
 
 
-def _power(x: torch.Tensor, n_freq: int) -> torch.Tensor:
+def path_power(x: torch.Tensor, n_freq: int) -> torch.Tensor:
     """One-sided DFT power ``|z_k|^2``, ``z_k = (1/T) sum_n x(t_n) e^{-2 pi i k n/T}``,
     ``k = 1..n_freq``, of feature-major ``x`` ``(K, N, B, T)``, averaged over neurons and
     inputs -> ``(K, n_freq)`` float64.  The FFT runs along the contiguous path axis; the sum
@@ -484,9 +495,12 @@ def _power(x: torch.Tensor, n_freq: int) -> torch.Tensor:
 
 
 def _bin_filters(cfg: WalkConfig, device: torch.device) -> tuple[np.ndarray, torch.Tensor]:
-    """Gaussian frequency filters (seed 000 §4.4, Figure 6): centres evenly spaced over
-    ``k = 1..T//2``, standard deviation half the spacing.  Returns (centres, ``G_j(k)^2``)."""
-    nb, kf = cfg.correlation_bins, cfg.n_freq
+    return bin_filters(cfg.correlation_bins, cfg.n_freq, device)
+
+
+def bin_filters(nb: int, kf: int, device: torch.device) -> tuple[np.ndarray, torch.Tensor]:
+    """Gaussian frequency filters (seed 000 §4.4, Figure 6): ``nb`` centres evenly spaced over
+    ``k = 1..kf``, standard deviation half the spacing.  Returns (centres, ``G_j(k)^2``)."""
     centres = np.linspace(1.0, float(kf), nb) if nb > 1 else np.array([0.5 * (1 + kf)])
     sd = max((kf - 1) / max(nb - 1, 1) / 2.0, 0.5)
     k = np.arange(1, kf + 1, dtype=float)
@@ -494,7 +508,7 @@ def _bin_filters(cfg: WalkConfig, device: torch.device) -> tuple[np.ndarray, tor
     return centres, torch.as_tensor(g2, device=device, dtype=torch.float64)
 
 
-def _band_correlation(a: torch.Tensor, b: torch.Tensor, g2: torch.Tensor
+def band_correlation(a: torch.Tensor, b: torch.Tensor, g2: torch.Tensor
                       ) -> tuple[torch.Tensor, torch.Tensor]:
     """Per-bin Pearson correlation over ``t`` of the Gaussian-band-passed paths ``a``, ``b``
     (feature-major ``(K, N, B, T)``), by Parseval: ``Re sum_k G_k^2 A_k conj(B_k) / sqrt(sum
@@ -512,6 +526,10 @@ def _band_correlation(a: torch.Tensor, b: torch.Tensor, g2: torch.Tensor
     corr = torch.where(ok, cross.abs() / torch.where(ok, den, torch.ones_like(den)),
                        torch.zeros_like(den))
     return corr.sum(dim=(2, 3)), ok.sum(dim=(2, 3)).to(torch.float64)
+
+
+_power = path_power
+_band_correlation = band_correlation
 
 
 def draw_directions(cfg: WalkConfig, net: int, chunk: range, weights: list[torch.Tensor],
@@ -625,6 +643,33 @@ def jackknife_ci(stat: Callable[[np.ndarray], np.ndarray], units: np.ndarray,
     return full, full - tq * se, full + tq * se
 
 
+def layer_fits(unit_power: np.ndarray, k: np.ndarray, groups: np.ndarray | None,
+               fit_range: tuple[int, int]) -> list[dict[str, Any] | None]:
+    """Per layer of ``unit_power`` ``(units, layers, n_freq)``: the fractal exponent ``h``
+    (:func:`ringing.theory.harmonics.fractal_exponent` on the mean spectrum), its jackknife
+    interval over units (``groups`` as in :func:`jackknife_ci`), the fit's own interval and
+    ``r_squared``; ``None`` where the spectrum has fewer than 3 non-negligible frequencies in
+    the fit range (a band-limited layer)."""
+    from ringing.theory.harmonics import fractal_exponent
+
+    kmin, kmax = fit_range
+    out: list[dict[str, Any] | None] = []
+    for i in range(unit_power.shape[1]):
+        units = unit_power[:, i]
+        try:
+            fit = fractal_exponent(units.mean(axis=0), k, kmin=kmin, kmax=kmax)
+            _, lo, hi = jackknife_ci(
+                lambda p: np.asarray(fractal_exponent(p, k, kmin=kmin, kmax=kmax).h),
+                units, groups=groups)
+        except ValueError:
+            out.append(None)
+            continue
+        out.append({"h": float(fit.h), "ci": (float(lo), float(hi)),
+                    "fit_ci": (float(fit.h_ci[0]), float(fit.h_ci[1])),
+                    "r_squared": float(fit.r_squared)})
+    return out
+
+
 @dataclass
 class WalkResult:
     """Measured walk spectra (see the module docstring for the conventions).
@@ -720,27 +765,10 @@ class WalkResult:
         jackknife interval over units, and the fit's own (power-law misfit) interval; ``None``
         where the spectrum has fewer than 3 non-negligible frequencies in the fit range (a
         band-limited layer)."""
-        from ringing.theory.harmonics import fractal_exponent
-
-        if "h" in self._cache:
-            return self._cache["h"]  # type: ignore[no-any-return]
-        kmin, kmax = self.config.fit_range
-        out: list[dict[str, Any] | None] = []
-        for i in range(self.config.depth):
-            units = self.unit_power[:, i]
-            try:
-                fit = fractal_exponent(units.mean(axis=0), self.k, kmin=kmin, kmax=kmax)
-                est, lo, hi = jackknife_ci(
-                    lambda p: np.asarray(fractal_exponent(p, self.k, kmin=kmin, kmax=kmax).h),
-                    units, groups=self.groups)
-            except ValueError:
-                out.append(None)
-                continue
-            out.append({"h": float(fit.h), "ci": (float(lo), float(hi)),
-                        "fit_ci": (float(fit.h_ci[0]), float(fit.h_ci[1])),
-                        "r_squared": float(fit.r_squared)})
-        self._cache["h"] = out
-        return out
+        if "h" not in self._cache:
+            self._cache["h"] = layer_fits(self.unit_power, self.k, self.groups,
+                                          self.config.fit_range)
+        return self._cache["h"]  # type: ignore[no-any-return]
 
     @property
     def fractal_exponent(self) -> list[float | None]:
