@@ -525,7 +525,7 @@ def walk_model(factory: Callable[[int], nn.Module], x: torch.Tensor, y: torch.Te
         ``pairs(model)`` -> the ``(main, skip)`` hook modules of each residual block, for
         ``cfg.correlation_bins``.
     """
-    from ringing.progress import progress
+    from ringing.runs.progress import progress
 
     device = resolve_device(cfg.device)
     dtype = resolve_dtype(cfg.dtype)
