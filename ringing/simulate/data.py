@@ -246,7 +246,8 @@ def _read_local(path: Path, name: str) -> tuple[np.ndarray, np.ndarray]:
     if name == "mnist":
         xs, ys = [], []
         for part in ("train", "t10k"):
-            pi, pl = _find(path, f"{part}-images-idx3-ubyte"), _find(path, f"{part}-labels-idx1-ubyte")
+            pi = _find(path, f"{part}-images-idx3-ubyte")
+            pl = _find(path, f"{part}-labels-idx1-ubyte")
             if pi and pl:
                 xs.append(_idx(pi))
                 ys.append(_idx(pl))
