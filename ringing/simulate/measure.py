@@ -19,7 +19,7 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
 import numpy as np
 import torch
@@ -41,6 +41,7 @@ __all__ = [
     "gradient_norms",
     "NLCResult",
     "empirical_nlc",
+    "NLCNetwork",
     "measure_nlc",
     "theory_layers",
     "theory_correlations",
@@ -309,7 +310,23 @@ class NLCResult:
     output_bias: float
 
 
-def empirical_nlc(net: Network, x: np.ndarray | torch.Tensor, *, batch_size: int = 250,
+class NLCNetwork(Protocol):
+    """What :func:`empirical_nlc` needs of a network: :class:`~ringing.simulate.networks.Network`
+    has it, and so does :meth:`ringing.simulate.architectures.SampledNetwork.estimator_view`."""
+
+    @property
+    def config(self) -> Any: ...
+
+    def as_input(self, x: Any) -> torch.Tensor: ...
+
+    def forward(self, x: Any, *, keep: bool = False
+                ) -> tuple[torch.Tensor, list[torch.Tensor]]: ...
+
+    def vjp(self, hs: Sequence[torch.Tensor], cotangent: torch.Tensor, *,
+            param_grad_norms: bool = False) -> tuple[torch.Tensor, list[float]]: ...
+
+
+def empirical_nlc(net: NLCNetwork, x: np.ndarray | torch.Tensor, *, batch_size: int = 250,
                   n_probe_batches: int = 20, generator: torch.Generator | None = None
                   ) -> NLCResult:
     """The empirical NLC of ``net`` on the inputs ``x`` (seed 004 §3 Def. 1 and §G).
