@@ -29,7 +29,7 @@ through :func:`load_images` (``"cifar10:PATH"``).
 from __future__ import annotations
 
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -79,23 +79,30 @@ def load_images(data: str = "digits", size: int = 32) -> tuple[Any, Any]:
 
 
 def _local_cifar10(path: str, size: int) -> tuple[Any, Any]:
-    """Hook for a local CIFAR10 file (issue 16's local dataset loader)."""
-    try:
-        from ringing.simulate import data as sim_data
-
-        loader = sim_data.load_local_images  # type: ignore[attr-defined]
-    except (ImportError, AttributeError):
-        raise ValueError("cifar10:PATH needs the local dataset loader "
-                         "(ringing.simulate.data.load_local_images), not in this build; "
-                         "use data='digits'") from None
-    x, y = loader("cifar10", path)
+    """A user's local CIFAR10 copy (binary batches or ``.npz``, read by the package's local
+    dataset reader, :mod:`ringing.simulate.data`) as ``(n, 3, 32, 32)`` images (channel-major
+    rows as in CIFAR's binary batches, or ``(n, 32, 32, 3)`` arrays), standardised over all
+    pixels, resized to ``size``.  ``load_local_dataset`` itself flattens and randomly projects
+    the images (seed 004's processing), which a convolution cannot use, so the raw reader is
+    used here."""
     import torch
 
-    x = torch.as_tensor(x, dtype=torch.float32)
-    if x.shape[-1] != size:
-        x = torch.nn.functional.interpolate(x, size=(size, size), mode="bilinear",
+    from ringing.simulate import data as sim_data
+
+    p = Path(path)
+    if not p.exists():
+        raise ValueError(f"local data set {str(p)!r} does not exist")
+    x, y = sim_data._read_local(p, "cifar10")
+    arr = np.asarray(x, dtype=np.float32)
+    if arr.ndim == 4 and arr.shape[-1] == 3:
+        arr = arr.transpose(0, 3, 1, 2)
+    arr = arr.reshape(len(arr), 3, 32, 32)
+    t = torch.as_tensor(arr)
+    t = (t - t.mean()) / t.std()
+    if size != 32:
+        t = torch.nn.functional.interpolate(t, size=(size, size), mode="bilinear",
                                             align_corners=False)
-    return x, torch.as_tensor(y, dtype=torch.int64)
+    return t, torch.as_tensor(np.asarray(y).reshape(-1), dtype=torch.int64)
 
 
 def zoo_walk(spec: Any, cfg: Any, *, data: str = "digits", size: int = 32,
@@ -285,7 +292,7 @@ def depth_smoothness(*, depths: Sequence[int] = (4, 10, 20, 35, 50), activation:
     cfg = ModelWalkConfig(points=points, radius=radius, networks=networks,
                           directions=directions, inputs=inputs, seed=seed, device=device,
                           loss="cross_entropy")
-    rows = []
+    rows: list[dict[str, Any]] = []
     for sc in (0.0, 1.0):
         for d in depths:
             spec = ZooSpec("toycnn", d, activation=activation, shortcut=sc, channels=channels)
@@ -556,7 +563,7 @@ def blueshift_trainability(*, depths: Sequence[int] = (8, 20, 32),
     finally:
         if own:
             st.close()
-    rows = []
+    rows: list[dict[str, Any]] = []
     errors = []
     for r in results:
         c = r.task.config
@@ -587,7 +594,8 @@ def blueshift_trainability(*, depths: Sequence[int] = (8, 20, 32),
                 lab = f"{'S' if sc else 'NS'} depth {d}"
                 axes[0].plot([r["alpha"] for r in sel], [r["train_accuracy"] for r in sel],
                              marker=marker, label=lab)
-                hs = [(r["alpha"], r["h_init"]["value"]) for r in sel if r["h_init"]]
+                hs = [(r["alpha"], r["h_init"]["value"]) for r in sel
+                      if isinstance(r["h_init"], dict)]
                 if hs:
                     axes[1].plot(*zip(*hs, strict=True), marker=marker, label=lab)
         axes[0].set_xlabel("α")
@@ -599,5 +607,23 @@ def blueshift_trainability(*, depths: Sequence[int] = (8, 20, 32),
     return out
 
 
-FIGURES = {"fig1": alpha_nu_plane, "fig3": toycnn_spectra, "fig5": depth_smoothness,
+FIGURES: dict[str, Callable[..., dict[str, Any]]] = {"fig1": alpha_nu_plane, "fig3": toycnn_spectra, "fig5": depth_smoothness,
            "fig6": branch_correlation, "fig7": v1_vs_v2, "fig8": averaging}
+
+
+def run_figures(names: Sequence[str], out: str | Path, **overrides: Any) -> dict[str, Any]:
+    """Run the figure functions ``names`` (keys of :data:`FIGURES`), writing
+    ``out/cnn_<name>.png``; each result carries its wall time and the load average."""
+    import os
+
+    results: dict[str, Any] = {}
+    for name in names:
+        if name not in FIGURES:
+            raise ValueError(f"unknown figure {name!r}; known: {', '.join(FIGURES)}")
+        load0 = os.getloadavg()[0]
+        t0 = time.perf_counter()
+        res = FIGURES[name](figure=Path(out) / f"cnn_{name}.png", **overrides)
+        res["seconds"] = time.perf_counter() - t0
+        res["load_average"] = [load0, os.getloadavg()[0]]
+        results[name] = res
+    return results
