@@ -607,8 +607,9 @@ def blueshift_trainability(*, depths: Sequence[int] = (8, 20, 32),
     return out
 
 
-FIGURES: dict[str, Callable[..., dict[str, Any]]] = {"fig1": alpha_nu_plane, "fig3": toycnn_spectra, "fig5": depth_smoothness,
-           "fig6": branch_correlation, "fig7": v1_vs_v2, "fig8": averaging}
+FIGURES: dict[str, Callable[..., dict[str, Any]]] = {
+    "fig1": alpha_nu_plane, "fig3": toycnn_spectra, "fig5": depth_smoothness,
+    "fig6": branch_correlation, "fig7": v1_vs_v2, "fig8": averaging}
 
 
 def run_figures(names: Sequence[str], out: str | Path, **overrides: Any) -> dict[str, Any]:
