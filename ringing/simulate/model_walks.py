@@ -7,14 +7,16 @@ inputs through dense layers to any network built from ``Conv2d``/``Linear`` (the
 ``BatchNorm`` (training mode: statistics per path point) and parameter-free modules -- the
 Toy-CNN and ResNets of :mod:`ringing.simulate.zoo` in particular.
 
-**Batched by linearity.**  All ``T`` path points are one batch of ``T B`` inputs (time-major:
-row ``t B + b``).  A moved convolution or linear layer computes ``(W + c1(t) D1 + c2(t) D2) * x``
-as ``W * x + c1(t) (D1 * x) + c2(t) (D2 * x)``: two convolutions of the ``T B`` batch, and, on a
-loop with the default *shifted* second direction (``D2`` = ``D1`` with its output channels
-shifted by one, :func:`ringing.simulate.walks.shift_rows`: the same law per output channel),
-``D2 * x`` is ``D1 * x`` shifted by one channel -- so a walk costs about two forward passes of
-``T B`` inputs, whatever ``T``.  BatchNorm normalises each path point over its own ``B`` inputs
-(and positions), as the paper's training-mode walks do (App. A.2).  There is no Python loop
+**Batched by linearity.**  All ``T`` path points are one batch of ``B T`` inputs (batch-major:
+row ``b T + t``).  A moved convolution or linear layer computes ``(W + c1(t) D1 + c2(t) D2) * x``
+as ``W * x + c1(t) (D1 * x) + c2(t) (D2 * x)``: one convolution with the stacked output
+channels ``[W; D1]`` of the ``B T`` batch, and, on a loop with the default *shifted* second
+direction (``D2`` = ``D1`` with its output channels shifted by one,
+:func:`ringing.simulate.walks.shift_rows`: the same law per output channel), ``D2 * x`` is
+``D1 * x`` shifted by one channel -- so a walk costs about two forward passes of ``B T``
+inputs, whatever ``T``.  BatchNorm normalises each path point over its own ``B`` inputs (and
+positions), as the paper's training-mode walks do (App. A.2): the batch viewed as ``(B, T C,
+...)`` is one fused ``batch_norm`` call.  There is no Python loop
 over path points, neurons or images; the loop is over walks (network, direction).
 
 **What is recorded.**  Per recorded layer (by default :meth:`ZooModel.layers`: every unit or
@@ -229,46 +231,54 @@ def _linear_op(m: nn.Module) -> Callable[[torch.Tensor, torch.Tensor, torch.Tens
 
 def _path_linear(m: nn.Module, d1: torch.Tensor, d2: torch.Tensor | None, c1: torch.Tensor,
                  c2: torch.Tensor | None) -> Callable[[torch.Tensor], torch.Tensor]:
-    """``(W + c1(t) D1 + c2(t) D2) x(t)`` on a time-major ``(T B, ...)`` batch."""
+    """``(W + c1(t) D1 + c2(t) D2) x(t)`` on a batch-major ``(B T, ...)`` batch.
+
+    One convolution (or matrix product) with the stacked output channels ``[W; D1]`` (``[W;
+    D1; D2]`` for an independent second direction) -- the input is read once -- then
+    ``W x + c1 (D1 x) + c2 (D2 x)``, where a shifted ``D2 x`` is ``D1 x`` shifted by one
+    output channel."""
     op = _linear_op(m)
     tn = c1.numel()
+    w: Any = m.weight
+    b: Any = m.bias
+    cout = w.shape[0]
+    stacked = torch.cat([w, d1] if d2 is None else [w, d1, d2])
 
     def forward(x: torch.Tensor) -> torch.Tensor:
-        w: Any = m.weight
-        b: Any = m.bias
-        y = op(x, w, b).unflatten(0, (tn, -1))  # (T, B, C, ...)
-        yd = op(x, d1, None).unflatten(0, (tn, -1))
-        shape = (tn,) + (1,) * (y.dim() - 1)
-        y.addcmul_(yd, c1.view(shape))
+        z = op(x, stacked, None).unflatten(0, (-1, tn))  # (B, T, k C, ...)
+        shape = (1, tn) + (1,) * (z.dim() - 2)
+        yd = z[:, :, cout: 2 * cout]
+        y = torch.addcmul(z[:, :, :cout], yd, c1.view(shape))
         if c2 is not None:
             cc = c2.view(shape)
             if d2 is None:  # shifted: (D2 x)_c = (D1 x)_{c+1 mod C}
                 y[:, :, :-1].addcmul_(yd[:, :, 1:], cc)
                 y[:, :, -1:].addcmul_(yd[:, :, :1], cc)
             else:
-                y.addcmul_(op(x, d2, None).unflatten(0, (tn, -1)), cc)
+                y.addcmul_(z[:, :, 2 * cout:], cc)
+        if b is not None:
+            y += b.view((1, 1, -1) + (1,) * (z.dim() - 3))
         return y.flatten(0, 1)
 
     return forward
 
 
 def _path_batchnorm(m: nn.Module, tn: int) -> Callable[[torch.Tensor], torch.Tensor]:
-    """Training-mode BatchNorm with statistics per path point (over its images and positions);
-    running statistics are left untouched."""
+    """Training-mode BatchNorm with statistics per path point (over its images and
+    positions); running statistics are left untouched.  The batch-major ``(B T, C, ...)``
+    batch is viewed as ``(B, T C, ...)`` -- one channel per (path point, channel) -- so the
+    fused ``batch_norm`` computes exactly the per-point statistics without a copy."""
     assert isinstance(m, _BN)
 
     def forward(x: torch.Tensor) -> torch.Tensor:
         if not m.training:
             return F.batch_norm(x, m.running_mean, m.running_var, m.weight, m.bias, False,
                                 0.0, m.eps)
-        z = x.unflatten(0, (tn, -1))  # (T, B, C, ...)
-        dims = (1,) + tuple(range(3, z.dim()))
-        var, mean = torch.var_mean(z, dim=dims, keepdim=True, correction=0)
-        z = (z - mean) * torch.rsqrt(var + m.eps)
-        if m.affine:
-            shape = (1, 1, -1) + (1,) * (z.dim() - 3)
-            z = z * m.weight.view(shape) + m.bias.view(shape)
-        return z.flatten(0, 1)
+        z = x.unflatten(0, (-1, tn)).flatten(1, 2)  # (B, T C, ...)
+        wt = None if m.weight is None else m.weight.repeat(tn)
+        bt = None if m.bias is None else m.bias.repeat(tn)
+        z = F.batch_norm(z, None, None, wt, bt, True, 0.0, m.eps)
+        return z.unflatten(1, (tn, -1)).flatten(0, 1)
 
     return forward
 
@@ -297,17 +307,22 @@ def _walking(model: nn.Module, moved: Sequence[nn.Module], d1: Sequence[torch.Te
 def loss_path(logits: torch.Tensor, y: torch.Tensor, tn: int, loss: str) -> torch.Tensor:
     """The loss at every path point, ``(T,)``: mean over the ``B`` images of the squared error
     to the one-hot label (summed over classes) or of the cross-entropy."""
-    z = logits.unflatten(0, (tn, -1))  # (T, B, classes)
+    z = logits.unflatten(0, (-1, tn))  # (B, T, classes)
     if loss == "mse":
-        target = F.one_hot(y, z.shape[-1]).to(z.dtype)
-        return (z - target).square().sum(-1).mean(-1)
-    ce = F.cross_entropy(z.flatten(0, 1), y.repeat(tn), reduction="none")
-    return ce.view(tn, -1).mean(-1)
+        target = F.one_hot(y, z.shape[-1]).to(z.dtype)[:, None]
+        return (z - target).square().sum(-1).mean(0)
+    ce = F.cross_entropy(logits, y.repeat_interleave(tn), reduction="none")
+    return ce.view(-1, tn).mean(0)
 
 
-def _time_major_power(out: torch.Tensor, tn: int, n_freq: int) -> torch.Tensor:
-    """Power of every output's path, averaged over outputs (``path_power`` on ``(1, M, 1, T)``)."""
-    return path_power(out.reshape(tn, -1).T[None, :, None, :], n_freq)[0]
+def _paths(out: torch.Tensor, tn: int) -> torch.Tensor:
+    """Every output's path: batch-major ``(B T, ...)`` as ``(1, B, M, T)`` (a view)."""
+    return out.reshape(-1, tn, out[0].numel()).transpose(1, 2)[None]
+
+
+def _batch_power(out: torch.Tensor, tn: int, n_freq: int) -> torch.Tensor:
+    """Power of every output's path, averaged over images and outputs (:func:`path_power`)."""
+    return path_power(_paths(out, tn), n_freq)[0]
 
 
 def walk_once(model: nn.Module, x: torch.Tensor, y: torch.Tensor,
@@ -334,7 +349,7 @@ def walk_once(model: nn.Module, x: torch.Tensor, y: torch.Tensor,
 
     def rec(i: int) -> Callable[..., None]:
         def hook(_m: nn.Module, _inp: Any, out: torch.Tensor) -> None:
-            powers[i] = _time_major_power(out, tn, cfg.n_freq)
+            powers[i] = _batch_power(out, tn, cfg.n_freq)
         return hook
 
     def pair_hook(key: int) -> Callable[..., None]:
@@ -343,8 +358,8 @@ def walk_once(model: nn.Module, x: torch.Tensor, y: torch.Tensor,
             if key % 2 == 0:
                 pair_out[key] = out
                 return
-            a = pair_out.pop(key - 1).reshape(tn, -1).T[None, :, None, :]
-            b = out.reshape(tn, -1).T[None, :, None, :]
+            a = _paths(pair_out.pop(key - 1), tn)
+            b = _paths(out, tn)
             s, c = band_correlation(a, b, g2)  # type: ignore[arg-type]
             csum = csum + s[0]
             ccount = ccount + c[0]
@@ -356,7 +371,7 @@ def walk_once(model: nn.Module, x: torch.Tensor, y: torch.Tensor,
         for j, (a, b) in enumerate(pairs):
             handles.append(a.register_forward_hook(pair_hook(2 * j)))
             handles.append(b.register_forward_hook(pair_hook(2 * j + 1)))
-    xb = x.unsqueeze(0).expand(tn, *x.shape).reshape(tn * x.shape[0], *x.shape[1:])
+    xb = x.unsqueeze(1).expand(x.shape[0], tn, *x.shape[1:]).reshape(-1, *x.shape[1:])
     try:
         with torch.no_grad(), _walking(model, moved, d1, d2, c1, c2):
             logits = model(xb)
