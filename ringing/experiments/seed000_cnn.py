@@ -35,9 +35,9 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["load_images", "zoo_walk", "alpha_nu_plane", "toycnn_spectra", "depth_smoothness",
-           "branch_correlation", "v1_vs_v2", "averaging", "blueshift_trainability",
-           "train_task", "rank_correlation_ci", "FIGURES"]
+__all__ = ["load_images", "zoo_walk", "paired_difference", "alpha_nu_plane", "toycnn_spectra",
+           "depth_smoothness", "branch_correlation", "v1_vs_v2", "averaging",
+           "blueshift_trainability", "train_task", "rank_correlation_ci", "FIGURES"]
 
 
 def _plt() -> Any:
@@ -141,6 +141,27 @@ def _h(res: Any, row: int) -> dict[str, float] | None:
     return None if f is None else _ci(f["h"], f["ci"])
 
 
+def paired_difference(a: Any, b: Any, row: int = -1) -> tuple[float, tuple[float, float]]:
+    """Centroid of row ``row`` of walk ``a`` minus that of ``b``, with the delete-one-network
+    jackknife interval of the *difference*: both walks use the same network seeds, directions
+    and minibatches (the streams of :mod:`ringing.simulate.model_walks`), so deleting network
+    ``i`` from both at once cancels the between-network spread they share."""
+    from ringing.simulate.walks import jackknife_ci
+    from ringing.theory.harmonics import spectral_centroid
+
+    if a.unit_power.shape != b.unit_power.shape:
+        raise ValueError("paired walks need the same units")
+    nf = a.k.size
+    units = np.concatenate([a.unit_power[:, row], b.unit_power[:, row]], axis=-1)
+
+    def diff(p: np.ndarray) -> np.ndarray:
+        return np.asarray(spectral_centroid(p[..., :nf], a.k)
+                          - spectral_centroid(p[..., nf:], a.k))
+
+    est, lo, hi = jackknife_ci(diff, units, groups=a.groups)
+    return float(est), (float(lo), float(hi))
+
+
 # ----------------------------------------------------------------------------
 # Fig 1: the alpha-nu plane
 
@@ -164,6 +185,7 @@ def alpha_nu_plane(*, alphas: Sequence[float] = (0.0, 0.5, 1.0),
                           device=device, loss="mse")
     cells: list[dict[str, Any]] = []
     paths: dict[tuple[float, float], np.ndarray] = {}
+    results: dict[tuple[float, float], Any] = {}
     degree = 2 * depth
     for a in alphas:
         for nu in nus:
@@ -174,7 +196,14 @@ def alpha_nu_plane(*, alphas: Sequence[float] = (0.0, 0.5, 1.0),
                           "centroid": _ci(r.spectral_centroid[-1], r.spectral_centroid_ci[-1]),
                           "h": _h(r, -1), "tail_above_degree": r.tail(degree)})
             paths[(float(a), float(nu))] = r.loss_paths[0]
-    out = {"cells": cells, "degree": degree, "config": {
+            results[(float(a), float(nu))] = r
+    ref = (float(alphas[0]), float(nus[0]))
+    for c in cells:  # paired against the (alpha_0, nu_0) corner: same seeds, same directions
+        key = (c["alpha"], c["nu"])
+        if key != ref:
+            c["centroid_minus_corner"] = _ci(*paired_difference(results[ref], results[key]))
+    out = {"cells": cells, "degree": degree, "corner": {"alpha": ref[0], "nu": ref[1]},
+           "config": {
         "arch": f"ResNet{depth} v2, planes {channels}/{2 * channels}/{4 * channels}, no BN",
         "data": f"digits {size}x{size}", "points": points, "relative_radius": relative_radius,
         "networks": networks, "directions": directions, "inputs": inputs, "dtype": "float64",

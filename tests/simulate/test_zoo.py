@@ -37,7 +37,7 @@ def test_resnet_depth_and_layers() -> None:
 def test_deterministic_and_shapes() -> None:
     spec = ZooSpec("resnet_v2", 8, channels=4, shortcut=1.0, in_channels=1)
     a, b, c = build(spec, 3), build(spec, 3), build(spec, 4)
-    for pa, pb, pc in zip(a.parameters(), b.parameters(), c.parameters(), strict=True):
+    for pa, pb in zip(a.parameters(), b.parameters(), strict=True):
         assert torch.equal(pa, pb)
     assert not torch.equal(a.fc.weight, c.fc.weight)
     x = torch.randn(5, 1, 16, 16)
