@@ -483,6 +483,7 @@ def train_task(config: dict[str, Any]) -> dict[str, Any]:
     from ringing.simulate.zoo import ZooSpec, build
 
     t0 = time.perf_counter()
+    c0 = time.process_time()
     spec = ZooSpec(**config["spec"])
     size = int(config["size"])
     device = str(config.get("device", "cpu"))
@@ -521,7 +522,7 @@ def train_task(config: dict[str, Any]) -> dict[str, Any]:
     return {"h_init": h, "centroid_init": float(walk_res.spectral_centroid[-2]),
             "train_accuracy": float(acc[-25:].mean()), "final_loss": float(lo[-1]) if finite
             else None, "diverged": not finite, "steps": int(acc.size),
-            "seconds": time.perf_counter() - t0}
+            "seconds": time.perf_counter() - t0, "cpu_seconds": time.process_time() - c0}
 
 
 def rank_correlation_ci(a: Sequence[float], b: Sequence[float], *, resamples: int = 2000,
@@ -652,8 +653,148 @@ def run_figures(names: Sequence[str], out: str | Path, **overrides: Any) -> dict
             raise ValueError(f"unknown figure {name!r}; known: {', '.join(FIGURES)}")
         load0 = os.getloadavg()[0]
         t0 = time.perf_counter()
+        c0 = time.process_time()
         res = FIGURES[name](figure=Path(out) / f"cnn_{name}.png", **overrides)
         res["seconds"] = time.perf_counter() - t0
+        res["cpu_seconds"] = time.process_time() - c0
         res["load_average"] = [load0, os.getloadavg()[0]]
         results[name] = res
     return results
+
+
+# ----------------------------------------------------------------------------
+# generated tables (docs/cnn_walks.md)
+
+
+def _fmt(d: dict[str, float] | None, digits: int = 3) -> str:
+    if d is None:
+        return "– (band-limited)"
+    return f"{d['value']:.{digits}f} [{d['lo']:.{digits}f}, {d['hi']:.{digits}f}]"
+
+
+def _timing(res: dict[str, Any]) -> str:
+    la = res.get("load_average", [float("nan")] * 2)
+    return (f"_CPU time {res.get('cpu_seconds', float('nan')):.0f} s (one thread); wall time "
+            f"{res.get('seconds', float('nan')):.0f} s on the shared 2-core machine, load "
+            f"average {la[0]:.1f} → {la[1]:.1f}._")
+
+
+def tables_markdown(results: dict[str, dict[str, Any]]) -> str:
+    """Markdown tables of the figure results (keys of :data:`FIGURES` and ``"fig9"``)."""
+    out: list[str] = []
+    if "fig1" in results:
+        r = results["fig1"]
+        out += ["### Fig 1: the α–ν plane (loss path of a ResNet v2)", "",
+                f"{r['config']['arch']}, {r['config']['data']}, T = {r['config']['points']}, "
+                f"relative radius {r['config']['relative_radius']}, "
+                f"{r['config']['networks']} networks × {r['config']['directions']} directions, "
+                f"float64, MSE loss; intervals: delete-one-network jackknife 95 %; "
+                f"polynomial degree of the loss path at α = 1: {r['degree']}.", "",
+                "| α | ν | centroid | centroid − (α=0, ν=0) (paired) | h | power above degree |",
+                "|---|---|---|---|---|---|"]
+        for c in r["cells"]:
+            diff = c.get("centroid_minus_corner")
+            out.append(f"| {c['alpha']:g} | {c['nu']:g} | {_fmt(c['centroid'], 4)} | "
+                       f"{'–' if diff is None else _fmt(diff, 4)} | {_fmt(c['h'], 2)} | "
+                       f"{c['tail_above_degree']:.1e} |")
+        out += ["", _timing(r), ""]
+    if "fig3" in results:
+        r = results["fig3"]
+        out += ["### Fig 3: Toy-CNN per-layer spectra", "",
+                f"{r['config']['arch']}, {r['config']['data']}, T = {r['config']['points']}, "
+                f"radius {r['config']['radius']}, {r['config']['directions']} directions on one "
+                "network (intervals conditional on it).", "",
+                "| activation | shortcuts | moved | centroid layer 1 | centroid middle | "
+                "centroid last [95 %] | h last [95 %] |", "|---|---|---|---|---|---|---|"]
+        for x in r["rows"]:
+            out.append(f"| {x['activation']} | {'S' if x['shortcut'] else 'NS'} | {x['moved']} | "
+                       f"{x['centroid_layer1']:.3f} | {x['centroid_mid']:.3f} | "
+                       f"{_fmt(x['centroid_last'])} | {_fmt(x['h_last'], 2)} |")
+        out += ["", _timing(r), ""]
+    if "fig5" in results:
+        r = results["fig5"]
+        out += ["### Fig 5: smoothness h of the loss path against depth", "",
+                f"{r['config']['arch']}, {r['config']['data']}, T = {r['config']['points']}, "
+                f"radius {r['config']['radius']}, {r['config']['networks']} networks × "
+                f"{r['config']['directions']} directions (delete-one-network jackknife 95 %).", "",
+                "| depth | shortcuts | h (loss) | h (last layer) | centroid (loss) |",
+                "|---|---|---|---|---|"]
+        for x in r["rows"]:
+            out.append(f"| {x['depth']} | {'S' if x['shortcut'] else 'NS'} | "
+                       f"{_fmt(x['h_loss'], 2)} | {_fmt(x['h_last_layer'], 2)} | "
+                       f"{_fmt(x['centroid_loss'])} |")
+        out += ["", _timing(r), ""]
+    if "fig6" in results:
+        r = results["fig6"]
+        out += ["### Fig 6: branch/skip correlation per frequency bin", "",
+                f"{r['config']['arch']}, {r['config']['data']}, T = {r['config']['points']}, "
+                f"{r['config']['bins']} Gaussian bins, {r['config']['directions']} directions.",
+                "", "| activation | " + " | ".join(f"bin {i + 1}" for i in
+                                                 range(r["config"]["bins"])) + " |",
+                "|---|" + "---|" * r["config"]["bins"]]
+        for x in r["rows"]:
+            out.append(f"| {x['activation']} | " + " | ".join(f"{v:.3f}" for v in
+                                                             x["correlation"]) + " |")
+        out += ["", _timing(r), ""]
+    if "fig7" in results:
+        r = results["fig7"]
+        out += ["### Fig 7: ResNet v1 against v2 (last layer)", "",
+                f"{r['config']['arch']}, {r['config']['data']}, T = {r['config']['points']}, "
+                f"radius {r['config']['radius']}, {r['config']['networks']} networks × "
+                f"{r['config']['directions']} directions (delete-one-network jackknife 95 %).", "",
+                "| block | centroid (logits) | h (logits) |", "|---|---|---|"]
+        for x in r["rows"]:
+            out.append(f"| {x['arch']} | {_fmt(x['centroid_last'])} | {_fmt(x['h_last'], 2)} |")
+        out += ["", _timing(r), ""]
+    if "fig8" in results:
+        r = results["fig8"]
+        out += ["### Fig 8 right: feature averaging factor a", "",
+                f"{r['config']['arch']}, {r['config']['data']}, T = {r['config']['points']}, "
+                f"{r['config']['networks']} networks × {r['config']['directions']} directions.",
+                "", "| a | centroid last layer | h last layer |", "|---|---|---|"]
+        for x in r["rows"]:
+            out.append(f"| {x['a']} | {_fmt(x['centroid_last'])} | {_fmt(x['h_last'], 2)} |")
+        out += ["", _timing(r), ""]
+    if "fig9" in results:
+        r = results["fig9"]
+        out += ["### Fig 9: blueshift at initialisation against trainability", "",
+                "| depth | α | shortcuts | h last layer at init [95 %] | training accuracy |",
+                "|---|---|---|---|---|"]
+        for x in sorted(r["rows"], key=lambda x: (x["shortcut"], x["depth"], x["alpha"])):
+            out.append(f"| {x['depth']} | {x['alpha']:g} | {'S' if x['shortcut'] else 'NS'} | "
+                       f"{_fmt(x['h_init'], 2)} | {x['train_accuracy']:.3f} |")
+        rc = r.get("rank_correlation")
+        if rc:
+            out += ["", f"Spearman rank correlation of h at initialisation with training "
+                    f"accuracy: **{rc['spearman']:.3f}** [{rc['lo']:.3f}, {rc['hi']:.3f}] "
+                    f"({rc['interval']}, {rc['pairs']} runs).  Paper: {r['paper']}."]
+        out.append("")
+    return "\n".join(out)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """``python -m ringing.experiments.seed000_cnn --tables DOC``: regenerate the tables of
+    ``DOC`` (between ``<!-- tables:begin -->`` and ``<!-- tables:end -->``) from
+    ``benchmarks/results/cnn_*.json``."""
+    import argparse
+    import json
+
+    ap = argparse.ArgumentParser(description=main.__doc__)
+    ap.add_argument("--tables", default="docs/cnn_walks.md")
+    ap.add_argument("--results", default="benchmarks/results")
+    args = ap.parse_args(argv)
+    res = {}
+    for name in [*FIGURES, "fig9"]:
+        p = Path(args.results) / f"cnn_{name}.json"
+        if p.exists():
+            res[name] = json.loads(p.read_text())
+    doc = Path(args.tables)
+    text = doc.read_text()
+    begin, end = "<!-- tables:begin -->", "<!-- tables:end -->"
+    i, j = text.index(begin) + len(begin), text.index(end)
+    doc.write_text(text[:i] + "\n" + tables_markdown(res) + "\n" + text[j:])
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
