@@ -141,24 +141,31 @@ def _h(res: Any, row: int) -> dict[str, float] | None:
     return None if f is None else _ci(f["h"], f["ci"])
 
 
-def paired_difference(a: Any, b: Any, row: int = -1) -> tuple[float, tuple[float, float]]:
-    """Centroid of row ``row`` of walk ``a`` minus that of ``b``, with the delete-one-network
-    jackknife interval of the *difference*: both walks use the same network seeds, directions
-    and minibatches (the streams of :mod:`ringing.simulate.model_walks`), so deleting network
-    ``i`` from both at once cancels the between-network spread they share."""
+def paired_difference(a: Any, b: Any, row: int = -1, stat: str = "centroid"
+                      ) -> tuple[float, tuple[float, float]]:
+    """``stat`` (``"centroid"`` or ``"h"``, the fractal exponent over the walks' fit range) of
+    row ``row`` of walk ``a`` minus that of ``b``, with the delete-one-network jackknife
+    interval of the *difference*: both walks use the same network seeds, directions and
+    minibatches (the streams of :mod:`ringing.simulate.model_walks`), so deleting network ``i``
+    from both at once cancels the between-network spread they share."""
     from ringing.simulate.walks import jackknife_ci
-    from ringing.theory.harmonics import spectral_centroid
+    from ringing.theory.harmonics import fractal_exponent, spectral_centroid
 
-    if a.unit_power.shape != b.unit_power.shape:
-        raise ValueError("paired walks need the same units")
+    if a.unit_power.shape[0] != b.unit_power.shape[0] or a.k.size != b.k.size:
+        raise ValueError("paired walks need the same units and frequencies")
     nf = a.k.size
+    kmin, kmax = a.config.fit_range
     units = np.concatenate([a.unit_power[:, row], b.unit_power[:, row]], axis=-1)
 
-    def diff(p: np.ndarray) -> np.ndarray:
-        return np.asarray(spectral_centroid(p[..., :nf], a.k)
-                          - spectral_centroid(p[..., nf:], a.k))
+    def one(p: np.ndarray) -> np.ndarray:
+        if stat == "centroid":
+            return np.asarray(spectral_centroid(p, a.k))
+        return np.asarray(fractal_exponent(p, a.k, kmin=kmin, kmax=kmax).h)
 
-    est, lo, hi = jackknife_ci(diff, units, groups=a.groups)
+    if stat not in ("centroid", "h"):
+        raise ValueError(f"stat={stat!r}; known: centroid, h")
+    est, lo, hi = jackknife_ci(lambda p: one(p[..., :nf]) - one(p[..., nf:]), units,
+                               groups=a.groups)
     return float(est), (float(lo), float(hi))
 
 
