@@ -261,7 +261,7 @@ def _spectra_panel(ax: Any, res: Any, title: str, derivative: bool = False) -> N
 def toycnn_spectra(*, activations: Sequence[str] = ("relu", "tanh", "softplus",
                                                     "lrelu(slope=0.2)"),
                    depth: int = 50, channels: int = 16, size: int = 32, points: int = 100,
-                   radius: float = 1.0, directions: int = 3, inputs: int = 8, seed: int = 0,
+                   radius: float = 1.0, directions: int = 2, inputs: int = 8, seed: int = 0,
                    device: str = "cpu", figure: str | Path | None = None) -> dict[str, Any]:
     """Seed 000 Fig 3 (a: all weights, per-layer spectra of ``p(t)``; b: first layer only,
     spectra of ``p'(t)``) on a Toy-CNN with batchnorm, with and without shortcuts; radius 1
@@ -314,9 +314,9 @@ def toycnn_spectra(*, activations: Sequence[str] = ("relu", "tanh", "softplus",
 # Fig 5: h against depth
 
 
-def depth_smoothness(*, depths: Sequence[int] = (4, 10, 20, 35, 50), activation: str = "relu",
+def depth_smoothness(*, depths: Sequence[int] = (4, 12, 24, 50), activation: str = "relu",
                      channels: int = 16, size: int = 32, points: int = 100,
-                     radius: float = 1.0, networks: int = 6, directions: int = 2,
+                     radius: float = 1.0, networks: int = 4, directions: int = 2,
                      inputs: int = 8, seed: int = 0, device: str = "cpu",
                      figure: str | Path | None = None) -> dict[str, Any]:
     """Seed 000 Fig 5: ``h`` of the loss path (cross-entropy) of a Toy-CNN against depth,
@@ -396,7 +396,7 @@ def branch_correlation(*, activations: Sequence[str] = ("relu", "tanh", "softplu
 
 
 def v1_vs_v2(*, depth: int = 56, channels: int = 4, size: int = 16, points: int = 100,
-             radius: float = 1.0, networks: int = 6, directions: int = 2, inputs: int = 8,
+             radius: float = 1.0, networks: int = 4, directions: int = 2, inputs: int = 8,
              activation: str = "relu", seed: int = 0, device: str = "cpu",
              figure: str | Path | None = None) -> dict[str, Any]:
     """Seed 000 Fig 7: normalised power spectrum of the last layer (logits) of ResNet v1
