@@ -21,7 +21,6 @@ import datetime
 import json
 import os
 import platform
-import statistics
 import subprocess
 import sys
 import time
@@ -43,23 +42,11 @@ from ringing.simulate.zoo import ZooSpec, build, digit_images
 
 def _time_pair(f: Callable[[], object], g: Callable[[], object], device: torch.device,
                repeats: int) -> tuple[float, float]:
-    """Medians of interleaved timings of ``f`` and ``g`` after one warm-up each."""
-    def once(fn: Callable[[], object]) -> float:
-        if device.type == "cuda":
-            torch.cuda.synchronize()
-        t0 = time.perf_counter()
-        fn()
-        if device.type == "cuda":
-            torch.cuda.synchronize()
-        return time.perf_counter() - t0
+    """Interleaved medians: ``bench_walk._time_pair`` (the MLP walk benchmark's timer)."""
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
+    from bench_walk import _time_pair as time_pair
 
-    once(f)
-    once(g)
-    tf, tg = [], []
-    for _ in range(repeats):
-        tf.append(once(f))
-        tg.append(once(g))
-    return statistics.median(tf), statistics.median(tg)
+    return time_pair(f, g, device, repeats)
 
 
 def ratio(spec: ZooSpec, size: int, points: int, inputs: int, repeats: int,

@@ -15,6 +15,7 @@ import argparse
 from typing import Any
 
 from ringing.cli import add_json_flag
+from ringing.commands.walk_models import unit_float
 from ringing.validation import arg_type, int_at_least, positive_float
 
 GROUP = None
@@ -39,16 +40,6 @@ def _no_study(args: argparse.Namespace) -> dict[str, Any]:
     raise ValueError("ringing study: name a study (see ringing study --help)")
 
 
-def _unit_float(text: str) -> float:
-    try:
-        v = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
-    if not 0.0 <= v <= 1.0:
-        raise argparse.ArgumentTypeError(f"{v} is not in [0, 1]")
-    return v
-
-
 def register(subparsers: Any) -> None:
     sub = _study_subparsers(subparsers)
     q = sub.add_parser(
@@ -58,7 +49,7 @@ def register(subparsers: Any) -> None:
         "to the fractal coefficient h of the last layer at initialisation (seed 000 Fig 9).")
     q.add_argument("--depths", type=int_at_least(8), nargs="+", default=[8, 20, 32],
                    help="ResNet depths 6n+2 (8 20 32)")
-    q.add_argument("--alphas", type=_unit_float, nargs="+", default=[0.0, 0.3, 1.0])
+    q.add_argument("--alphas", type=unit_float, nargs="+", default=[0.0, 0.3, 1.0])
     q.add_argument("--arch", choices=("resnet_v1", "resnet_v2"), default="resnet_v1")
     q.add_argument("--seeds", type=int_at_least(1), default=1, help="seeds per cell (1)")
     q.add_argument("--channels", type=int_at_least(1), default=4,

@@ -13,7 +13,8 @@ GROUP = "simulate"
 _positive_float = arg_type(positive_float)
 
 
-def _unit_float(text: str) -> float:
+def unit_float(text: str) -> float:
+    """argparse type: a number in [0, 1]."""
     try:
         v = float(text)
     except ValueError:
@@ -30,7 +31,7 @@ def add_zoo_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--depth", type=int_at_least(1), required=True,
                    help="Toy-CNN units L, or ResNet depth 6n+2")
     g = p.add_mutually_exclusive_group()
-    g.add_argument("--slope", type=_unit_float, default=0.0,
+    g.add_argument("--slope", type=unit_float, default=0.0,
                    help="LReLU negative slope alpha in [0, 1] (0: ReLU)")
     g.add_argument("--activation", default=None, help="any registry spec instead of LReLU")
     p.add_argument("--shortcut", type=arg_type(non_negative_float), default=0.0,

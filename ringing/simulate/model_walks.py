@@ -49,10 +49,10 @@ from ringing.simulate.common import resolve_device, resolve_dtype
 from ringing.simulate.networks import layer_generator
 from ringing.simulate.walks import (
     PATHS,
+    SpectraMixin,
     band_correlation,
     bin_filters,
     jackknife_ci,
-    layer_fits,
     path_coefficients,
     path_power,
 )
@@ -411,7 +411,7 @@ def polynomial_tail(unit_power: np.ndarray, degree: int) -> float:
 
 
 @dataclass
-class ModelWalkResult:
+class ModelWalkResult(SpectraMixin):
     """Measured spectra of a model walk.
 
     ``unit_power[u, i, k-1]``: raw power of recorded layer ``i`` (last: the loss) at frequency
@@ -431,60 +431,9 @@ class ModelWalkResult:
     correlation_centres: np.ndarray | None = None
     _cache: dict[str, Any] = field(default_factory=dict, repr=False)
 
-    @property
-    def groups(self) -> np.ndarray | None:
-        if self.config.networks < 2:
-            return None
-        return np.repeat(np.arange(self.config.networks), self.config.directions)
-
-    @property
-    def power(self) -> np.ndarray:
-        return np.asarray(self.unit_power.mean(axis=0))
-
-    @property
-    def normalised(self) -> np.ndarray:
-        from ringing.theory.harmonics import normalise_power
-
-        return normalise_power(self.power)
-
-    @property
-    def derivative(self) -> np.ndarray:
-        """Normalised ``k^2 P_k``: the spectrum of ``p'(t)`` (seed 000 Fig 3b)."""
-        from ringing.theory.harmonics import normalise_power
-
-        return normalise_power(self.power * self.k ** 2)
-
-    def _centroid(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        from ringing.theory.harmonics import spectral_centroid
-
-        if "c" not in self._cache:
-            self._cache["c"] = jackknife_ci(
-                lambda p: np.asarray(spectral_centroid(p, self.k)), self.unit_power,
-                groups=self.groups)
-        return self._cache["c"]  # type: ignore[no-any-return]
-
-    @property
-    def spectral_centroid(self) -> np.ndarray:
-        return self._centroid()[0]
-
-    @property
-    def spectral_centroid_ci(self) -> np.ndarray:
-        c = self._centroid()
-        return np.stack([c[1], c[2]], axis=-1)
-
     def fits(self) -> list[dict[str, Any] | None]:
-        if "h" not in self._cache:
-            self._cache["h"] = layer_fits(self.unit_power, self.k, self.groups,
-                                          self.config.fit_range)
-        return self._cache["h"]  # type: ignore[no-any-return]
-
-    @property
-    def fractal_exponent(self) -> list[float | None]:
-        return [None if f is None else f["h"] for f in self.fits()]
-
-    @property
-    def fractal_exponent_ci(self) -> list[tuple[float, float] | None]:
-        return [None if f is None else f["ci"] for f in self.fits()]
+        """Per recorded row: ``h``, its intervals, ``r_squared`` (``walks.layer_fits``)."""
+        return self._fits()
 
     def tail(self, degree: int, row: int = -1) -> float:
         """:func:`polynomial_tail` of recorded row ``row`` (default: the loss)."""

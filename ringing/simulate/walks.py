@@ -74,6 +74,7 @@ __all__ = [
     "bin_filters",
     "band_correlation",
     "path_power",
+    "SpectraMixin",
 ]
 
 PATHS = ("loop", "segment")
@@ -670,30 +671,16 @@ def layer_fits(unit_power: np.ndarray, k: np.ndarray, groups: np.ndarray | None,
     return out
 
 
-@dataclass
-class WalkResult:
-    """Measured walk spectra (see the module docstring for the conventions).
+class SpectraMixin:
+    """The statistics of measured walk spectra, shared by :class:`WalkResult` and the model
+    walks (:class:`ringing.simulate.model_walks.ModelWalkResult`): a subclass provides
+    ``unit_power`` ``(units, rows, n_freq)`` (network-major units), ``k``, a ``config`` with
+    ``networks``, ``directions`` and ``fit_range``, and a ``_cache`` dict."""
 
-    ``unit_power[u, l-1, k-1]`` is the raw power of layer ``l`` at frequency ``k`` of walk
-    (unit) ``u``; ``power`` its mean over units; ``normalised`` per layer (seed 000 Fig. 3a);
-    ``derivative`` the normalised ``k^2 P_k`` (Fig. 3b); ``relative_radius`` the per-layer
-    ``||D^l|| / ||W^l||`` actually walked (mean over units, 0 for unmoved layers);
-    ``branch_correlation`` the mean ``|corr|`` per frequency bin between each residual block's
-    shortcut and branch (Fig. 6), with bin ``correlation_centres``.
-    """
-
-    config: WalkConfig
-    k: np.ndarray
     unit_power: np.ndarray
-    relative_radius: np.ndarray
-    branch_correlation: np.ndarray | None = None
-    branch_correlation_ci: np.ndarray | None = None
-    correlation_centres: np.ndarray | None = None
-    _cache: dict[str, Any] = field(default_factory=dict, repr=False)
-
-    @property
-    def layers(self) -> list[int]:
-        return list(range(1, self.config.depth + 1))
+    k: np.ndarray
+    config: Any
+    _cache: dict[str, Any]
 
     @property
     def groups(self) -> np.ndarray | None:
@@ -705,10 +692,8 @@ class WalkResult:
         return np.repeat(np.arange(self.config.networks), self.config.directions)
 
     @property
-    def interval_df(self) -> int:
-        """Degrees of freedom of the intervals' Student t (groups - 1)."""
-        n = self.config.networks if self.config.networks >= 2 else self.unit_power.shape[0]
-        return int(n - 1)
+    def fit_range(self) -> tuple[int, int]:
+        return self.config.fit_range  # type: ignore[no-any-return]
 
     @property
     def power(self) -> np.ndarray:
@@ -744,6 +729,56 @@ class WalkResult:
         c = self._centroid()
         return np.stack([c[1], c[2]], axis=-1)
 
+    def _fits(self) -> list[dict[str, Any] | None]:
+        """Per layer: ``h`` (theory's :func:`fractal_exponent` on the mean spectrum), its
+        jackknife interval over units, and the fit's own (power-law misfit) interval; ``None``
+        where the spectrum has fewer than 3 non-negligible frequencies in the fit range (a
+        band-limited layer)."""
+        if "h" not in self._cache:
+            self._cache["h"] = layer_fits(self.unit_power, self.k, self.groups,
+                                          self.fit_range)
+        return self._cache["h"]  # type: ignore[no-any-return]
+
+    @property
+    def fractal_exponent(self) -> list[float | None]:
+        return [None if f is None else f["h"] for f in self._fits()]
+
+    @property
+    def fractal_exponent_ci(self) -> list[tuple[float, float] | None]:
+        return [None if f is None else f["ci"] for f in self._fits()]
+
+
+@dataclass
+class WalkResult(SpectraMixin):
+    """Measured walk spectra (see the module docstring for the conventions).
+
+    ``unit_power[u, l-1, k-1]`` is the raw power of layer ``l`` at frequency ``k`` of walk
+    (unit) ``u``; ``power`` its mean over units; ``normalised`` per layer (seed 000 Fig. 3a);
+    ``derivative`` the normalised ``k^2 P_k`` (Fig. 3b); ``relative_radius`` the per-layer
+    ``||D^l|| / ||W^l||`` actually walked (mean over units, 0 for unmoved layers);
+    ``branch_correlation`` the mean ``|corr|`` per frequency bin between each residual block's
+    shortcut and branch (Fig. 6), with bin ``correlation_centres``.
+    """
+
+    config: WalkConfig
+    k: np.ndarray
+    unit_power: np.ndarray
+    relative_radius: np.ndarray
+    branch_correlation: np.ndarray | None = None
+    branch_correlation_ci: np.ndarray | None = None
+    correlation_centres: np.ndarray | None = None
+    _cache: dict[str, Any] = field(default_factory=dict, repr=False)
+
+    @property
+    def layers(self) -> list[int]:
+        return list(range(1, self.config.depth + 1))
+
+    @property
+    def interval_df(self) -> int:
+        """Degrees of freedom of the intervals' Student t (groups - 1)."""
+        n = self.config.networks if self.config.networks >= 2 else self.unit_power.shape[0]
+        return int(n - 1)
+
     @property
     def spectral_centroid_se(self) -> np.ndarray:
         """Jackknife standard error of the centroid per layer: the 95 % interval's half-width
@@ -759,24 +794,6 @@ class WalkResult:
         from ringing.theory.harmonics import spectral_bandwidth
 
         return np.asarray(spectral_bandwidth(self.power, self.k))
-
-    def _fits(self) -> list[dict[str, Any] | None]:
-        """Per layer: ``h`` (theory's :func:`fractal_exponent` on the mean spectrum), its
-        jackknife interval over units, and the fit's own (power-law misfit) interval; ``None``
-        where the spectrum has fewer than 3 non-negligible frequencies in the fit range (a
-        band-limited layer)."""
-        if "h" not in self._cache:
-            self._cache["h"] = layer_fits(self.unit_power, self.k, self.groups,
-                                          self.config.fit_range)
-        return self._cache["h"]  # type: ignore[no-any-return]
-
-    @property
-    def fractal_exponent(self) -> list[float | None]:
-        return [None if f is None else f["h"] for f in self._fits()]
-
-    @property
-    def fractal_exponent_ci(self) -> list[tuple[float, float] | None]:
-        return [None if f is None else f["ci"] for f in self._fits()]
 
     def as_dict(self, spectra: bool = True) -> dict[str, Any]:
         """The JSON payload of ``ringing simulate walk``."""
