@@ -174,21 +174,25 @@ def paired_difference(a: Any, b: Any, row: int = -1, stat: str = "centroid"
 
 
 def alpha_nu_plane(*, alphas: Sequence[float] = (0.0, 0.5, 1.0),
-                   nus: Sequence[float] = (0.0, 0.5, 1.0), depth: int = 14, channels: int = 4,
-                   size: int = 16, points: int = 64, relative_radius: float = 0.02,
-                   networks: int = 8, directions: int = 2, inputs: int = 8, seed: int = 0,
+                   nus: Sequence[float] = (0.0, 0.5, 1.0), depth: int = 20, channels: int = 4,
+                   size: int = 16, points: int = 64, norm: str = "batch",
+                   radius: float | None = 2.0, relative_radius: float | None = None,
+                   networks: int = 6, directions: int = 2, inputs: int = 8, seed: int = 0,
                    device: str = "cpu", figure: str | Path | None = None) -> dict[str, Any]:
     """Seed 000 Fig 1: centroid and ``h`` of a ResNet v2's loss path (MSE) over ``alpha x nu``.
 
-    No batchnorm and float64, so that at ``alpha = 1`` the network is a polynomial of degree 1
-    in every weight and the loop's loss path a trigonometric polynomial of degree
-    ``2 (6n + 2)``: ``tail`` is its power above that degree (0 up to rounding).  Intervals:
-    delete-one-network jackknife (95 %)."""
+    ``norm="batch"`` is the paper's network (ResNet v2 with batchnorm; radius 2, the doubled
+    path length of Figs 1, 4, 6).  ``norm="none"`` (run in float64) makes the network at
+    ``alpha = 1`` a polynomial of degree 1 in every weight, so the loop's loss path is a
+    trigonometric polynomial of degree ``2 (6n + 2)``; ``tail_above_degree`` is its power above
+    that degree (0 up to rounding there).  Intervals: delete-one-network jackknife (95 %); the
+    differences to the ``(alphas[0], nus[0])`` corner are paired (same seeds and directions)."""
     from ringing.simulate.model_walks import ModelWalkConfig
     from ringing.simulate.zoo import ZooSpec
 
-    cfg = ModelWalkConfig(points=points, relative_radius=relative_radius, networks=networks,
-                          directions=directions, inputs=inputs, dtype="float64", seed=seed,
+    cfg = ModelWalkConfig(points=points, radius=radius, relative_radius=relative_radius,
+                          networks=networks, directions=directions, inputs=inputs,
+                          dtype="float64" if norm == "none" else "float32", seed=seed,
                           device=device, loss="mse")
     cells: list[dict[str, Any]] = []
     paths: dict[tuple[float, float], np.ndarray] = {}
@@ -197,7 +201,7 @@ def alpha_nu_plane(*, alphas: Sequence[float] = (0.0, 0.5, 1.0),
     for a in alphas:
         for nu in nus:
             spec = ZooSpec("resnet_v2", depth, slope=float(a), shortcut=float(nu),
-                           channels=channels, norm="none")
+                           channels=channels, norm=norm)
             r = zoo_walk(spec, cfg, size=size)
             cells.append({"alpha": float(a), "nu": float(nu),
                           "centroid": _ci(r.spectral_centroid[-1], r.spectral_centroid_ci[-1]),
@@ -211,9 +215,12 @@ def alpha_nu_plane(*, alphas: Sequence[float] = (0.0, 0.5, 1.0),
             c["centroid_minus_corner"] = _ci(*paired_difference(results[ref], results[key]))
     out = {"cells": cells, "degree": degree, "corner": {"alpha": ref[0], "nu": ref[1]},
            "config": {
-        "arch": f"ResNet{depth} v2, planes {channels}/{2 * channels}/{4 * channels}, no BN",
-        "data": f"digits {size}x{size}", "points": points, "relative_radius": relative_radius,
-        "networks": networks, "directions": directions, "inputs": inputs, "dtype": "float64",
+        "arch": f"ResNet{depth} v2, planes {channels}/{2 * channels}/{4 * channels}, "
+                f"{'BN' if norm == 'batch' else 'no BN'}",
+        "data": f"digits {size}x{size}", "points": points,
+        "radius": (f"absolute {radius}" if radius is not None
+                   else f"relative {cfg.radius_value}"),
+        "networks": networks, "directions": directions, "inputs": inputs, "dtype": cfg.dtype,
         "loss": "mse"}}
     if figure is not None:
         plt = _plt()
@@ -239,6 +246,17 @@ def alpha_nu_plane(*, alphas: Sequence[float] = (0.0, 0.5, 1.0),
         axes[2].set_title("loss paths (standardised)", fontsize=9)
         axes[2].legend(fontsize=7)
         out["figure"] = _save(fig, figure)
+    return out
+
+
+def alpha_nu_figure(*, device: str = "cpu", figure: str | Path | None = None,
+                    **kw: Any) -> dict[str, Any]:
+    """Fig 1 as committed: the plane with batchnorm (the paper's ResNet v2) and its
+    polynomial twin without batchnorm (float64, relative radius 0.02, ResNet14), whose
+    ``alpha = 1`` loss path must be band-limited."""
+    out = alpha_nu_plane(device=device, figure=figure, **kw)
+    out["no_bn"] = alpha_nu_plane(device=device, norm="none", radius=None,
+                                  relative_radius=0.02, depth=14, networks=8, **kw)
     return out
 
 
@@ -395,8 +413,8 @@ def branch_correlation(*, activations: Sequence[str] = ("relu", "tanh", "softplu
     return out
 
 
-def v1_vs_v2(*, depth: int = 56, channels: int = 4, size: int = 16, points: int = 100,
-             radius: float = 1.0, networks: int = 4, directions: int = 2, inputs: int = 8,
+def v1_vs_v2(*, depth: int = 110, channels: int = 4, size: int = 16, points: int = 100,
+             radius: float = 1.0, networks: int = 10, directions: int = 2, inputs: int = 8,
              activation: str = "relu", seed: int = 0, device: str = "cpu",
              figure: str | Path | None = None) -> dict[str, Any]:
     """Seed 000 Fig 7: normalised power spectrum of the last layer (logits) of ResNet v1
@@ -415,6 +433,12 @@ def v1_vs_v2(*, depth: int = 56, channels: int = 4, size: int = 16, points: int 
         rows.append({"arch": arch, "centroid_last": _ci(r.spectral_centroid[-2],
                                                         r.spectral_centroid_ci[-2]),
                      "h_last": _h(r, -2)})
+    # v1 and v2 share conv shapes, so the same seeds draw the same weights and directions
+    rows.append({"arch": "v1 − v2 (paired)",
+                 "centroid_last": _ci(*paired_difference(res["resnet_v1"], res["resnet_v2"],
+                                                         -2)),
+                 "h_last": _ci(*paired_difference(res["resnet_v1"], res["resnet_v2"], -2,
+                                                  stat="h"))})
     out: dict[str, Any] = {"rows": rows, "config": {
         "arch": f"ResNet{depth} v1/v2, planes {channels}, BN, {activation}",
         "data": f"digits {size}", "points": points, "radius": radius, "networks": networks,
@@ -650,7 +674,7 @@ def blueshift_trainability(*, depths: Sequence[int] = (8, 20, 32),
 
 
 FIGURES: dict[str, Callable[..., dict[str, Any]]] = {
-    "fig1": alpha_nu_plane, "fig3": toycnn_spectra, "fig5": depth_smoothness,
+    "fig1": alpha_nu_figure, "fig3": toycnn_spectra, "fig5": depth_smoothness,
     "fig6": branch_correlation, "fig7": v1_vs_v2, "fig8": averaging}
 
 
@@ -696,20 +720,24 @@ def tables_markdown(results: dict[str, dict[str, Any]]) -> str:
     out: list[str] = []
     if "fig1" in results:
         r = results["fig1"]
-        out += ["### Fig 1: the α–ν plane (loss path of a ResNet v2)", "",
-                f"{r['config']['arch']}, {r['config']['data']}, T = {r['config']['points']}, "
-                f"relative radius {r['config']['relative_radius']}, "
-                f"{r['config']['networks']} networks × {r['config']['directions']} directions, "
-                f"float64, MSE loss; intervals: delete-one-network jackknife 95 %; "
-                f"polynomial degree of the loss path at α = 1: {r['degree']}.", "",
-                "| α | ν | centroid | centroid − (α=0, ν=0) (paired) | h | power above degree |",
-                "|---|---|---|---|---|---|"]
-        for c in r["cells"]:
-            diff = c.get("centroid_minus_corner")
-            out.append(f"| {c['alpha']:g} | {c['nu']:g} | {_fmt(c['centroid'], 4)} | "
-                       f"{'–' if diff is None else _fmt(diff, 4)} | {_fmt(c['h'], 2)} | "
-                       f"{c['tail_above_degree']:.1e} |")
-        out += ["", _timing(r), ""]
+        out += ["### Fig 1: the α–ν plane (loss path of a ResNet v2)", ""]
+        for plane in (r, r.get("no_bn")):
+            if plane is None:
+                continue
+            cf = plane["config"]
+            out += [f"{cf['arch']}, {cf['data']}, T = {cf['points']}, radius {cf['radius']}, "
+                    f"{cf['networks']} networks × {cf['directions']} directions, {cf['dtype']}, "
+                    f"MSE loss; intervals: delete-one-network jackknife 95 %; polynomial degree "
+                    f"of the loss path at α = 1 without BN: {plane['degree']}.", "",
+                    "| α | ν | centroid | centroid (α=0, ν=0) − this (paired) | h | "
+                    "power above degree |", "|---|---|---|---|---|---|"]
+            for c in plane["cells"]:
+                diff = c.get("centroid_minus_corner")
+                out.append(f"| {c['alpha']:g} | {c['nu']:g} | {_fmt(c['centroid'], 4)} | "
+                           f"{'–' if diff is None else _fmt(diff, 4)} | {_fmt(c['h'], 2)} | "
+                           f"{c['tail_above_degree']:.1e} |")
+            out.append("")
+        out += [_timing(r), ""]
     if "fig3" in results:
         r = results["fig3"]
         out += ["### Fig 3: Toy-CNN per-layer spectra", "",

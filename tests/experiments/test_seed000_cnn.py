@@ -26,8 +26,8 @@ def test_rank_correlation_ci() -> None:
 
 def test_alpha_nu_plane_tiny(tmp_path) -> None:
     out = ex.alpha_nu_plane(alphas=(0.0, 1.0), nus=(0.0, 1.0), depth=8, channels=2, size=8,
-                            points=40, relative_radius=0.05, networks=2, directions=2,
-                            inputs=4, figure=tmp_path / "f1.png")
+                            points=40, norm="none", radius=None, relative_radius=0.05,
+                            networks=2, directions=2, inputs=4, figure=tmp_path / "f1.png")
     cells = {(c["alpha"], c["nu"]): c for c in out["cells"]}
     assert cells[(1.0, 0.0)]["tail_above_degree"] <= 1e-20
     assert cells[(0.0, 0.0)]["tail_above_degree"] > 1e-10
