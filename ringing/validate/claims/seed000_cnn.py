@@ -96,3 +96,83 @@ CLAIMS.append(Claim(
     {"depths": [2, 12], "channels": 4, "size": 16, "networks": 4, "directions": 1,
      "points": 64},
     kind="simulation", cost=120.0, requires=("torch",)))
+
+
+def claim_v2_smoother(depth: int, channels: int, size: int, networks: int,
+                      directions: int) -> Outcome:
+    """Seed 000 §4.4 / Fig 7: ResNet v2 (pre-activation, the sum after the activation) makes
+    the last layer smoother than v1 (post-activation).  Measured: centroid of the logits'
+    spectrum, v1 − v2, with the paired delete-one-network jackknife 95 % interval (v1 and v2
+    share conv shapes, so the same seeds draw the same weights, directions and minibatches);
+    pass when the interval lies above 0, fail otherwise (the reason says whether the
+    difference was resolved)."""
+    from ringing.experiments.seed000_cnn import paired_difference
+    from ringing.simulate.zoo import ZooSpec
+
+    kw = dict(points=100, radius=1.0, networks=networks, directions=directions, inputs=8,
+              size=size)
+    res = {arch: _walk(ZooSpec(arch, depth, activation="relu", shortcut=1.0,
+                               channels=channels), **kw) for arch in ("resnet_v1", "resnet_v2")}
+    d, (lo, hi) = paired_difference(res["resnet_v1"], res["resnet_v2"], -2)
+    ok = lo > 0
+    why = ("v2 rougher than v1" if hi < 0 else
+           f"not resolved at ResNet{depth} with {channels} planes and {networks} networks: "
+           "the interval contains 0")
+    return Outcome("pass" if ok else "fail", simulation=d, simulation_ci=(lo, hi),
+                   tolerance="centroid(v1) − centroid(v2) of the logits > 0, 95 % paired "
+                             "jackknife interval over networks",
+                   reason="" if ok else why,
+                   details={"centroid_v1": float(res["resnet_v1"].spectral_centroid[-2]),
+                            "centroid_v2": float(res["resnet_v2"].spectral_centroid[-2])})
+
+
+CLAIMS.append(Claim(
+    "seed000/cnn/v2_smoother_than_v1",
+    "ResNet v2 blocks make the last layer smoother than v1 blocks",
+    "seed 000 §4.4, Fig 7", claim_v2_smoother,
+    {"depth": 110, "channels": 4, "size": 16, "networks": 10, "directions": 2},
+    {"depth": 20, "channels": 2, "size": 8, "networks": 4, "directions": 1},
+    kind="simulation", cost=60.0, requires=("torch",)))
+
+
+def claim_blueshift_trainability(depths: list[int], alphas: list[float], seeds: int,
+                                 channels: int, size: int, epochs: int) -> Outcome:
+    """Seed 000 §5 / Fig 9: networks with strong blueshift at initialisation (small ``h`` of the
+    last layer) train worse.  Measured on a reduced grid (ResNet v1, Short and NoShort, digits,
+    :func:`ringing.experiments.seed000_cnn.blueshift_trainability`, its tasks in a temporary
+    store): the Spearman correlation of ``h`` at initialisation with the training
+    accuracy over the nonlinear runs (``alpha < 1``; the paper notes that near-linear networks
+    are smooth but lack expressivity), with a percentile-bootstrap 95 % interval over runs;
+    pass when it lies above 0.  The paper prints no coefficient (qualitative claim)."""
+    import tempfile
+
+    from ringing.experiments.seed000_cnn import blueshift_trainability
+    from ringing.runs.store import ResultStore
+
+    with tempfile.TemporaryDirectory() as tmp, ResultStore(f"{tmp}/fig9.sqlite") as store:
+        out = blueshift_trainability(depths=depths, alphas=alphas, seeds=list(range(seeds)),
+                                     channels=channels, size=size, epochs=epochs, store=store,
+                                     show_progress=False)
+    rc = out.get("rank_correlation_nonlinear")
+    if rc is None:
+        return Outcome("fail", reason="fewer than 4 usable runs")
+    ok = rc["lo"] > 0
+    why = ("negative" if rc["hi"] < 0 else
+           f"not resolved with {rc['pairs']} runs: the interval contains 0")
+    return Outcome("pass" if ok else "fail", simulation=rc["spearman"],
+                   simulation_ci=(rc["lo"], rc["hi"]),
+                   tolerance="Spearman(h at init, training accuracy) over alpha < 1 > 0, 95 % "
+                             "bootstrap interval",
+                   reason="" if ok else why,
+                   details={"all_runs": out.get("rank_correlation"), "runs": len(out["rows"])})
+
+
+CLAIMS.append(Claim(
+    "seed000/cnn/fig9_blueshift_trainability",
+    "rougher networks at initialisation (smaller h) reach lower training accuracy",
+    "seed 000 §5, Fig 9", claim_blueshift_trainability,
+    {"depths": [8, 14, 20, 26], "alphas": [0.0, 0.25, 0.5], "seeds": 2, "channels": 4,
+     "size": 16, "epochs": 4},
+    {"depths": [8, 20], "alphas": [0.0, 0.5], "seeds": 1, "channels": 2, "size": 8,
+     "epochs": 1},
+    kind="simulation", cost=300.0, requires=("torch",)))
