@@ -100,14 +100,14 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--out", default="benchmarks/results/cnn_walk.md")
     ap.add_argument("--repeats", type=int, default=5)
     ap.add_argument("--device", default="cpu")
-    ap.add_argument("--memory-points", type=int, nargs="*", default=[10, 25])
+    ap.add_argument("--memory-points", type=int, nargs="*", default=[4, 8])
     args = ap.parse_args(argv)
     device = resolve_device(args.device)
     cases = [
         ("Toy-CNN 20, 16 ch, relu, 32x32", ZooSpec("toycnn", 20, activation="relu"), 32),
         ("ResNet20 v1 S, 8 planes, 16x16", ZooSpec("resnet_v1", 20, shortcut=1.0, channels=8),
          16),
-        ("ResNet20 v2 NS, 16 planes, 32x32", ZooSpec("resnet_v2", 20, channels=16), 32),
+        ("ResNet20 v2 NS, 16 planes, 16x16", ZooSpec("resnet_v2", 20, channels=16), 16),
     ]
     load0 = os.getloadavg()
     rows = []
