@@ -669,7 +669,13 @@ def blueshift_trainability(*, depths: Sequence[int] = (8, 20, 32),
         rows.append({"depth": c["spec"]["depth"], "alpha": c["spec"]["slope"],
                      "shortcut": c["spec"]["shortcut"] > 0, "seed": c["seed"], **r.result})
     usable = [r for r in rows if r["h_init"] is not None]
-    out: dict[str, Any] = {"rows": rows, "errors": errors,
+    out: dict[str, Any] = {"rows": rows, "errors": errors, "config": {
+        "arch": f"{arch}, planes {channels}/{2 * channels}/{4 * channels}, BN",
+        "depths": list(depths), "alphas": list(alphas), "shortcuts": list(shortcuts),
+        "seeds": list(seeds), "data": f"{data} {size}x{size}", "epochs": epochs,
+        "batch": batch, "lr": lr, "optimizer": "SGD, momentum 0.9, weight decay 1e-4",
+        "walk": f"{walk_directions} loops of {walk_points} points, radius {radius}, "
+                f"{walk_inputs} images"},
                            "store": {"total": stats.total, "reused": stats.reused,
                                      "computed": stats.computed, "errors": stats.errors},
                            "paper": "seed 000 §5 / Fig 9: networks with strong blueshift at "
@@ -687,17 +693,21 @@ def blueshift_trainability(*, depths: Sequence[int] = (8, 20, 32),
         fig, axes = plt.subplots(1, 2, figsize=(9, 3.4))
         for sc, marker in ((False, "o"), (True, "s")):
             for d in depths:
-                sel = sorted((r for r in rows if r["shortcut"] == sc and r["depth"] == d),
-                             key=lambda r: r["alpha"])
+                sel = [r for r in rows if r["shortcut"] == sc and r["depth"] == d
+                       and isinstance(r["h_init"], dict)]
+                al = sorted({r["alpha"] for r in sel})
+                if not al:
+                    continue
+                acc = [np.mean([r["train_accuracy"] for r in sel if r["alpha"] == a])
+                       for a in al]  # mean over seeds
+                hh = [np.mean([r["h_init"]["value"] for r in sel if r["alpha"] == a])
+                      for a in al]
                 lab = f"{'S' if sc else 'NS'} depth {d}"
-                axes[0].plot([r["alpha"] for r in sel], [r["train_accuracy"] for r in sel],
-                             marker=marker, label=lab)
-                hs = [(r["alpha"], r["h_init"]["value"]) for r in sel
-                      if isinstance(r["h_init"], dict)]
-                if hs:
-                    axes[1].plot(*zip(*hs, strict=True), marker=marker, label=lab)
+                ls = "-" if sc else "--"
+                axes[0].plot(al, acc, marker=marker, ls=ls, label=lab)
+                axes[1].plot(al, hh, marker=marker, ls=ls, label=lab)
         axes[0].set_xlabel("α")
-        axes[0].set_ylabel("training accuracy")
+        axes[0].set_ylabel("training accuracy (mean over seeds)")
         axes[1].set_xlabel("α")
         axes[1].set_ylabel("h of the last layer at init")
         axes[0].legend(fontsize=6)
@@ -837,12 +847,17 @@ def tables_markdown(results: dict[str, dict[str, Any]]) -> str:
         out += ["", _timing(r), ""]
     if "fig9" in results:
         r = results["fig9"]
+        cf = r.get("config", {})
+        cpu = sum(x.get("cpu_seconds", 0.0) for x in r["rows"])
         out += ["### Fig 9: blueshift at initialisation against trainability", "",
-                "| depth | α | shortcuts | h last layer at init [95 %] | training accuracy |",
-                "|---|---|---|---|---|"]
-        for x in sorted(r["rows"], key=lambda x: (x["shortcut"], x["depth"], x["alpha"])):
+                "; ".join(f"{k}: {v}" for k, v in cf.items()) + f".  CPU time of the "
+                f"{len(r['rows'])} tasks: {cpu:.0f} s (one thread each).", "",
+                "| depth | α | shortcuts | seed | h last layer at init [95 %, over directions] "
+                "| training accuracy (last 25 minibatches) |", "|---|---|---|---|---|---|"]
+        for x in sorted(r["rows"], key=lambda x: (x["shortcut"], x["depth"], x["alpha"],
+                                                  x["seed"])):
             out.append(f"| {x['depth']} | {x['alpha']:g} | {'S' if x['shortcut'] else 'NS'} | "
-                       f"{_fmt(x['h_init'], 2)} | {x['train_accuracy']:.3f} |")
+                       f"{x['seed']} | {_fmt(x['h_init'], 2)} | {x['train_accuracy']:.3f} |")
         for key, what in (("rank_correlation", "all runs"),
                           ("rank_correlation_nonlinear", "nonlinear runs, α < 1")):
             rc = r.get(key)
