@@ -48,7 +48,7 @@ from torch import nn
 from ringing.simulate.common import resolve_device, resolve_dtype
 from ringing.simulate.networks import layer_generator
 from ringing.simulate.walks import (
-    PATHS,
+    PathSettings,
     SpectraMixin,
     band_correlation,
     bin_filters,
@@ -68,7 +68,7 @@ _BN = nn.modules.batchnorm._BatchNorm
 
 
 @dataclass(frozen=True)
-class ModelWalkConfig:
+class ModelWalkConfig(PathSettings):
     """A walk of a torch network (see the module docstring).
 
     Parameters
@@ -123,51 +123,16 @@ class ModelWalkConfig:
             if isinstance(v, bool) or not isinstance(v, (int, np.integer)) or v < lo:
                 raise ValueError(f"{name}={v!r} must be an integer >= {lo}")
 
-        for name, lo in (("points", 4), ("directions", 1), ("networks", 1), ("inputs", 1),
-                         ("kmin", 1), ("correlation_bins", 0), ("seed", 0)):
+        self.check_path_settings()
+        for name, lo in (("directions", 1), ("networks", 1), ("inputs", 1), ("seed", 0)):
             need_int(name, lo)
-        if self.path not in PATHS:
-            raise ValueError(f"path={self.path!r}; known: {', '.join(PATHS)}")
         if self.second not in ("shifted", "independent"):
             raise ValueError(f"second={self.second!r}; known: shifted, independent")
         if self.loss not in LOSSES:
             raise ValueError(f"loss={self.loss!r}; known: {', '.join(LOSSES)}")
-        if self.radius is not None and self.relative_radius is not None:
-            raise ValueError("give a radius or a relative radius, not both")
-        for name in ("radius", "relative_radius"):
-            v = getattr(self, name)
-            if v is not None and not (isinstance(v, (int, float)) and math.isfinite(v)
-                                      and v > 0):
-                raise ValueError(f"{name}={v!r} must be a positive number")
         if self.layer_only is not None:
             need_int("layer_only", 1)
-        if self.kmax is not None:
-            need_int("kmax", self.kmin)
-            if self.kmax > self.points // 2:
-                raise ValueError(f"kmax={self.kmax} exceeds the Nyquist index T//2 = "
-                                 f"{self.points // 2}")
-        if self.correlation_bins > self.points // 2:
-            raise ValueError(f"correlation_bins={self.correlation_bins} exceeds T//2")
         resolve_dtype(self.dtype)
-
-    @property
-    def n_freq(self) -> int:
-        return self.points // 2
-
-    @property
-    def fit_range(self) -> tuple[int, int]:
-        kmax = self.kmax if self.kmax is not None else min(25, self.n_freq)
-        return self.kmin, max(kmax, self.kmin)
-
-    @property
-    def is_relative(self) -> bool:
-        return self.radius is None
-
-    @property
-    def radius_value(self) -> float:
-        if self.radius is not None:
-            return float(self.radius)
-        return 0.5 if self.relative_radius is None else float(self.relative_radius)
 
 
 # ----------------------------------------------------------------------------

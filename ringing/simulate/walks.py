@@ -75,6 +75,7 @@ __all__ = [
     "band_correlation",
     "path_power",
     "SpectraMixin",
+    "PathSettings",
 ]
 
 PATHS = ("loop", "segment")
@@ -90,8 +91,65 @@ _GRAD_INPUT_STREAM = 3_000_000
 # configuration
 
 
+class PathSettings:
+    """What every walk configuration shares (the MLP walks here, the model walks of
+    :mod:`ringing.simulate.model_walks`): ``path``, ``points``, ``radius`` /
+    ``relative_radius``, ``kmin`` / ``kmax`` and ``correlation_bins`` -- their checks and the
+    quantities derived from them."""
+
+    path: str
+    points: int
+    radius: float | None
+    relative_radius: float | None
+    kmin: int
+    kmax: int | None
+    correlation_bins: int
+
+    def check_path_settings(self) -> None:
+        """ValueError for a bad path, radius, fit range or number of correlation bins."""
+        _check_int("points", self.points, 4, "T < 4 has no frequency to fit")
+        if self.path not in PATHS:
+            raise ValueError(f"path={self.path!r}; known: {', '.join(PATHS)}")
+        if self.radius is not None and self.relative_radius is not None:
+            raise ValueError("give a radius or a relative radius, not both")
+        for name in ("radius", "relative_radius"):
+            v = getattr(self, name)
+            if v is not None and not (isinstance(v, (int, float)) and math.isfinite(v)
+                                      and v > 0):
+                raise ValueError(f"{name}={v!r} must be a positive number")
+        _check_int("kmin", self.kmin, 1)
+        if self.kmax is not None:
+            _check_int("kmax", self.kmax, self.kmin)
+            if self.kmax > self.points // 2:
+                raise ValueError(f"kmax={self.kmax} exceeds the Nyquist index T//2 = "
+                                 f"{self.points // 2}")
+        _check_int("correlation_bins", self.correlation_bins, 0)
+        if self.correlation_bins > self.points // 2:
+            raise ValueError(f"correlation_bins={self.correlation_bins} exceeds T//2")
+
+    @property
+    def n_freq(self) -> int:
+        return self.points // 2
+
+    @property
+    def fit_range(self) -> tuple[int, int]:
+        kmax = self.kmax if self.kmax is not None else min(25, self.n_freq)
+        return self.kmin, max(kmax, self.kmin)
+
+    @property
+    def is_relative(self) -> bool:
+        return self.radius is None
+
+    @property
+    def radius_value(self) -> float:
+        """The radius in force (absolute if ``radius`` was given, else relative)."""
+        if self.radius is not None:
+            return float(self.radius)
+        return 0.5 if self.relative_radius is None else float(self.relative_radius)
+
+
 @dataclass(frozen=True)
-class WalkConfig:
+class WalkConfig(PathSettings):
     """A walk experiment.
 
     Parameters
@@ -185,10 +243,8 @@ class WalkConfig:
             _check_int(name, getattr(self, name), 1)
         if self.in_dim is not None:
             _check_int("in_dim", self.in_dim, 1)
-        _check_int("points", self.points, 4, "T < 4 has no frequency to fit")
+        self.check_path_settings()
         _check_int("seed", self.seed, 0)
-        if self.path not in PATHS:
-            raise ValueError(f"path={self.path!r}; known: {', '.join(PATHS)}")
         if self.direction not in DIRECTIONS:
             raise ValueError(f"direction={self.direction!r}; known: {', '.join(DIRECTIONS)}")
         if self.second not in SECONDS:
@@ -201,13 +257,6 @@ class WalkConfig:
             raise ValueError("a shifted second direction needs at least 2 neurons per layer")
         if self.norm not in ("none", "batch"):
             raise ValueError(f"norm={self.norm!r}; known: none, batch")
-        if self.radius is not None and self.relative_radius is not None:
-            raise ValueError("give a radius or a relative radius, not both")
-        for name in ("radius", "relative_radius"):
-            v = getattr(self, name)
-            if v is not None and not (isinstance(v, (int, float)) and math.isfinite(v)
-                                      and v > 0):
-                raise ValueError(f"{name}={v!r} must be a positive number")
         if self.layer_only is not None:
             if isinstance(self.layer_only, bool) or not isinstance(self.layer_only, int) \
                     or not 1 <= self.layer_only <= self.depth:
@@ -220,17 +269,8 @@ class WalkConfig:
             raise ValueError(f"BatchNorm needs at least 2 inputs, got inputs={self.inputs}")
         if not (math.isfinite(self.sigma_w) and self.sigma_w > 0):
             raise ValueError(f"sigma_w={self.sigma_w!r} must be positive")
-        _check_int("kmin", self.kmin, 1)
-        if self.kmax is not None:
-            _check_int("kmax", self.kmax, self.kmin)
-            if self.kmax > self.points // 2:
-                raise ValueError(f"kmax={self.kmax} exceeds the Nyquist index T//2 = "
-                                 f"{self.points // 2}")
-        _check_int("correlation_bins", self.correlation_bins, 0)
         if self.correlation_bins and self.residual is None:
             raise ValueError("correlation_bins needs residual blocks (residual=nu)")
-        if self.correlation_bins > self.points // 2:
-            raise ValueError(f"correlation_bins={self.correlation_bins} exceeds T//2")
         resolve_dtype(self.dtype)
 
     @property
@@ -238,31 +278,11 @@ class WalkConfig:
         return self.in_dim or self.width
 
     @property
-    def n_freq(self) -> int:
-        return self.points // 2
-
-    @property
-    def fit_range(self) -> tuple[int, int]:
-        kmax = self.kmax if self.kmax is not None else min(25, self.n_freq)
-        return self.kmin, max(kmax, self.kmin)
-
-    @property
     def second_direction(self) -> str:
         """``"shifted"`` or ``"independent"`` (``second`` with ``"auto"`` resolved)."""
         if self.second != "auto":
             return self.second
         return "independent" if self.direction == "gradient" else "shifted"
-
-    @property
-    def is_relative(self) -> bool:
-        return self.radius is None
-
-    @property
-    def radius_value(self) -> float:
-        """The radius in force (absolute if ``radius`` was given, else relative)."""
-        if self.radius is not None:
-            return float(self.radius)
-        return 0.5 if self.relative_radius is None else float(self.relative_radius)
 
     def moved(self, layer: int) -> bool:
         return self.layer_only is None or layer == self.layer_only
