@@ -52,7 +52,6 @@ from ringing.simulate.walks import (
     SpectraMixin,
     band_correlation,
     bin_filters,
-    jackknife_ci,
     path_coefficients,
     path_power,
 )
@@ -420,14 +419,7 @@ class ModelWalkResult(SpectraMixin):
             "config": asdict(self.config),
             "model": self.model,
         }
-        if spectra:
-            out["k"] = self.k
-            out["power_spectrum"] = self.normalised
-            out["derivative_spectrum"] = self.derivative
-        if self.branch_correlation is not None:
-            out["branch_correlation"] = self.branch_correlation
-            out["branch_correlation_ci"] = self.branch_correlation_ci
-            out["correlation_centres"] = self.correlation_centres
+        out.update(self.spectra_payload(spectra))
         return out
 
 
@@ -501,12 +493,6 @@ def walk_model(factory: Callable[[int], nn.Module], x: torch.Tensor, y: torch.Te
     res = ModelWalkResult(cfg, names, k, unit_power, torch.stack(paths).numpy(),
                           model=dict(describe or {}))
     if csums:
-        s = torch.stack(csums).numpy()
-        c = torch.stack(ccounts).numpy()
-        per_unit = s / np.maximum(c, 1.0)
-        res.branch_correlation = per_unit.mean(axis=0)
-        if res.groups is not None or per_unit.shape[0] >= 2:
-            _, lo, hi = jackknife_ci(lambda m: m, per_unit, groups=res.groups)
-            res.branch_correlation_ci = np.stack([lo, hi], axis=-1)
-        res.correlation_centres = centres
+        res.set_branch_correlation(torch.stack(csums).numpy(), torch.stack(ccounts).numpy(),
+                                   centres)
     return res

@@ -700,6 +700,9 @@ class SpectraMixin:
     unit_power: np.ndarray
     k: np.ndarray
     config: Any
+    branch_correlation: np.ndarray | None
+    branch_correlation_ci: np.ndarray | None
+    correlation_centres: np.ndarray | None
     _cache: dict[str, Any]
 
     @property
@@ -766,6 +769,31 @@ class SpectraMixin:
     @property
     def fractal_exponent_ci(self) -> list[tuple[float, float] | None]:
         return [None if f is None else f["ci"] for f in self._fits()]
+
+    def set_branch_correlation(self, sums: np.ndarray, counts: np.ndarray,
+                               centres: np.ndarray | None) -> None:
+        """From per-walk sums and counts of ``|corr|`` per bin (:func:`band_correlation`): the
+        mean per bin and its jackknife interval (over networks, or directions with one)."""
+        per_unit = sums / np.maximum(counts, 1.0)  # mean |corr| per walk and bin
+        self.branch_correlation = per_unit.mean(axis=0)
+        if self.groups is not None or per_unit.shape[0] >= 2:
+            _, lo, hi = jackknife_ci(lambda m: m, per_unit, groups=self.groups)
+            self.branch_correlation_ci = np.stack([lo, hi], axis=-1)
+        self.correlation_centres = centres
+
+    def spectra_payload(self, spectra: bool = True) -> dict[str, Any]:
+        """The JSON entries of the spectra (``k``, ``power_spectrum``, ``derivative_spectrum``
+        when ``spectra``) and of the branch correlation when it was measured."""
+        out: dict[str, Any] = {}
+        if spectra:
+            out["k"] = self.k
+            out["power_spectrum"] = self.normalised
+            out["derivative_spectrum"] = self.derivative
+        if getattr(self, "branch_correlation", None) is not None:
+            out["branch_correlation"] = self.branch_correlation
+            out["branch_correlation_ci"] = self.branch_correlation_ci
+            out["correlation_centres"] = self.correlation_centres
+        return out
 
 
 @dataclass
@@ -834,14 +862,7 @@ class WalkResult(SpectraMixin):
                                  else None),
             "config": cfg,
         }
-        if spectra:
-            out["k"] = self.k
-            out["power_spectrum"] = self.normalised
-            out["derivative_spectrum"] = self.derivative
-        if self.branch_correlation is not None:
-            out["branch_correlation"] = self.branch_correlation
-            out["branch_correlation_ci"] = self.branch_correlation_ci
-            out["correlation_centres"] = self.correlation_centres
+        out.update(self.spectra_payload(spectra))
         return out
 
 
@@ -888,15 +909,8 @@ def walk(cfg: WalkConfig, *, show_progress: bool = True) -> WalkResult:
     k = np.arange(1, cfg.n_freq + 1, dtype=float)
     res = WalkResult(cfg, k, unit_power, torch.cat(rels).numpy().mean(axis=0))
     if csums:
-        s = torch.cat(csums).numpy()
-        c = torch.cat(ccounts).numpy()
-        per_unit = s / np.maximum(c, 1.0)  # mean |corr| per walk and bin (over blocks, etc.)
-        res.branch_correlation = per_unit.mean(axis=0)
-        groups = res.groups
-        if (groups is not None) or per_unit.shape[0] >= 2:
-            _, lo, hi = jackknife_ci(lambda m: m, per_unit, groups=groups)
-            res.branch_correlation_ci = np.stack([lo, hi], axis=-1)
-        res.correlation_centres = centres
+        res.set_branch_correlation(torch.cat(csums).numpy(), torch.cat(ccounts).numpy(),
+                                   centres)
     return res
 
 
