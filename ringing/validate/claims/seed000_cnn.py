@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ringing.validate.core import Claim, Outcome
+from ringing.validate.core import Claim, Outcome, Verdict
 
 CLAIMS: list[Claim] = []
 
@@ -40,7 +40,7 @@ def claim_alpha_one_band_limited(depth: int, channels: int, size: int, points: i
     t1, t0 = res[1.0].tail(degree), res[0.0].tail(degree)
     d, (lo, hi) = paired_difference(res[1.0], res[0.0], stat="h")
     ok = t1 <= 1e-20 and t0 > 1e-8 and lo > 0
-    return Outcome("pass" if ok else "fail", theory=0.0, simulation=t1,
+    return Outcome("pass" if ok else "fail", simulation=d, simulation_ci=(lo, hi),
                    tolerance="α=1: power above degree <= 1e-20 (float64 rounding); α=0: > 1e-8; "
                              "h(α=1) − h(α=0) > 0 with its 95 % paired jackknife interval",
                    reason="" if ok else f"tails {t1:.2g} / {t0:.2g}, h difference {d:.3g} "
@@ -104,8 +104,9 @@ def claim_v2_smoother(depth: int, channels: int, size: int, networks: int,
     the last layer smoother than v1 (post-activation).  Measured: centroid of the logits'
     spectrum, v1 − v2, with the paired delete-one-network jackknife 95 % interval (v1 and v2
     share conv shapes, so the same seeds draw the same weights, directions and minibatches);
-    pass when the interval lies above 0, fail otherwise (the reason says whether the
-    difference was resolved)."""
+    pass when the interval lies above 0, fail when it lies below, and an expected difference
+    when it contains 0 (the reduced network cannot resolve it; the reason gives the interval
+    and the set-up)."""
     from ringing.experiments.seed000_cnn import paired_difference
     from ringing.simulate.zoo import ZooSpec
 
@@ -114,14 +115,15 @@ def claim_v2_smoother(depth: int, channels: int, size: int, networks: int,
     res = {arch: _walk(ZooSpec(arch, depth, activation="relu", shortcut=1.0,
                                channels=channels), **kw) for arch in ("resnet_v1", "resnet_v2")}
     d, (lo, hi) = paired_difference(res["resnet_v1"], res["resnet_v2"], -2)
-    ok = lo > 0
-    why = ("v2 rougher than v1" if hi < 0 else
-           f"not resolved at ResNet{depth} with {channels} planes and {networks} networks: "
-           "the interval contains 0")
-    return Outcome("pass" if ok else "fail", simulation=d, simulation_ci=(lo, hi),
+    verdict: Verdict = "pass" if lo > 0 else "fail" if hi < 0 else "expected-difference"
+    why = ("v2 rougher than v1 (interval below 0)" if hi < 0 else
+           f"not resolved at the reduced set-up (ResNet{depth}, {channels} planes, "
+           f"{networks} networks, digits {size}x{size}): the interval contains 0; the paper's "
+           "ResNet194 with 16 planes on CIFAR10 is beyond this CPU (docs/cnn_walks.md, Fig 7)")
+    return Outcome(verdict, simulation=d, simulation_ci=(lo, hi),
                    tolerance="centroid(v1) − centroid(v2) of the logits > 0, 95 % paired "
                              "jackknife interval over networks",
-                   reason="" if ok else why,
+                   reason="" if verdict == "pass" else why,
                    details={"centroid_v1": float(res["resnet_v1"].spectral_centroid[-2]),
                             "centroid_v2": float(res["resnet_v2"].spectral_centroid[-2])})
 
@@ -143,7 +145,8 @@ def claim_blueshift_trainability(depths: list[int], alphas: list[float], seeds: 
     store): the Spearman correlation of ``h`` at initialisation with the training
     accuracy over the nonlinear runs (``alpha < 1``; the paper notes that near-linear networks
     are smooth but lack expressivity), with a percentile-bootstrap 95 % interval over runs;
-    pass when it lies above 0.  The paper prints no coefficient (qualitative claim)."""
+    pass when it lies above 0, fail when below, an expected difference when the reduced grid
+    cannot resolve the sign.  The paper prints no coefficient (qualitative claim)."""
     import tempfile
 
     from ringing.experiments.seed000_cnn import blueshift_trainability
@@ -156,14 +159,15 @@ def claim_blueshift_trainability(depths: list[int], alphas: list[float], seeds: 
     rc = out.get("rank_correlation_nonlinear")
     if rc is None:
         return Outcome("fail", reason="fewer than 4 usable runs")
-    ok = rc["lo"] > 0
-    why = ("negative" if rc["hi"] < 0 else
-           f"not resolved with {rc['pairs']} runs: the interval contains 0")
-    return Outcome("pass" if ok else "fail", simulation=rc["spearman"],
+    verdict: Verdict = ("pass" if rc["lo"] > 0 else "fail" if rc["hi"] < 0
+                        else "expected-difference")
+    why = ("negative correlation (interval below 0)" if rc["hi"] < 0 else
+           f"not resolved with {rc['pairs']} runs of the reduced grid: the interval contains 0")
+    return Outcome(verdict, simulation=rc["spearman"],
                    simulation_ci=(rc["lo"], rc["hi"]),
                    tolerance="Spearman(h at init, training accuracy) over alpha < 1 > 0, 95 % "
                              "bootstrap interval",
-                   reason="" if ok else why,
+                   reason="" if verdict == "pass" else why,
                    details={"all_runs": out.get("rank_correlation"), "runs": len(out["rows"])})
 
 
