@@ -11,7 +11,7 @@ images through the same network, measured in the same run, interleaved.  Timed: 
 Usage::
 
     python benchmarks/bench_cnn_walk.py [--out benchmarks/results/cnn_walk.md] [--repeats 5]
-        [--memory-points 10 25] [--device cpu]
+        [--memory-points 4 8 16] [--device cpu]
 """
 
 from __future__ import annotations
