@@ -18,9 +18,10 @@ from __future__ import annotations
 
 import math
 import warnings
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
 import numpy as np
 import torch
@@ -53,6 +54,7 @@ __all__ = [
     "gradient_norms",
     "NLCResult",
     "empirical_nlc",
+    "NLCNetwork",
     "measure_nlc",
 ]
 
@@ -179,7 +181,7 @@ class _StoredPass:
     by layer to name the layer.
     """
 
-    def __init__(self, net: Network, x: torch.Tensor, *, check: bool = True) -> None:
+    def __init__(self, net: NLCNetwork, x: torch.Tensor, *, check: bool = True) -> None:
         self.x = x.detach().requires_grad_(True)  # a new leaf; x itself is untouched
         with torch.enable_grad():
             self.out = net.function()(self.x)
@@ -492,7 +494,24 @@ class NLCResult:
     output_bias: float
 
 
-def empirical_nlc(net: Network, x: np.ndarray | torch.Tensor, *, batch_size: int = 250,
+class NLCNetwork(Protocol):
+    """What :func:`empirical_nlc` needs of a network: :class:`~ringing.simulate.networks.Network`
+    has it, and so does the NLC study's sampled network (its ``estimator_view``)."""
+
+    @property
+    def config(self) -> Any: ...
+
+    def as_input(self, x: Any) -> torch.Tensor: ...
+
+    def holding(self) -> AbstractContextManager[Any]: ...
+
+    def function(self) -> Callable[[torch.Tensor], torch.Tensor]: ...
+
+    def name_overflow(self, x: torch.Tensor, hs: Sequence[torch.Tensor] | None = None
+                      ) -> None: ...
+
+
+def empirical_nlc(net: NLCNetwork, x: np.ndarray | torch.Tensor, *, batch_size: int = 250,
                   n_probe_batches: int = 20, generator: torch.Generator | None = None
                   ) -> NLCResult:
     """The empirical NLC of ``net`` on the inputs ``x`` (seed 004 §3 Def. 1 and §G).

@@ -34,8 +34,8 @@ one for the per-layer FFT.
 Spectra (seed 000 §3.1, §4.2): per layer, FFT of every neuron's path, DC removed, one-sided
 power ``|z_k|^2`` with ``z_k = (1/T) sum_n p(t_n) e^{-2 pi i k n / T}``, ``k = 1..T//2``,
 averaged over neurons and inputs for each (network, direction) *unit*, then over units;
-normalised by its sum (:func:`ringing.theory.harmonics.normalise_power`).  Spectral centroid
-and fractal exponent come from ``ringing.theory.harmonics`` (one definition); their
+normalised by its sum (:func:`ringing.spectral.normalise_power`).  Spectral centroid
+and fractal exponent come from ``ringing.spectral`` (one definition); their
 intervals are delete-one jackknife intervals over the independent networks (over the
 directions when there is one network: intervals conditional on it).
 """
@@ -68,7 +68,13 @@ __all__ = [
     "draw_inputs",
     "draw_directions",
     "run_walk",
-    "jackknife_ci",
+    "layer_fits",
+    "path_coefficients",
+    "bin_filters",
+    "band_correlation",
+    "path_power",
+    "SpectraMixin",
+    "PathSettings",
 ]
 
 PATHS = ("loop", "segment")
@@ -84,8 +90,65 @@ _GRAD_INPUT_STREAM = 3_000_000
 # configuration
 
 
+class PathSettings:
+    """What every walk configuration shares (the MLP walks here, the model walks of
+    :mod:`ringing.simulate.model_walks`): ``path``, ``points``, ``radius`` /
+    ``relative_radius``, ``kmin`` / ``kmax`` and ``correlation_bins`` -- their checks and the
+    quantities derived from them."""
+
+    path: str
+    points: int
+    radius: float | None
+    relative_radius: float | None
+    kmin: int
+    kmax: int | None
+    correlation_bins: int
+
+    def check_path_settings(self) -> None:
+        """ValueError for a bad path, radius, fit range or number of correlation bins."""
+        _check_int("points", self.points, 4, "T < 4 has no frequency to fit")
+        if self.path not in PATHS:
+            raise ValueError(f"path={self.path!r}; known: {', '.join(PATHS)}")
+        if self.radius is not None and self.relative_radius is not None:
+            raise ValueError("give a radius or a relative radius, not both")
+        for name in ("radius", "relative_radius"):
+            v = getattr(self, name)
+            if v is not None and not (isinstance(v, (int, float)) and math.isfinite(v)
+                                      and v > 0):
+                raise ValueError(f"{name}={v!r} must be a positive number")
+        _check_int("kmin", self.kmin, 1)
+        if self.kmax is not None:
+            _check_int("kmax", self.kmax, self.kmin)
+            if self.kmax > self.points // 2:
+                raise ValueError(f"kmax={self.kmax} exceeds the Nyquist index T//2 = "
+                                 f"{self.points // 2}")
+        _check_int("correlation_bins", self.correlation_bins, 0)
+        if self.correlation_bins > self.points // 2:
+            raise ValueError(f"correlation_bins={self.correlation_bins} exceeds T//2")
+
+    @property
+    def n_freq(self) -> int:
+        return self.points // 2
+
+    @property
+    def fit_range(self) -> tuple[int, int]:
+        kmax = self.kmax if self.kmax is not None else min(25, self.n_freq)
+        return self.kmin, max(kmax, self.kmin)
+
+    @property
+    def is_relative(self) -> bool:
+        return self.radius is None
+
+    @property
+    def radius_value(self) -> float:
+        """The radius in force (absolute if ``radius`` was given, else relative)."""
+        if self.radius is not None:
+            return float(self.radius)
+        return 0.5 if self.relative_radius is None else float(self.relative_radius)
+
+
 @dataclass(frozen=True)
-class WalkConfig:
+class WalkConfig(PathSettings):
     """A walk experiment.
 
     Parameters
@@ -179,10 +242,8 @@ class WalkConfig:
             _check_int(name, getattr(self, name), 1)
         if self.in_dim is not None:
             _check_int("in_dim", self.in_dim, 1)
-        _check_int("points", self.points, 4, "T < 4 has no frequency to fit")
+        self.check_path_settings()
         _check_int("seed", self.seed, 0)
-        if self.path not in PATHS:
-            raise ValueError(f"path={self.path!r}; known: {', '.join(PATHS)}")
         if self.direction not in DIRECTIONS:
             raise ValueError(f"direction={self.direction!r}; known: {', '.join(DIRECTIONS)}")
         if self.second not in SECONDS:
@@ -195,13 +256,6 @@ class WalkConfig:
             raise ValueError("a shifted second direction needs at least 2 neurons per layer")
         if self.norm not in ("none", "batch"):
             raise ValueError(f"norm={self.norm!r}; known: none, batch")
-        if self.radius is not None and self.relative_radius is not None:
-            raise ValueError("give a radius or a relative radius, not both")
-        for name in ("radius", "relative_radius"):
-            v = getattr(self, name)
-            if v is not None and not (isinstance(v, (int, float)) and math.isfinite(v)
-                                      and v > 0):
-                raise ValueError(f"{name}={v!r} must be a positive number")
         if self.layer_only is not None:
             if isinstance(self.layer_only, bool) or not isinstance(self.layer_only, int) \
                     or not 1 <= self.layer_only <= self.depth:
@@ -214,17 +268,8 @@ class WalkConfig:
             raise ValueError(f"BatchNorm needs at least 2 inputs, got inputs={self.inputs}")
         if not (math.isfinite(self.sigma_w) and self.sigma_w > 0):
             raise ValueError(f"sigma_w={self.sigma_w!r} must be positive")
-        _check_int("kmin", self.kmin, 1)
-        if self.kmax is not None:
-            _check_int("kmax", self.kmax, self.kmin)
-            if self.kmax > self.points // 2:
-                raise ValueError(f"kmax={self.kmax} exceeds the Nyquist index T//2 = "
-                                 f"{self.points // 2}")
-        _check_int("correlation_bins", self.correlation_bins, 0)
         if self.correlation_bins and self.residual is None:
             raise ValueError("correlation_bins needs residual blocks (residual=nu)")
-        if self.correlation_bins > self.points // 2:
-            raise ValueError(f"correlation_bins={self.correlation_bins} exceeds T//2")
         resolve_dtype(self.dtype)
 
     @property
@@ -232,31 +277,11 @@ class WalkConfig:
         return self.in_dim or self.width
 
     @property
-    def n_freq(self) -> int:
-        return self.points // 2
-
-    @property
-    def fit_range(self) -> tuple[int, int]:
-        kmax = self.kmax if self.kmax is not None else min(25, self.n_freq)
-        return self.kmin, max(kmax, self.kmin)
-
-    @property
     def second_direction(self) -> str:
         """``"shifted"`` or ``"independent"`` (``second`` with ``"auto"`` resolved)."""
         if self.second != "auto":
             return self.second
         return "independent" if self.direction == "gradient" else "shifted"
-
-    @property
-    def is_relative(self) -> bool:
-        return self.radius is None
-
-    @property
-    def radius_value(self) -> float:
-        """The radius in force (absolute if ``radius`` was given, else relative)."""
-        if self.radius is not None:
-            return float(self.radius)
-        return 0.5 if self.relative_radius is None else float(self.relative_radius)
 
     def moved(self, layer: int) -> bool:
         return self.layer_only is None or layer == self.layer_only
@@ -413,14 +438,20 @@ def _orthogonalise(d2: list[torch.Tensor | None], d1: list[torch.Tensor | None]
 # the walk engine
 
 
+def path_coefficients(path: str, points: int, device: torch.device, dtype: torch.dtype
+                      ) -> tuple[torch.Tensor, torch.Tensor | None]:
+    """``c1(t_n)``, ``c2(t_n)`` with ``W(t) = W + c1 D1 + c2 D2`` for ``points`` samples of a
+    ``"loop"`` (``cos``, ``sin`` of ``2 pi n / T``) or a ``"segment"`` (``linspace(0, 1, T)``,
+    ``c2 = None``)."""
+    if path == "segment":
+        return torch.linspace(0.0, 1.0, points, dtype=dtype, device=device), None
+    ang = 2.0 * math.pi * torch.arange(points, dtype=torch.float64) / points
+    return torch.cos(ang).to(device, dtype), torch.sin(ang).to(device, dtype)
+
+
 def _path_coefficients(cfg: WalkConfig, device: torch.device, dtype: torch.dtype
                        ) -> tuple[torch.Tensor, torch.Tensor | None]:
-    """``c1(t_n)``, ``c2(t_n)`` with ``W(t) = W + c1 D1 + c2 D2`` (segments: ``c2 = None``)."""
-    tn = cfg.points
-    if cfg.path == "segment":
-        return torch.linspace(0.0, 1.0, tn, dtype=dtype, device=device), None
-    ang = 2.0 * math.pi * torch.arange(tn, dtype=torch.float64) / tn
-    return torch.cos(ang).to(device, dtype), torch.sin(ang).to(device, dtype)
+    return path_coefficients(cfg.path, cfg.points, device, dtype)
 
 
 def shift_rows(d: torch.Tensor) -> torch.Tensor:
@@ -471,7 +502,7 @@ def _walk_linear(a: torch.Tensor, w: torch.Tensor, d1: torch.Tensor | None,
     return out
 
 
-def _power(x: torch.Tensor, n_freq: int) -> torch.Tensor:
+def path_power(x: torch.Tensor, n_freq: int) -> torch.Tensor:
     """One-sided DFT power ``|z_k|^2``, ``z_k = (1/T) sum_n x(t_n) e^{-2 pi i k n/T}``,
     ``k = 1..n_freq``, of feature-major ``x`` ``(K, N, B, T)``, averaged over neurons and
     inputs -> ``(K, n_freq)`` float64.  The FFT runs along the contiguous path axis; the sum
@@ -484,9 +515,12 @@ def _power(x: torch.Tensor, n_freq: int) -> torch.Tensor:
 
 
 def _bin_filters(cfg: WalkConfig, device: torch.device) -> tuple[np.ndarray, torch.Tensor]:
-    """Gaussian frequency filters (seed 000 §4.4, Figure 6): centres evenly spaced over
-    ``k = 1..T//2``, standard deviation half the spacing.  Returns (centres, ``G_j(k)^2``)."""
-    nb, kf = cfg.correlation_bins, cfg.n_freq
+    return bin_filters(cfg.correlation_bins, cfg.n_freq, device)
+
+
+def bin_filters(nb: int, kf: int, device: torch.device) -> tuple[np.ndarray, torch.Tensor]:
+    """Gaussian frequency filters (seed 000 §4.4, Figure 6): ``nb`` centres evenly spaced over
+    ``k = 1..kf``, standard deviation half the spacing.  Returns (centres, ``G_j(k)^2``)."""
     centres = np.linspace(1.0, float(kf), nb) if nb > 1 else np.array([0.5 * (1 + kf)])
     sd = max((kf - 1) / max(nb - 1, 1) / 2.0, 0.5)
     k = np.arange(1, kf + 1, dtype=float)
@@ -494,7 +528,7 @@ def _bin_filters(cfg: WalkConfig, device: torch.device) -> tuple[np.ndarray, tor
     return centres, torch.as_tensor(g2, device=device, dtype=torch.float64)
 
 
-def _band_correlation(a: torch.Tensor, b: torch.Tensor, g2: torch.Tensor
+def band_correlation(a: torch.Tensor, b: torch.Tensor, g2: torch.Tensor
                       ) -> tuple[torch.Tensor, torch.Tensor]:
     """Per-bin Pearson correlation over ``t`` of the Gaussian-band-passed paths ``a``, ``b``
     (feature-major ``(K, N, B, T)``), by Parseval: ``Re sum_k G_k^2 A_k conj(B_k) / sqrt(sum
@@ -512,6 +546,10 @@ def _band_correlation(a: torch.Tensor, b: torch.Tensor, g2: torch.Tensor
     corr = torch.where(ok, cross.abs() / torch.where(ok, den, torch.ones_like(den)),
                        torch.zeros_like(den))
     return corr.sum(dim=(2, 3)), ok.sum(dim=(2, 3)).to(torch.float64)
+
+
+_power = path_power
+_band_correlation = band_correlation
 
 
 def draw_directions(cfg: WalkConfig, net: int, chunk: range, weights: list[torch.Tensor],
@@ -592,30 +630,46 @@ def _chunk_size(cfg: WalkConfig, itemsize: int) -> int:
 # results
 
 
-@dataclass
-class WalkResult:
-    """Measured walk spectra (see the module docstring for the conventions).
+def layer_fits(unit_power: np.ndarray, k: np.ndarray, groups: np.ndarray | None,
+               fit_range: tuple[int, int]) -> list[dict[str, Any] | None]:
+    """Per layer of ``unit_power`` ``(units, layers, n_freq)``: the fractal exponent ``h``
+    (:func:`ringing.spectral.fractal_exponent` on the mean spectrum), its jackknife
+    interval over units (``groups`` as in :func:`jackknife_ci`), the fit's own interval and
+    ``r_squared``; ``None`` where the spectrum has fewer than 3 non-negligible frequencies in
+    the fit range (a band-limited layer)."""
+    from ringing.spectral import fractal_exponent
 
-    ``unit_power[u, l-1, k-1]`` is the raw power of layer ``l`` at frequency ``k`` of walk
-    (unit) ``u``; ``power`` its mean over units; ``normalised`` per layer (seed 000 Fig. 3a);
-    ``derivative`` the normalised ``k^2 P_k`` (Fig. 3b); ``relative_radius`` the per-layer
-    ``||D^l|| / ||W^l||`` actually walked (mean over units, 0 for unmoved layers);
-    ``branch_correlation`` the mean ``|corr|`` per frequency bin between each residual block's
-    shortcut and branch (Fig. 6), with bin ``correlation_centres``.
-    """
+    kmin, kmax = fit_range
+    out: list[dict[str, Any] | None] = []
+    for i in range(unit_power.shape[1]):
+        units = unit_power[:, i]
+        try:
+            fit = fractal_exponent(units.mean(axis=0), k, kmin=kmin, kmax=kmax)
+            _, lo, hi = jackknife_ci(
+                lambda p: np.asarray(fractal_exponent(p, k, kmin=kmin, kmax=kmax).h),
+                units, groups=groups)
+        except ValueError:
+            out.append(None)
+            continue
+        out.append({"h": float(fit.h), "ci": (float(lo), float(hi)),
+                    "fit_ci": (float(fit.h_ci[0]), float(fit.h_ci[1])),
+                    "r_squared": float(fit.r_squared)})
+    return out
 
-    config: WalkConfig
-    k: np.ndarray
+
+class SpectraMixin:
+    """The statistics of measured walk spectra, shared by :class:`WalkResult` and the model
+    walks (:class:`ringing.simulate.model_walks.ModelWalkResult`): a subclass provides
+    ``unit_power`` ``(units, rows, n_freq)`` (network-major units), ``k``, a ``config`` with
+    ``networks``, ``directions`` and ``fit_range``, and a ``_cache`` dict."""
+
     unit_power: np.ndarray
-    relative_radius: np.ndarray
-    branch_correlation: np.ndarray | None = None
-    branch_correlation_ci: np.ndarray | None = None
-    correlation_centres: np.ndarray | None = None
-    _cache: dict[str, Any] = field(default_factory=dict, repr=False)
-
-    @property
-    def layers(self) -> list[int]:
-        return list(range(1, self.config.depth + 1))
+    k: np.ndarray
+    config: Any
+    branch_correlation: np.ndarray | None
+    branch_correlation_ci: np.ndarray | None
+    correlation_centres: np.ndarray | None
+    _cache: dict[str, Any]
 
     @property
     def groups(self) -> np.ndarray | None:
@@ -627,10 +681,8 @@ class WalkResult:
         return np.repeat(np.arange(self.config.networks), self.config.directions)
 
     @property
-    def interval_df(self) -> int:
-        """Degrees of freedom of the intervals' Student t (groups - 1)."""
-        n = self.config.networks if self.config.networks >= 2 else self.unit_power.shape[0]
-        return int(n - 1)
+    def fit_range(self) -> tuple[int, int]:
+        return self.config.fit_range  # type: ignore[no-any-return]
 
     @property
     def power(self) -> np.ndarray:
@@ -666,6 +718,81 @@ class WalkResult:
         c = self._centroid()
         return np.stack([c[1], c[2]], axis=-1)
 
+    def _fits(self) -> list[dict[str, Any] | None]:
+        """Per layer: ``h`` (theory's :func:`fractal_exponent` on the mean spectrum), its
+        jackknife interval over units, and the fit's own (power-law misfit) interval; ``None``
+        where the spectrum has fewer than 3 non-negligible frequencies in the fit range (a
+        band-limited layer)."""
+        if "h" not in self._cache:
+            self._cache["h"] = layer_fits(self.unit_power, self.k, self.groups,
+                                          self.fit_range)
+        return self._cache["h"]  # type: ignore[no-any-return]
+
+    @property
+    def fractal_exponent(self) -> list[float | None]:
+        return [None if f is None else f["h"] for f in self._fits()]
+
+    @property
+    def fractal_exponent_ci(self) -> list[tuple[float, float] | None]:
+        return [None if f is None else f["ci"] for f in self._fits()]
+
+    def set_branch_correlation(self, sums: np.ndarray, counts: np.ndarray,
+                               centres: np.ndarray | None) -> None:
+        """From per-walk sums and counts of ``|corr|`` per bin (:func:`band_correlation`): the
+        mean per bin and its jackknife interval (over networks, or directions with one)."""
+        per_unit = sums / np.maximum(counts, 1.0)  # mean |corr| per walk and bin
+        self.branch_correlation = per_unit.mean(axis=0)
+        if self.groups is not None or per_unit.shape[0] >= 2:
+            _, lo, hi = jackknife_ci(lambda m: m, per_unit, groups=self.groups)
+            self.branch_correlation_ci = np.stack([lo, hi], axis=-1)
+        self.correlation_centres = centres
+
+    def spectra_payload(self, spectra: bool = True) -> dict[str, Any]:
+        """The JSON entries of the spectra (``k``, ``power_spectrum``, ``derivative_spectrum``
+        when ``spectra``) and of the branch correlation when it was measured."""
+        out: dict[str, Any] = {}
+        if spectra:
+            out["k"] = self.k
+            out["power_spectrum"] = self.normalised
+            out["derivative_spectrum"] = self.derivative
+        if getattr(self, "branch_correlation", None) is not None:
+            out["branch_correlation"] = self.branch_correlation
+            out["branch_correlation_ci"] = self.branch_correlation_ci
+            out["correlation_centres"] = self.correlation_centres
+        return out
+
+
+@dataclass
+class WalkResult(SpectraMixin):
+    """Measured walk spectra (see the module docstring for the conventions).
+
+    ``unit_power[u, l-1, k-1]`` is the raw power of layer ``l`` at frequency ``k`` of walk
+    (unit) ``u``; ``power`` its mean over units; ``normalised`` per layer (seed 000 Fig. 3a);
+    ``derivative`` the normalised ``k^2 P_k`` (Fig. 3b); ``relative_radius`` the per-layer
+    ``||D^l|| / ||W^l||`` actually walked (mean over units, 0 for unmoved layers);
+    ``branch_correlation`` the mean ``|corr|`` per frequency bin between each residual block's
+    shortcut and branch (Fig. 6), with bin ``correlation_centres``.
+    """
+
+    config: WalkConfig
+    k: np.ndarray
+    unit_power: np.ndarray
+    relative_radius: np.ndarray
+    branch_correlation: np.ndarray | None = None
+    branch_correlation_ci: np.ndarray | None = None
+    correlation_centres: np.ndarray | None = None
+    _cache: dict[str, Any] = field(default_factory=dict, repr=False)
+
+    @property
+    def layers(self) -> list[int]:
+        return list(range(1, self.config.depth + 1))
+
+    @property
+    def interval_df(self) -> int:
+        """Degrees of freedom of the intervals' Student t (groups - 1)."""
+        n = self.config.networks if self.config.networks >= 2 else self.unit_power.shape[0]
+        return int(n - 1)
+
     @property
     def spectral_centroid_se(self) -> np.ndarray:
         """Jackknife standard error of the centroid per layer: the 95 % interval's half-width
@@ -681,41 +808,6 @@ class WalkResult:
         from ringing.spectral import spectral_bandwidth
 
         return np.asarray(spectral_bandwidth(self.power, self.k))
-
-    def _fits(self) -> list[dict[str, Any] | None]:
-        """Per layer: ``h`` (theory's :func:`fractal_exponent` on the mean spectrum), its
-        jackknife interval over units, and the fit's own (power-law misfit) interval; ``None``
-        where the spectrum has fewer than 3 non-negligible frequencies in the fit range (a
-        band-limited layer)."""
-        from ringing.spectral import fractal_exponent
-
-        if "h" in self._cache:
-            return self._cache["h"]  # type: ignore[no-any-return]
-        kmin, kmax = self.config.fit_range
-        out: list[dict[str, Any] | None] = []
-        for i in range(self.config.depth):
-            units = self.unit_power[:, i]
-            try:
-                fit = fractal_exponent(units.mean(axis=0), self.k, kmin=kmin, kmax=kmax)
-                est, lo, hi = jackknife_ci(
-                    lambda p: np.asarray(fractal_exponent(p, self.k, kmin=kmin, kmax=kmax).h),
-                    units, groups=self.groups)
-            except ValueError:
-                out.append(None)
-                continue
-            out.append({"h": float(fit.h), "ci": (float(lo), float(hi)),
-                        "fit_ci": (float(fit.h_ci[0]), float(fit.h_ci[1])),
-                        "r_squared": float(fit.r_squared)})
-        self._cache["h"] = out
-        return out
-
-    @property
-    def fractal_exponent(self) -> list[float | None]:
-        return [None if f is None else f["h"] for f in self._fits()]
-
-    @property
-    def fractal_exponent_ci(self) -> list[tuple[float, float] | None]:
-        return [None if f is None else f["ci"] for f in self._fits()]
 
     def as_dict(self, spectra: bool = True) -> dict[str, Any]:
         """The JSON payload of ``ringing simulate walk``."""
@@ -736,14 +828,7 @@ class WalkResult:
                                  else None),
             "config": cfg,
         }
-        if spectra:
-            out["k"] = self.k
-            out["power_spectrum"] = self.normalised
-            out["derivative_spectrum"] = self.derivative
-        if self.branch_correlation is not None:
-            out["branch_correlation"] = self.branch_correlation
-            out["branch_correlation_ci"] = self.branch_correlation_ci
-            out["correlation_centres"] = self.correlation_centres
+        out.update(self.spectra_payload(spectra))
         return out
 
 
@@ -790,13 +875,6 @@ def walk(cfg: WalkConfig, *, show_progress: bool = True) -> WalkResult:
     k = np.arange(1, cfg.n_freq + 1, dtype=float)
     res = WalkResult(cfg, k, unit_power, torch.cat(rels).numpy().mean(axis=0))
     if csums:
-        s = torch.cat(csums).numpy()
-        c = torch.cat(ccounts).numpy()
-        per_unit = s / np.maximum(c, 1.0)  # mean |corr| per walk and bin (over blocks, etc.)
-        res.branch_correlation = per_unit.mean(axis=0)
-        groups = res.groups
-        if (groups is not None) or per_unit.shape[0] >= 2:
-            _, lo, hi = jackknife_ci(lambda m: m, per_unit, groups=groups)
-            res.branch_correlation_ci = np.stack([lo, hi], axis=-1)
-        res.correlation_centres = centres
+        res.set_branch_correlation(torch.cat(csums).numpy(), torch.cat(ccounts).numpy(),
+                                   centres)
     return res

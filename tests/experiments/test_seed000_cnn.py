@@ -1,0 +1,103 @@
+"""Seed 000 on Toy-CNN / ResNets (ringing.experiments.seed000_cnn) and its commands: tiny
+versions of the studies, the rank-correlation interval, the store reuse, the CLI contract."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+from scipy.stats import spearmanr
+
+from ringing.experiments import seed000_cnn as ex
+
+
+def test_rank_correlation_ci() -> None:
+    rho, lo, hi = ex.rank_correlation_ci([1, 2, 3, 4, 5], [2, 4, 6, 8, 11])
+    assert rho == pytest.approx(1.0) and lo == pytest.approx(1.0) and hi == pytest.approx(1.0)
+    rng = np.random.default_rng(1)
+    a, b = rng.normal(size=30), rng.normal(size=30)
+    rho, lo, hi = ex.rank_correlation_ci(a, b)
+    assert rho == pytest.approx(float(spearmanr(a, b).statistic))
+    assert lo < rho < hi
+    with pytest.raises(ValueError):
+        ex.rank_correlation_ci([1, 2, 3], [1, 2, 3])
+
+
+def test_alpha_nu_plane_tiny(tmp_path) -> None:
+    out = ex.alpha_nu_plane(alphas=(0.0, 1.0), nus=(0.0, 1.0), depth=8, channels=2, size=8,
+                            points=40, norm="none", radius=None, relative_radius=0.05,
+                            networks=2, directions=2, inputs=4, figure=tmp_path / "f1.png")
+    cells = {(c["alpha"], c["nu"]): c for c in out["cells"]}
+    assert cells[(1.0, 0.0)]["tail_above_degree"] <= 1e-20
+    assert cells[(0.0, 0.0)]["tail_above_degree"] > 1e-10
+    d = cells[(0.0, 1.0)]["centroid_minus_corner"]
+    assert d["lo"] <= d["value"] <= d["hi"]
+    assert (tmp_path / "f1.png").stat().st_size > 1000
+
+
+def _tiny_fig9(store, **kw):
+    return ex.blueshift_trainability(depths=(8,), alphas=(0.0, 0.5, 1.0), shortcuts=(0.0, 1.0),
+                                     channels=2, size=8, epochs=1, batch=256, lr=0.05,
+                                     walk_points=16, walk_directions=2, walk_inputs=4,
+                                     store=store, show_progress=False, **kw)
+
+
+def test_blueshift_trainability_tasks_are_stored(tmp_path) -> None:
+    from ringing.runs.store import ResultStore
+
+    with ResultStore(tmp_path / "s.sqlite") as store:
+        first = _tiny_fig9(store)
+        assert first["store"]["computed"] == 6 and not first["errors"]
+        second = _tiny_fig9(store)
+        assert second["store"]["reused"] == 6 and second["store"]["computed"] == 0
+    for r in first["rows"]:
+        assert 0.0 <= r["train_accuracy"] <= 1.0 and r["steps"] == 7
+    rc = first["rank_correlation"]
+    assert -1.0 <= rc["lo"] <= rc["spearman"] <= rc["hi"] <= 1.0
+
+
+def test_load_images_errors_and_local_cifar(tmp_path) -> None:
+    with pytest.raises(ValueError, match="known"):
+        ex.load_images("mnist")
+    with pytest.raises(ValueError, match="does not exist"):
+        ex.load_images(f"cifar10:{tmp_path / 'none.npz'}")
+    rng = np.random.default_rng(0)
+    np.savez(tmp_path / "c.npz", x=rng.integers(0, 255, size=(6, 32, 32, 3)).astype(np.uint8),
+             y=np.arange(6) % 10)
+    x, y = ex.load_images(f"cifar10:{tmp_path / 'c.npz'}", 16)
+    assert tuple(x.shape) == (6, 3, 16, 16) and y.tolist() == [0, 1, 2, 3, 4, 5]
+
+
+def _cli(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
+    from ringing.cli import main
+
+    rc = main(list(args))
+    out, err = capsys.readouterr()
+    return rc, out, err
+
+
+def test_cli_model_walk_json_and_errors(capsys: pytest.CaptureFixture[str]) -> None:
+    rc, out, err = _cli(capsys, "simulate", "model-walk", "resnet_v2", "--depth", "8",
+                        "--channels", "2", "--size", "8", "--points", "16", "--directions",
+                        "2", "--inputs", "4", "--shortcut", "1", "--device", "cpu",
+                        "--no-spectra", "--json")
+    assert rc == 0, err
+    payload = json.loads(out)
+    assert payload["layers"][-2:] == ["logits", "loss"] and payload["units"] == 2
+    rc, out, err = _cli(capsys, "simulate", "model-walk", "resnet_v1", "--depth", "9", "--json")
+    assert rc == 2 and "6n + 2" in err and out == ""
+    rc, out, err = _cli(capsys, "simulate", "model-walk", "toycnn", "--depth", "3", "--slope",
+                        "2", "--json")
+    assert rc == 2 and out == ""
+    rc, out, err = _cli(capsys, "study", "blueshift", "--depths", "10", "--json")
+    assert rc == 2 and "6n + 2" in err and out == ""
+
+
+@pytest.mark.gpu
+def test_train_task_on_cuda() -> None:
+    cfg = {"spec": {"arch": "resnet_v1", "depth": 8, "channels": 2}, "seed": 0, "size": 8,
+           "data": "digits", "epochs": 1, "batch": 256, "lr": 0.05, "walk_points": 16,
+           "walk_directions": 2, "walk_inputs": 4, "radius": 1.0, "device": "cuda"}
+    out = ex.train_task(cfg)
+    assert 0.0 <= out["train_accuracy"] <= 1.0
