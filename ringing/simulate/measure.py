@@ -73,8 +73,9 @@ def layer_correlations(net: Network, x: torch.Tensor) -> np.ndarray:
     h = net.as_input(x)
     out = [pair_correlations(h)]
     for layer in range(1, net.config.depth + 1):
+        prev = h
         h = net.layer_fn(layer)(h, *net.params(layer))
-        check_finite(h, net.describe_layer(layer))
+        net.check_layer(layer, prev, h)
         out.append(pair_correlations(h))
     return torch.stack(out, dim=1).double().cpu().numpy()
 
@@ -355,6 +356,10 @@ def empirical_nlc(net: Network, x: np.ndarray | torch.Tensor, *, batch_size: int
         s.append(float((grad.double() ** 2).sum()) / b)
     sa = np.array(s)
     q_j = math.sqrt(float(sa.mean()))
+    if not sa.mean() > 0:
+        raise ValueError("the network's input-output Jacobian is zero on every probe (the "
+                         "activation's derivative is zero almost everywhere): the NLC is 0 "
+                         "and its ratio to NLC_tau is undefined")
     rel = 0.5 * float(sa.std(ddof=1) / math.sqrt(sa.size) / sa.mean()) if sa.size > 1 else 0.0
     d_out = net.config.d_out
     nlc = q_j * q_in / (math.sqrt(d_out) * q_out)

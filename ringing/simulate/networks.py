@@ -406,11 +406,40 @@ class Network:
         check_finite(h, "the input")
         hs = [h] if keep else []
         for layer in range(1, self.config.depth + 1):
+            prev = h
             h = self._fns[layer - 1](h, *self.params(layer))
-            check_finite(h, self.describe_layer(layer))
+            self.check_layer(layer, prev, h)
             if keep:
                 hs.append(h)
         return h, hs
+
+    def check_layer(self, layer: int, prev: torch.Tensor, out: torch.Tensor) -> None:
+        """Raise a one-line error when layer ``layer``'s output ``out`` (from ``prev``) is not
+        finite: ``ValueError`` naming 0/0 when the layer normalised all-zero rows,
+        :class:`ForwardOverflowError` otherwise."""
+        if bool(torch.isfinite(out).all()):
+            return
+        self._zero_before_norm(layer, prev)
+        check_finite(out, self.describe_layer(layer))
+
+    def _zero_before_norm(self, layer: int, prev: torch.Tensor) -> None:
+        c = self.config
+        norm = c.layer_norm_kind(layer)
+        if c.architecture != "mlp" or norm == "none":
+            return
+        act = c.activations[layer - 1]
+        w, b = self.params(layer)
+        y = torch.addmm(b, prev if act is None else act.torch(prev), w.T)
+        dim = -1 if norm == "layer" else 0
+        spread = y.abs().amax(dim=dim) if norm == "layer" else (y - y.mean(dim=0)).abs().amax(dim=0)
+        if bool((spread == 0).any()):
+            tiny = torch.finfo(self.dtype).tiny
+            raise ValueError(
+                f"layer {layer}'s pre-activations are all zero, so its {norm} normalisation "
+                f"divides 0 by 0 (sigma_w={c.sigma_w:.6g}, sigma_b={c.sigma_b:.6g}; values "
+                f"below {tiny:.3g} are 0 in {self.dtype}, and activation "
+                f"{act.name if act else 'identity'!r} may be constant): use sigma_w > 0 or a "
+                "larger sigma_b")
 
     __call__ = forward
 
