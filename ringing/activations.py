@@ -876,8 +876,8 @@ class _Budget:
             v = node.value
             if isinstance(v, bool) or not isinstance(v, (int, float)):
                 raise self.p.fail(node, "only numbers are allowed as constants")
-            b = _literal_bits(v)
-            return _Size(b, b, 0, False, float(v) if abs(v) < 1e300 else math.inf)
+            nbits = _literal_bits(v)
+            return _Size(nbits, nbits, 0, False, float(v) if abs(v) < 1e300 else math.inf)
         if isinstance(node, ast.Name):
             if node.id == "x":
                 return _Size(0, 0, 1, True)
