@@ -6,8 +6,8 @@ import argparse
 import math
 from typing import Any
 
-from ringing.cli import add_json_flag
-from ringing.validation import arg_type, non_negative_int, positive_int
+from ringing.checks import non_negative_int, positive_int
+from ringing.cli_support import add_json_flag, arg_type
 
 GROUP = "simulate"
 
@@ -74,7 +74,8 @@ def _fmt_row(values: Any) -> str:
 def _correlation(args: argparse.Namespace) -> dict[str, Any]:
     from ringing.simulate.common import resolve_device
     from ringing.simulate.data import check_rho0
-    from ringing.simulate.measure import measure_correlations, theory_correlations
+    from ringing.simulate.measure import measure_correlations
+    from ringing.validate.compare import theory_correlations
 
     resolve_device(args.device)
     rho0 = check_rho0(args.rho0)
@@ -114,11 +115,8 @@ def _correlation(args: argparse.Namespace) -> dict[str, Any]:
 
 def _jacobian(args: argparse.Namespace) -> dict[str, Any]:
     from ringing.simulate.common import resolve_device
-    from ringing.simulate.measure import (
-        gradient_norms,
-        measure_jacobian,
-        theory_composed_derivative,
-    )
+    from ringing.simulate.measure import gradient_norms, measure_jacobian
+    from ringing.validate.compare import theory_composed_derivative
 
     resolve_device(args.device)
     _check_budget(args, width=args.width, depth=args.depth, d_in=args.width, d_out=args.width,
