@@ -48,6 +48,7 @@ _MAX_DEPTH = 60  # deepest syntax tree a spec may have (nested calls, long chain
 _MAX_NODES = 1500  # most syntax-tree nodes a spec may have
 _MAX_BITS = 4096  # largest bit size of an exact number (or |log2| of a constant) a spec may make
 _MAX_DEGREE = 1024  # largest polynomial degree in x a spec may make
+_MAX_PIECEWISE_NESTING = 2  # piecewise functions (relu, abs, htanh, max, ...) nested in each other
 _FLOAT_MAX = 1.7976931348623157e308
 
 
@@ -439,11 +440,14 @@ def _real_zeros(u: sp.Expr, grid: np.ndarray, *, isolated: bool = False) -> list
     lo, hi = float(grid[0]), float(grid[-1])
     if u.is_polynomial(x):
         poly = sp.Poly(u, x)
-        if 1 <= poly.degree() <= 64:
-            return [float(r) for r in poly.nroots(n=30)
-                    if r.is_real and lo <= float(r) <= hi]
         if poly.degree() < 1:
             return []
+        if poly.degree() <= 64:
+            try:
+                return [float(r) for r in poly.nroots(n=30)
+                        if r.is_real and lo <= float(r) <= hi]
+            except mpmath.libmp.NoConvergence:
+                pass  # the scan below
     f = compile_expr(u, "numpy")
     with np.errstate(all="ignore"):
         vals = np.asarray(f(grid), dtype=float) * np.ones_like(grid)
@@ -455,8 +459,12 @@ def _real_zeros(u: sp.Expr, grid: np.ndarray, *, isolated: bool = False) -> list
     pts = [float(g) for g in grid[zero]]
     scale = float(np.nanmax(np.abs(vals[np.isfinite(vals)]), initial=1.0))
     for i in np.nonzero(s[:-1] * s[1:] < 0)[0]:
-        r = float(brentq(lambda t, fn=f: float(fn(t)), grid[i], grid[i + 1], xtol=1e-15))
         with np.errstate(all="ignore"):
+            try:
+                r = float(brentq(lambda t, fn=f: float(fn(t)), grid[i], grid[i + 1],
+                                 xtol=1e-15))
+            except RuntimeError:  # no convergence: the bracket's midpoint
+                r = float(0.5 * (grid[i] + grid[i + 1]))
             ur = abs(float(f(r)))
         if not isolated or ur <= 1e-9 * max(scale, 1.0):
             pts.append(r)
@@ -508,8 +516,10 @@ def _guards(e: sp.Basic, active: tuple[Any, ...]) -> list[tuple[sp.Basic, tuple[
 
 def _holds(conds: tuple[Any, ...], pts: np.ndarray) -> np.ndarray:
     ok = np.ones(pts.shape, dtype=bool)
-    for c in conds:
-        ok &= np.asarray(_compile_cond(c, _Backend("numpy"))(pts), dtype=bool) * np.ones_like(ok)
+    with np.errstate(all="ignore"):
+        for c in conds:
+            ok &= np.asarray(_compile_cond(c, _Backend("numpy"))(pts), dtype=bool) \
+                * np.ones_like(ok)
     return ok
 
 
@@ -806,6 +816,16 @@ class _Size:
     degree: float
     has_x: bool
     value: float | None = None
+    nesting: int = 0
+
+
+@functools.lru_cache(maxsize=None)
+def _registry_shape(name: str) -> tuple[float, bool]:
+    """``(degree, piecewise)`` of a registry activation with its default parameters: its
+    polynomial degree (1 when it is not a polynomial) and whether it is piecewise."""
+    expr, _ = _build_named(name, {})
+    degree = float(sp.Poly(expr, x).degree()) if expr.is_polynomial(x) else 1.0
+    return max(degree, 1.0), bool(expr.has(sp.Piecewise))
 
 
 def _literal_bits(v: int | float) -> float:
@@ -850,7 +870,10 @@ class _Budget:
     ``|k|`` times ``a``'s; ``exp`` of a constant ``c`` has ``|log2|` up to
     ``1.45 * 2**|log2 c|``.  A spec is refused when a bound passes
     ``_MAX_BITS`` or ``_MAX_DEGREE``, so ``((2**64)**64)**64`` (786 433 bits) is
-    refused in microseconds instead of being computed.
+    refused in microseconds instead of being computed.  Piecewise functions applied
+    to piecewise arguments more than ``_MAX_PIECEWISE_NESTING`` deep are refused too:
+    sympy canonicalises the nested conditions at a cost that grows exponentially
+    (``abs(htanh(abs(gelu)))`` takes seconds, one more level minutes).
     """
 
     _EXPLODING = frozenset({"exp", "sinh", "cosh"})
@@ -859,6 +882,9 @@ class _Budget:
         self.p = parser
 
     def check(self, s: _Size, node: ast.AST) -> _Size:
+        if s.nesting > _MAX_PIECEWISE_NESTING:
+            raise self.p.fail(node, f"piecewise functions (relu, abs, htanh, max, ...) nested "
+                              f"more than {_MAX_PIECEWISE_NESTING} deep")
         if s.bits > _MAX_BITS or (not s.has_x and s.mag > _MAX_BITS):
             raise self.p.fail(node, f"number too large (more than {_MAX_BITS} bits, about "
                               f"{int(_MAX_BITS * math.log10(2))} digits)")
@@ -881,26 +907,32 @@ class _Budget:
         if isinstance(node, ast.Name):
             if node.id == "x":
                 return _Size(0, 0, 1, True)
-            return _Size(64, 2, 4, node.id not in _CONSTANTS)
+            canon = _ALIASES.get(node.id, node.id)
+            if canon in ACTIVATIONS:
+                degree, pw = _registry_shape(canon)
+                return _Size(64, 2, degree, True, nesting=int(pw))
+            return _Size(64, 2, 1, False)
         if isinstance(node, ast.UnaryOp):
             a = self.size(node.operand)
             val = None if a.value is None else -a.value
-            return _Size(a.bits, a.mag, a.degree, a.has_x, val)
+            return _Size(a.bits, a.mag, a.degree, a.has_x, val, a.nesting)
         if isinstance(node, ast.BinOp):
             a, b = self.size(node.left), self.size(node.right)
             hx = a.has_x or b.has_x
             val = _float_op(node.op, a.value, b.value)
+            nest = max(a.nesting, b.nesting)
             if isinstance(node.op, (ast.Add, ast.Sub)):
                 return _Size(a.bits + b.bits + 1, a.mag + b.mag + 1, max(a.degree, b.degree), hx,
-                             val)
+                             val, nest)
             if isinstance(node.op, ast.Pow):
                 if b.has_x:
-                    return _Size(a.bits + b.bits, math.inf, a.degree + b.degree + 1, True)
+                    return _Size(a.bits + b.bits, math.inf, a.degree + b.degree + 1, True,
+                                 nesting=nest)
                 k = abs(b.value) if b.value is not None else 2.0 ** min(b.mag, 64.0)
                 k = max(k, 1.0)
                 return _Size(_times(k, a.bits) + b.bits, _times(k, a.mag) + b.mag,
-                             _times(k, a.degree), a.has_x, val)
-            return _Size(a.bits + b.bits, a.mag + b.mag, a.degree + b.degree, hx, val)
+                             _times(k, a.degree), a.has_x, val, nest)
+            return _Size(a.bits + b.bits, a.mag + b.mag, a.degree + b.degree, hx, val, nest)
         if isinstance(node, ast.Call):
             fname = node.func.id if isinstance(node.func, ast.Name) else ""
             args = [self.size(a) for a in node.args]
@@ -914,16 +946,24 @@ class _Budget:
                     degree = max(degree, float(len(kw.value.elts)))
                 elif isinstance(kw.value, ast.Constant) and isinstance(kw.value.value, int):
                     degree = max(degree, float(abs(kw.value.value)))
+            canon = _ALIASES.get(fname, fname)
+            piecewise = fname in ("max", "min", "sign")
+            if canon in ACTIVATIONS:
+                reg_degree, piecewise = _registry_shape(canon)
+                degree = max(degree, reg_degree) if node.keywords else reg_degree
+            elif fname in FUNCTIONS:
+                degree = 1.0
             bits = sum(a.bits for a in args) + kw_bits + 64
             deg = degree * max([1.0] + [a.degree for a in args])
-            hx = any(a.has_x for a in args) or (fname in ACTIVATIONS and not args)
+            nest = max([0] + [a.nesting for a in args]) + int(piecewise)
+            hx = any(a.has_x for a in args) or (canon in ACTIVATIONS and not args)
             mag_in = max([0.0] + [a.mag for a in args])
-            explodes = fname in self._EXPLODING or _ALIASES.get(fname, fname) in ACTIVATIONS
+            explodes = fname in self._EXPLODING or canon in ACTIVATIONS
             if explodes:
                 mag = math.inf if mag_in > 1000 else 1.45 * 2.0 ** mag_in + mag_in
             else:
                 mag = mag_in + 1
-            return _Size(bits, mag, deg, hx)
+            return _Size(bits, mag, deg, hx, nesting=nest)
         return _Size(0, 0, 0, True)  # anything else is refused by the parser itself
 
 
@@ -1077,9 +1117,17 @@ def parse_spec(spec: str) -> tuple[sp.Expr, str, dict[str, Any]]:
 
 @functools.lru_cache(maxsize=512)
 def _cached_activation(spec: str) -> Activation:
-    expr, name, params = parse_spec(spec)
-    _check_spec_expr(expr, spec)
-    return Activation.from_expr(expr, name=name, params=params)
+    try:
+        expr, name, params = parse_spec(spec)
+        _check_spec_expr(expr, spec)
+        return Activation.from_expr(expr, name=name, params=params)
+    except ValueError:
+        raise
+    except (TypeError, ArithmeticError, AttributeError, RecursionError, IndexError) as err:
+        # sympy could not build or inspect what the grammar allowed: still bad input
+        msg = str(err).splitlines()[0] if str(err) else ""
+        raise ValueError(f"activation spec {spec[:80]!r} cannot be used: "
+                         f"{type(err).__name__}: {msg[:200]}") from None
 
 
 def get_activation(spec: str | Activation | Callable[[Any], Any], **params: Any) -> Activation:
