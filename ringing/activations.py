@@ -819,7 +819,7 @@ class _Size:
     nesting: int = 0
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _registry_shape(name: str) -> tuple[float, bool]:
     """``(degree, piecewise)`` of a registry activation with its default parameters: its
     polynomial degree (1 when it is not a polynomial) and whether it is piecewise."""

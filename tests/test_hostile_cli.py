@@ -68,7 +68,8 @@ def test_sign_is_answered_with_its_ae_derivative(capsys: pytest.CaptureFixture[s
 
 @pytest.mark.parametrize("spec", ["0.5", "selu(scale=0)"])
 @pytest.mark.parametrize("what", [
-    ("correlation", "--rho0", "0.5"), ("jacobian", "--iters", "3", "--probes", "2", "--samples", "2"),
+    ("correlation", "--rho0", "0.5"),
+    ("jacobian", "--iters", "3", "--probes", "2", "--samples", "2"),
     ("walk", "--points", "16", "--directions", "2")])
 def test_constant_activation_never_crashes_simulate(capsys: pytest.CaptureFixture[str],
                                                     spec: str, what: tuple[str, ...]) -> None:
