@@ -22,10 +22,14 @@ Two entry points, both knowing nothing of what the work is:
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import multiprocessing as mp
 import os
+import signal
 import sys
+import threading
+import time
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from dataclasses import dataclass, field
@@ -71,8 +75,60 @@ def check_executor(executor: str) -> None:
                              "pip install 'ringing[dist]'") from None
 
 
-def init_worker(threads: int) -> None:
-    """Process-pool initialiser: limit each worker to ``threads`` threads, hide progress bars."""
+class Terminated(KeyboardInterrupt):
+    """SIGTERM, raised in the main thread so that ``finally`` blocks stop the workers."""
+
+
+def _on_sigterm(signum: int, frame: Any) -> None:
+    raise Terminated("terminated (SIGTERM)")
+
+
+@contextlib.contextmanager
+def terminate_on_sigterm() -> Iterator[None]:
+    """While active (main thread, default SIGTERM disposition only), SIGTERM raises
+    :class:`Terminated`, so the pool or Ray is shut down on the way out."""
+    if threading.current_thread() is not threading.main_thread() \
+            or signal.getsignal(signal.SIGTERM) is not signal.SIG_DFL:
+        yield
+        return
+    signal.signal(signal.SIGTERM, _on_sigterm)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, signal.SIG_DFL)
+
+
+def _die_with_parent(parent: int) -> None:
+    """Make this process end when ``parent`` does: ``PR_SET_PDEATHSIG`` (Linux) and a daemon
+    thread that polls the parent (any POSIX system, and the case where the parent died
+    before the first call)."""
+    try:
+        import ctypes
+
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(1, signal.SIGTERM, 0, 0, 0)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):  # pragma: no cover - not Linux
+        pass
+
+    def watch() -> None:
+        while True:
+            if os.getppid() != parent:
+                os._exit(1)
+            time.sleep(0.5)
+
+    threading.Thread(target=watch, name="ringing-parent-watchdog", daemon=True).start()
+
+
+def init_worker(threads: int, parent: int | None = None) -> None:
+    """Process-pool initialiser: limit each worker to ``threads`` threads, hide progress bars;
+    put it in its own process group (terminal signals go to the parent, which stops the
+    workers) and make it end when ``parent`` ends, even by SIGKILL."""
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    if parent is not None:
+        with contextlib.suppress(OSError):
+            os.setpgid(0, 0)
+        _die_with_parent(parent)
     os.environ["OMP_NUM_THREADS"] = str(threads)
     os.environ["RINGING_PROGRESS"] = "0"
     try:
@@ -111,20 +167,39 @@ def _local(func: Callable[..., Any], argss: Sequence[tuple[Any, ...]], workers: 
     method = "fork" if "fork" in mp.get_all_start_methods() else "spawn"
     threads = max(1, default_workers() // workers)
     pool = ProcessPoolExecutor(max_workers=workers, mp_context=mp.get_context(method),
-                               initializer=init_worker, initargs=(threads,))
+                               initializer=init_worker, initargs=(threads, os.getpid()))
+    finished = False
     try:
-        pending: dict[Future[Any], int] = {
-            pool.submit(_call, func, a): i for i, a in enumerate(argss)}
-        while pending:
-            done, _ = wait(pending, return_when=FIRST_COMPLETED)
-            for fut in done:
-                i = pending.pop(fut)
-                try:
-                    yield i, fut.result()
-                except Exception as err:  # noqa: BLE001 - a crashed worker
-                    yield i, TaskError.of(err)
+        with terminate_on_sigterm():
+            pending: dict[Future[Any], int] = {
+                pool.submit(_call, func, a): i for i, a in enumerate(argss)}
+            while pending:
+                done, _ = wait(pending, return_when=FIRST_COMPLETED)
+                for fut in done:
+                    i = pending.pop(fut)
+                    try:
+                        yield i, fut.result()
+                    except Exception as err:  # noqa: BLE001 - a crashed worker
+                        yield i, TaskError.of(err)
+            finished = True
     finally:
-        pool.shutdown(wait=True, cancel_futures=True)
+        if not finished:  # interrupted, terminated or abandoned: stop the workers now
+            _stop_workers(pool)
+        pool.shutdown(wait=finished, cancel_futures=True)
+
+
+def _stop_workers(pool: ProcessPoolExecutor) -> None:
+    """Terminate every worker's process group (the worker and anything it started)."""
+    procs = dict(getattr(pool, "_processes", None) or {})
+    for pid in procs:
+        with contextlib.suppress(OSError):
+            os.killpg(pid, signal.SIGTERM)
+    deadline = time.monotonic() + 5.0
+    for proc in procs.values():
+        proc.join(max(0.0, deadline - time.monotonic()))
+        if proc.is_alive():
+            with contextlib.suppress(OSError):
+                os.killpg(proc.pid, signal.SIGKILL)
 
 
 def _ray(func: Callable[..., Any], argss: Sequence[tuple[Any, ...]], workers: int
