@@ -202,35 +202,135 @@ def _stop_workers(pool: ProcessPoolExecutor) -> None:
                 os.killpg(proc.pid, signal.SIGKILL)
 
 
+def _proc_table() -> dict[int, tuple[int, str]]:
+    """``{pid: (ppid, command line)}`` of the live processes (Linux ``/proc``)."""
+    out: dict[int, tuple[int, str]] = {}
+    try:
+        names = os.listdir("/proc")
+    except OSError:  # pragma: no cover - not Linux
+        return out
+    for d in names:
+        if not d.isdigit():
+            continue
+        try:
+            with open(f"/proc/{d}/stat") as fh:
+                stat = fh.read()
+            with open(f"/proc/{d}/cmdline", "rb") as fh:
+                cmd = fh.read().replace(b"\0", b" ").decode(errors="replace")
+        except OSError:
+            continue
+        fields = stat[stat.rindex(")") + 2:].split()
+        if fields[0] != "Z":
+            out[int(d)] = (int(fields[1]), cmd)
+    return out
+
+
+def _descendants(root: int, table: dict[int, tuple[int, str]]) -> set[int]:
+    found: set[int] = set()
+    frontier = {root}
+    while frontier:
+        frontier = {p for p, (pp, _) in table.items() if pp in frontier and p not in found}
+        found |= frontier
+    return found
+
+
+def watchdog_main(parent: int) -> None:
+    """The Ray watchdog (run as its own process by :func:`_start_watchdog`).
+
+    While ``parent`` lives, it reads lines from stdin (the session directory of the Ray
+    instance the parent started) and records the parent's descendants every second.  At
+    end of input it exits quietly when told ``done``; otherwise the parent died (SIGKILL
+    included) and it terminates every recorded descendant, every process whose command
+    line names the session, and what those started -- and nothing else.
+    """
+    import selectors
+
+    me = os.getpid()
+    sessions: list[str] = []
+    known: set[int] = set()
+    sel = selectors.DefaultSelector()
+    sel.register(sys.stdin, selectors.EVENT_READ)
+    done = False
+    while True:
+        if sel.select(timeout=1.0):
+            line = sys.stdin.readline()
+            if not line:
+                break
+            if line.strip() == "done":
+                done = True
+            elif line.strip():
+                sessions.append(os.path.basename(line.strip().rstrip("/")))
+        known |= _descendants(parent, _proc_table()) - {me}
+    if done:
+        return
+    for sig in (signal.SIGTERM, signal.SIGKILL):
+        table = _proc_table()
+        targets = {p for p in known if p in table}
+        targets |= {p for p, (_, cmd) in table.items()
+                    if any(s and s in cmd for s in sessions)}
+        for p in list(targets):
+            targets |= _descendants(p, table)
+        targets.discard(me)
+        for p in targets:
+            with contextlib.suppress(OSError):
+                os.kill(p, sig)
+        end = time.monotonic() + 3.0
+        while time.monotonic() < end and any(p in _proc_table() for p in targets):
+            time.sleep(0.2)
+
+
+def _start_watchdog() -> Any:
+    """A watchdog process that ends a local Ray instance when this process dies."""
+    import subprocess
+
+    code = f"from ringing.runs.executors import watchdog_main; watchdog_main({os.getpid()})"
+    return subprocess.Popen([sys.executable, "-c", code], stdin=subprocess.PIPE, text=True,
+                            start_new_session=True, stdout=subprocess.DEVNULL,
+                            stderr=subprocess.DEVNULL)
+
+
 def _ray(func: Callable[..., Any], argss: Sequence[tuple[Any, ...]], workers: int
          ) -> Iterator[tuple[int, Any]]:
     import ray
 
     started = False
-    if not ray.is_initialized():
-        address = os.environ.get("RAY_ADDRESS")
-        kwargs: dict[str, Any] = {"include_dashboard": False, "log_to_driver": False,
-                                  "ignore_reinit_error": True,
-                                  "logging_level": logging.WARNING}
-        if address:
-            ray.init(address=address, **kwargs)
-        else:
-            ray.init(num_cpus=workers, **kwargs)
-        started = True
+    watchdog = None
     try:
-        remote = ray.remote(_call)
-        refs = {remote.remote(func, a): i for i, a in enumerate(argss)}
-        while refs:
-            done, _ = ray.wait(list(refs), num_returns=1)
-            for ref in done:
-                i = refs.pop(ref)
-                try:
-                    yield i, ray.get(ref)
-                except Exception as err:  # noqa: BLE001 - a failed task
-                    yield i, TaskError.of(err)
+        with terminate_on_sigterm():
+            if not ray.is_initialized():
+                address = os.environ.get("RAY_ADDRESS")
+                kwargs: dict[str, Any] = {"include_dashboard": False, "log_to_driver": False,
+                                          "ignore_reinit_error": True,
+                                          "logging_level": logging.WARNING}
+                if address:
+                    ray.init(address=address, **kwargs)
+                else:
+                    watchdog = _start_watchdog()
+                    ctx = ray.init(num_cpus=workers, **kwargs)
+                    session = getattr(ctx, "address_info", {}).get("session_dir", "")
+                    if watchdog.stdin is not None and session:
+                        watchdog.stdin.write(f"{session}\n")
+                        watchdog.stdin.flush()
+                started = True
+            remote = ray.remote(_call)
+            refs = {remote.remote(func, a): i for i, a in enumerate(argss)}
+            while refs:
+                done, _ = ray.wait(list(refs), num_returns=1)
+                for ref in done:
+                    i = refs.pop(ref)
+                    try:
+                        yield i, ray.get(ref)
+                    except Exception as err:  # noqa: BLE001 - a failed task
+                        yield i, TaskError.of(err)
     finally:
         if started:
             ray.shutdown()
+        if watchdog is not None and watchdog.stdin is not None:
+            with contextlib.suppress(OSError, ValueError):
+                watchdog.stdin.write("done\n")
+                watchdog.stdin.close()
+            with contextlib.suppress(Exception):
+                watchdog.wait(timeout=5)
 
 
 def execute(func: Callable[..., Any], argss: Sequence[tuple[Any, ...]], *,
