@@ -36,7 +36,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ringing.runs.progress import progress
-from ringing.runs.store import ResultStore
+from ringing.runs.store import ResultStore, damaged, read_result
 
 __all__ = ["EXECUTORS", "SweepStats", "Task", "TaskError", "TaskResult", "check_executor",
            "default_workers", "init_worker", "execute", "run_tasks"]
@@ -390,7 +390,8 @@ class TaskResult:
 def run_tasks(tasks: Sequence[Task], *, store: ResultStore, executor: str = "local",
               workers: int | None = None, rerun: bool = False, show_progress: bool = True,
               desc: str = "run", keep: Callable[[dict[str, Any]], bool] | None = None,
-              on_result: Callable[[TaskResult], None] | None = None
+              on_result: Callable[[TaskResult], None] | None = None,
+              check: Callable[[dict[str, Any]], object] | None = None
               ) -> tuple[list[TaskResult], SweepStats]:
     """Run ``tasks`` (reusing stored results) and return their results in the given order.
 
@@ -411,6 +412,17 @@ def run_tasks(tasks: Sequence[Task], *, store: ResultStore, executor: str = "loc
         returned); default: store every result.
     on_result
         Called with each result as it arrives (reused ones first).
+    check
+        Called on every stored result before it is reused; a ``KeyError``, ``TypeError`` or
+        ``ValueError`` from it means the stored row is damaged: a one-line
+        :class:`~ringing.runs.store.StoreError` names the store, the task and its key (and
+        ``rerun=True`` recomputes it).
+
+    Notes
+    -----
+    Several runs may share one store: each worker looks the task up again just before it
+    computes (check-before-compute, on a read-only connection), so a result another run
+    finished in the meantime is reused instead of recomputed.
     """
     check_executor(executor)
     n_workers = default_workers() if workers is None else int(workers)
@@ -422,10 +434,19 @@ def run_tasks(tasks: Sequence[Task], *, store: ResultStore, executor: str = "loc
     stats = SweepStats(total=len(tasks))
     by_key: dict[str, TaskResult] = {}
     todo: list[Task] = []
+    def checked(t: Task, stored: dict[str, Any]) -> dict[str, Any]:
+        if check is not None:
+            try:
+                check(stored)
+            except (KeyError, TypeError, ValueError) as err:
+                raise damaged(store.path, t.key, t.name,
+                              f"{type(err).__name__}: {str(err)[:120]}") from None
+        return stored
+
     for t in tasks:
         stored = None if rerun else store.get(t.key)
         if stored is not None:
-            r = TaskResult(t, stored, reused=True)
+            r = TaskResult(t, checked(t, stored), reused=True)
             by_key[t.key] = r
             stats.reused += 1
             if on_result:
@@ -433,7 +454,8 @@ def run_tasks(tasks: Sequence[Task], *, store: ResultStore, executor: str = "loc
         else:
             todo.append(t)
     todo.sort(key=lambda t: -t.cost)  # longest first: better packing on the pool
-    gen = execute(_run_task, [(t.func, t.args) for t in todo], executor=executor,
+    path = None if rerun else str(store.path)
+    gen = execute(_run_task, [(t.func, t.args, path, t.key) for t in todo], executor=executor,
                   workers=n_workers)
     bar = progress(gen, total=len(todo), desc=desc, disable=None if show_progress else True)
     for i, value in bar:
@@ -441,6 +463,9 @@ def run_tasks(tasks: Sequence[Task], *, store: ResultStore, executor: str = "loc
         if isinstance(value, TaskError):
             r = TaskResult(t, None, error=value.message)
             stats.errors += 1
+        elif isinstance(value, dict) and _STORED in value:  # another run finished it first
+            r = TaskResult(t, checked(t, value[_STORED]), reused=True)
+            stats.reused += 1
         else:
             r = TaskResult(t, value)
             if keep is None or keep(value):
@@ -453,7 +478,15 @@ def run_tasks(tasks: Sequence[Task], *, store: ResultStore, executor: str = "loc
     return [by_key[k] for k in keys], stats
 
 
-def _run_task(func: Callable[..., dict[str, Any]], args: tuple[Any, ...]) -> dict[str, Any]:
+_STORED = "__ringing_stored_result__"
+
+
+def _run_task(func: Callable[..., dict[str, Any]], args: tuple[Any, ...],
+              store_path: str | None = None, key: str = "") -> dict[str, Any]:
+    if store_path is not None:
+        stored = read_result(store_path, key)
+        if stored is not None:
+            return {_STORED: stored}
     out = func(*args)
     if not isinstance(out, dict):
         raise TypeError(f"task function returned {type(out).__name__}, not dict")
