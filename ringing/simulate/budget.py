@@ -37,6 +37,11 @@ DEFAULT_FRACTION = 0.8
 NOMINAL_FLOPS = 2e10
 #: Python objects kept per layer (closures, cached results, progress), bytes.
 PER_LAYER_OVERHEAD = 1024
+#: What a run allocates besides its arrays: modules imported on first use (scipy, the
+#: theory), torch's allocator and autograd bookkeeping.  Measured by
+#: ``benchmarks/budget_rss.py``: 110-200 MB of peak-RSS growth beyond the arrays on the
+#: smallest runs there; 256 MiB keeps every estimate above the measured peak.
+RUNTIME_OVERHEAD = 256 * 2**20
 
 
 class BudgetError(ValueError):
@@ -227,9 +232,9 @@ def check(est: Estimate, max_memory: int | None = None, device: Any = "cpu") -> 
 def _weight_draw_bytes(fan_out: int, fan_in: int, itemsize: int, kind: str) -> float:
     """Peak bytes of drawing one weight matrix (``init_weight``)."""
     n = float(fan_out) * fan_in
-    if kind == "orthogonal":  # float64 Gaussian, Q and R of its QR, scaled copy, cast
-        small = min(fan_out, fan_in)
-        return 8 * (3 * n + small * small) + itemsize * n
+    if kind == "orthogonal":  # float64 Gaussian, Q and R of its QR (and LAPACK's
+        small = min(fan_out, fan_in)  # workspace), the sign-fixed and scaled copies, the cast
+        return 8 * (4 * n + small * small) + itemsize * n
     return itemsize * n
 
 
@@ -271,10 +276,11 @@ def mlp_estimate(*, width: int, depth: int, d_in: int, d_out: int, rows: int, it
     act_layers = (depth + 1) if keep else 2
     parts = {"weights": held + draw,
              "activations": 3.0 * rows * feats * itemsize * act_layers,
-             "per-layer bookkeeping": float(PER_LAYER_OVERHEAD) * depth}
+             "per-layer bookkeeping": float(PER_LAYER_OVERHEAD) * depth,
+             "runtime": float(RUNTIME_OVERHEAD)}
     parts.update(extra or {})
     flops = passes * (2.0 * rows * total + (0 if held else total * 8))
-    big = max(parts, key=lambda k: parts[k])
+    big = max((k for k in parts if k != "runtime"), key=lambda k: parts[k])
     params: tuple[str, ...] = (("depth",) if big == "per-layer bookkeeping"
                                else ("width",) if big == "weights"
                                else tuple((extra_params or {}).get(big, ("width", "depth"))))
@@ -285,8 +291,10 @@ def mlp_estimate(*, width: int, depth: int, d_in: int, d_out: int, rows: int, it
 
 def walk_fixed_bytes(*, layer_shapes: Sequence[tuple[int, int]], inputs: int, in_dim: int,
                      itemsize: int) -> float:
-    """Bytes a walk holds whatever its chunk: every layer's weights and the inputs."""
-    return float(sum(o * i for o, i in layer_shapes) + inputs * in_dim) * itemsize
+    """Bytes a walk holds whatever its chunk: every layer's weights, the inputs and the
+    runtime's own (:data:`RUNTIME_OVERHEAD`)."""
+    return (float(sum(o * i for o, i in layer_shapes) + inputs * in_dim) * itemsize
+            + RUNTIME_OVERHEAD)
 
 
 def fit_chunk_bytes(*, fixed: float, per_direction: float, directions: int, chunk_bytes: int,
@@ -300,7 +308,8 @@ def fit_chunk_bytes(*, fixed: float, per_direction: float, directions: int, chun
     limit, source = limit_bytes(max_memory, device)
     room = limit - fixed
     if room < per_direction:
-        est = Estimate(what, {"weights and inputs": fixed, "one direction": per_direction},
+        est = Estimate(what, {"weights, inputs and runtime": fixed,
+                              "one direction": per_direction},
                        params=("width", "points", "inputs"))
         raise BudgetError(f"{est.describe()}, but the budget is {format_bytes(limit)} "
                           f"({source})", est.params)
@@ -323,9 +332,10 @@ def training_estimate(*, widths: Sequence[int], models: int, points: int, eval_p
         "activations": 3.0 * models * max(points, eval_points) * sum(widths) * itemsize,
         "records": float(records) * models * (points + eval_points) * itemsize,
         "losses": float(steps + 1) * models * itemsize,
+        "runtime": float(RUNTIME_OVERHEAD),
     }
     flops = 6.0 * steps * models * points * n_params
-    big = max(parts, key=lambda k: parts[k])
+    big = max((k for k in parts if k != "runtime"), key=lambda k: parts[k])
     params = {"losses": ("steps",), "records": ("steps",),
               "activations": ("seeds", "width"),
               "parameters and optimiser": ("width", "seeds")}[big]
