@@ -41,6 +41,9 @@ __all__ = [
     "compare_printed",
     "compare_closed_form",
     "compare_simulation",
+    "width_bias",
+    "compare_means_widths",
+    "compare_simulation_widths",
     "theory_layers",
     "theory_correlations",
     "theory_composed_derivative",
@@ -171,6 +174,89 @@ def compare_simulation(theory: float, samples: Sequence[float] | np.ndarray, *,
                               + (f"; |estimate - paper| <= {paper_tol:.3g} + {z:g}·stderr"
                                  if paper is not None and paper_tol is not None else "")),
                    reason=reason, details=details)
+
+
+def width_bias(mean_small: float, se_small: float, mean_large: float, se_large: float,
+               width_small: int, width_large: int, exponent: float = 1.0
+               ) -> tuple[float, float]:
+    """The finite-width bias at ``width_large`` estimated from two widths, and its standard
+    error.
+
+    With ``m(N) = m_∞ + c·N^(−p)`` (``p = exponent``: 1 for an O(1/N) bias, 0.5 for
+    O(1/√N)), ``m(N_s) − m(N_l) = c·(N_s^(−p) − N_l^(−p))``, so the bias at ``N_l`` is
+    ``(m(N_s) − m(N_l))·N_l^(−p) / (N_s^(−p) − N_l^(−p))`` (``(m(N/2) − m(N))/(2^p − 1)``
+    for ``N_s = N/2``): Richardson extrapolation.
+    """
+    if not 0 < width_small < width_large:
+        raise ValueError(f"widths {width_small}, {width_large}: need 0 < small < large")
+    if exponent <= 0:
+        raise ValueError(f"exponent={exponent} must be > 0")
+    f = width_large ** -exponent / (width_small ** -exponent - width_large ** -exponent)
+    return f * (mean_small - mean_large), f * math.hypot(se_small, se_large)
+
+
+def compare_means_widths(theory: float, mean_small: float, se_small: float, mean_large: float,
+                         se_large: float, *, width_small: int, width_large: int,
+                         exponent: float = 1.0, z: float = 4.0,
+                         ci: tuple[float, float] | None = None, estimate: float | None = None,
+                         what: str = "", details: dict[str, Any] | None = None,
+                         size: str = "width N") -> Outcome:
+    """Estimates (mean ± standard error) at two widths against theory, with the derived
+    allowance ``z·se_∞ + |b|`` (see :func:`compare_simulation_widths`)."""
+    b, se_b = width_bias(mean_small, se_small, mean_large, se_large, width_small, width_large,
+                         exponent)
+    f = width_large ** -exponent / (width_small ** -exponent - width_large ** -exponent)
+    se_inf = math.hypot((1 + f) * se_large, f * se_small)  # m_l − b = (1+f)·m_l − f·m_s
+    tol = z * se_inf + abs(b)
+    diff = abs(mean_large - theory)
+    ok = diff <= tol
+    out = dict(details or {})
+    out.update({"stderr": se_large, "mean_small_width": mean_small,
+                "stderr_small_width": se_small, "widths": [width_small, width_large],
+                "bias_exponent": exponent, "finite_width_bias": b, "finite_width_bias_se": se_b,
+                "extrapolated": mean_large - b, "extrapolated_se": se_inf, "abs_diff": diff,
+                "allowance": tol, "margin": tol - diff})
+    scaling = "1/N" if exponent == 1 else f"N^-{exponent:g}"
+    return Outcome("pass" if ok else "fail", theory=theory,
+                   simulation=mean_large if estimate is None else estimate, simulation_ci=ci,
+                   tolerance=(f"|mean − theory| <= {z:g}·se_∞ + |b| = {tol:.3g}: b = {b:.3g} the "
+                              f"{scaling} finite-size bias at {size} = {width_large} estimated "
+                              f"from {width_small} and {width_large}, se_∞ = {se_inf:.2g} the "
+                              "standard error of the extrapolated mean"),
+                   reason="" if ok else f"{what}: |sim - theory| = {diff:.3g} > {tol:.3g}",
+                   details=out)
+
+
+def compare_simulation_widths(theory: float, samples_small: Sequence[float] | np.ndarray,
+                              samples_large: Sequence[float] | np.ndarray, *,
+                              width_small: int, width_large: int, exponent: float = 1.0,
+                              z: float = 4.0, estimate: str = "mean",
+                              what: str = "") -> Outcome:
+    """A simulation at two widths (one sample per seed at each) against theory, with a
+    finite-width allowance derived from the data (:func:`width_bias`), never asserted.
+
+    The claim's estimate is the measurement at ``width_large`` (mean or median over seeds, with
+    the 95% t-interval of the mean).  With ``b`` the bias at ``width_large`` estimated from the
+    two widths and ``se_∞`` the standard error of the extrapolated value ``m_l − b``, the
+    verdict is ``|m_l − theory| <= z·se_∞ + |b|``: seed noise of the extrapolation plus the
+    measured finite-width bias.  The extrapolated value, both widths' means and the margin
+    (allowance − difference) are in the details.
+    """
+    a = np.asarray(samples_small, dtype=float)
+    s = np.asarray(samples_large, dtype=float)
+    for name, v in (("small", a), ("large", s)):
+        if v.size < 2 or not np.all(np.isfinite(v)):
+            raise ValueError(f"{what}: need >= 2 finite samples ({name} width), got {v.tolist()}")
+    m_s, se_s = float(a.mean()), float(a.std(ddof=1) / math.sqrt(a.size))
+    m_l, se_l = float(s.mean()), float(s.std(ddof=1) / math.sqrt(s.size))
+    half = t_quantile(s.size) * se_l
+    est = float(np.median(s)) if estimate == "median" else m_l
+    return compare_means_widths(theory, m_s, se_s, m_l, se_l, width_small=width_small,
+                                width_large=width_large, exponent=exponent, z=z,
+                                ci=(m_l - half, m_l + half), estimate=est, what=what,
+                                details={"samples": s.tolist(),
+                                         "samples_small_width": a.tolist(),
+                                         "estimate": estimate})
 
 
 # ----------------------------------------------------------------------------
