@@ -938,10 +938,10 @@ class _Budget:
             args = [self.size(a) for a in node.args]
             kw_bits = 0.0
             degree = 4.0
-            for kw in node.keywords:
-                for sub in ast.walk(kw.value):
-                    if isinstance(sub, ast.Constant) and isinstance(sub.value, (int, float)):
-                        kw_bits += _literal_bits(sub.value)
+            for kw in node.keywords:  # parameters may multiply; a list's entries do not
+                kw_bits += max([0.0] + [_literal_bits(sub.value) for sub in ast.walk(kw.value)
+                                        if isinstance(sub, ast.Constant)
+                                        and isinstance(sub.value, (int, float))])
                 if isinstance(kw.value, (ast.List, ast.Tuple)):
                     degree = max(degree, float(len(kw.value.elts)))
                 elif isinstance(kw.value, ast.Constant) and isinstance(kw.value.value, int):
