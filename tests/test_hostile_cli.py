@@ -112,7 +112,7 @@ def test_default_budget_is_the_memory_available(capsys: pytest.CaptureFixture[st
                                                                           "MemAvailable"))
     line = refused(capsys, "simulate", "correlation", "relu", "--width", "65536", "--depth",
                    "2", "--rho0", "0.5")
-    assert "80% of MemAvailable" in line
+    assert "50% of MemAvailable" in line
 
 
 def test_huge_depth_refused(capsys: pytest.CaptureFixture[str]) -> None:

@@ -23,7 +23,7 @@ def _size(text: str) -> int:
     return parse_size(text, "--max-memory")
 
 
-_MAX_MEMORY_HELP = ("memory this run may use, e.g. 8G or 500M (default: 80%% of the memory "
+_MAX_MEMORY_HELP = ("memory this run may use, e.g. 8G or 500M (default: half the memory "
                     "available); a run estimated to need more is refused before it allocates")
 
 

@@ -32,7 +32,7 @@ def _common(p: argparse.ArgumentParser, *, steps: int, seeds: int, lr: float,
     p.add_argument("--device", default="auto", help="auto | cpu | cuda")
     p.add_argument("--dtype", choices=("float32", "float64"), default="float32")
     p.add_argument("--max-memory", type=_size, default=None, metavar="SIZE",
-                   help="memory this run may use, e.g. 8G (default: 80%% of the memory "
+                   help="memory this run may use, e.g. 8G (default: half the memory "
                    "available); a run estimated to need more is refused before it starts")
     p.add_argument("--timings", action="store_true",
                    help="also report the training speed (steps_per_second); off by default so "

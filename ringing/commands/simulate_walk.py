@@ -59,7 +59,7 @@ def register(subparsers: Any) -> None:
     p.add_argument("--device", default="auto", help="auto | cpu | cuda")
     p.add_argument("--dtype", choices=("float32", "float64"), default="float32")
     p.add_argument("--max-memory", type=_size, default=None, metavar="SIZE",
-                   help="memory this run may use, e.g. 8G (default: 80%% of the memory "
+                   help="memory this run may use, e.g. 8G (default: half the memory "
                    "available); directions are chunked to fit, and a walk whose weights and "
                    "one direction do not fit is refused before it allocates")
     add_json_flag(p)

@@ -32,7 +32,7 @@ __all__ = ["Estimate", "BudgetError", "available_memory", "check", "parse_size",
            "training_estimate", "DEFAULT_FRACTION", "NOMINAL_FLOPS"]
 
 #: Share of the available memory a run may plan for when no ``max_memory`` is given.
-DEFAULT_FRACTION = 0.8
+DEFAULT_FRACTION = 0.5
 #: Nominal arithmetic rate (flop/s) of the time estimate: one CPU core, float32 matmul.
 NOMINAL_FLOPS = 2e10
 #: Python objects kept per layer (closures, cached results, progress), bytes.
