@@ -48,6 +48,7 @@ _MAX_DEPTH = 60  # deepest syntax tree a spec may have (nested calls, long chain
 _MAX_NODES = 1500  # most syntax-tree nodes a spec may have
 _MAX_BITS = 4096  # largest bit size of an exact number (or |log2| of a constant) a spec may make
 _MAX_DEGREE = 1024  # largest polynomial degree in x a spec may make
+_MAX_ROOT_BITS = 1100  # largest constant (bits) with a non-integer power; 1e-300 has 1000
 _MAX_PIECEWISE_NESTING = 2  # piecewise functions (relu, abs, htanh, max, ...) nested in each other
 _FLOAT_MAX = 1.7976931348623157e308
 
@@ -928,6 +929,12 @@ class _Budget:
                 if b.has_x:
                     return _Size(a.bits + b.bits, math.inf, a.degree + b.degree + 1, True,
                                  nesting=nest)
+                integral = b.value is not None and math.isfinite(b.value) \
+                    and float(b.value).is_integer()
+                if not integral and not a.has_x and a.bits > _MAX_ROOT_BITS:
+                    # sympy looks for perfect powers in the base: cubic in its size
+                    raise self.p.fail(node, f"a non-integer power of a number larger than "
+                                      f"{_MAX_ROOT_BITS} bits")
                 k = abs(b.value) if b.value is not None else 2.0 ** min(b.mag, 64.0)
                 k = max(k, 1.0)
                 return _Size(_times(k, a.bits) + b.bits, _times(k, a.mag) + b.mag,
