@@ -44,7 +44,13 @@ __all__ = [
 x = sp.Symbol("x", real=True)
 
 _MAX_SPEC_LEN = 2000
-_MAX_POW = 64  # largest |exponent| allowed between two numeric constants in a spec
+_MAX_DEPTH = 60  # deepest syntax tree a spec may have (nested calls, long chains of + and *)
+_MAX_NODES = 1500  # most syntax-tree nodes a spec may have
+_MAX_BITS = 4096  # largest bit size of an exact number (or |log2| of a constant) a spec may make
+_MAX_DEGREE = 1024  # largest polynomial degree in x a spec may make
+_MAX_ROOT_BITS = 1100  # largest constant (bits) with a non-integer power; 1e-300 has 1000
+_MAX_PIECEWISE_NESTING = 2  # piecewise functions (relu, abs, htanh, max, ...) nested in each other
+_FLOAT_MAX = 1.7976931348623157e308
 
 
 def _num(value: Any) -> sp.Expr:
@@ -386,7 +392,17 @@ def compile_expr(expr: sp.Expr, backend: str) -> _Fn:
     """
     if backend not in ("numpy", "torch", "mpmath"):
         raise ValueError(f"unknown backend {backend!r}; known: numpy, torch, mpmath")
-    return _compile(expr, _Backend(backend))
+    b = _Backend(backend)
+    fn = _compile(expr, b)
+    if backend == "mpmath" or sp.sympify(expr).has(x):
+        return fn
+    # a constant activation still maps an array (tensor) to one of the same shape
+    c = b.const(expr)
+    if backend == "torch":
+        import torch
+
+        return lambda v: torch.full_like(v, c) if isinstance(v, torch.Tensor) else c
+    return lambda v: np.full(np.shape(v), c)
 
 
 # ----------------------------------------------------------------------------
@@ -409,6 +425,53 @@ def _boundaries(e: sp.Basic) -> list[sp.Expr]:
     return [b for b in out if b.has(x)]
 
 
+def _real_zeros(u: sp.Expr, grid: np.ndarray, *, isolated: bool = False) -> list[float]:
+    """Real zeros of ``u`` (an expression in :data:`x`).
+
+    A polynomial's real roots are found exactly (all of them when ``grid`` is
+    None-like wide, else those inside the grid's span); otherwise sign changes of
+    ``u`` on ``grid`` are refined with Brent's method and kept only where ``|u|``
+    is small there (a sign change through a pole is not a zero), and grid points
+    where ``u`` is exactly zero are added (with ``isolated``, only where both
+    neighbours are non-zero, so a function that merely rounds to zero in a tail,
+    like ``1 - tanh(x)``, has none).
+    """
+    from scipy.optimize import brentq
+
+    lo, hi = float(grid[0]), float(grid[-1])
+    if u.is_polynomial(x):
+        poly = sp.Poly(u, x)
+        if poly.degree() < 1:
+            return []
+        if poly.degree() <= 64:
+            try:
+                return [float(r) for r in poly.nroots(n=30)
+                        if r.is_real and lo <= float(r) <= hi]
+            except mpmath.libmp.NoConvergence:
+                pass  # the scan below
+    f = compile_expr(u, "numpy")
+    with np.errstate(all="ignore"):
+        vals = np.asarray(f(grid), dtype=float) * np.ones_like(grid)
+    s = np.sign(vals)
+    zero = s == 0
+    if isolated:
+        zero[1:-1] &= (s[:-2] != 0) & (s[2:] != 0)
+        zero[[0, -1]] = False
+    pts = [float(g) for g in grid[zero]]
+    scale = float(np.nanmax(np.abs(vals[np.isfinite(vals)]), initial=1.0))
+    for i in np.nonzero(s[:-1] * s[1:] < 0)[0]:
+        with np.errstate(all="ignore"):
+            try:
+                r = float(brentq(lambda t, fn=f: float(fn(t)), grid[i], grid[i + 1],
+                                 xtol=1e-15))
+            except RuntimeError:  # no convergence: the bracket's midpoint
+                r = float(0.5 * (grid[i] + grid[i + 1]))
+            ur = abs(float(f(r)))
+        if not isolated or ur <= 1e-9 * max(scale, 1.0):
+            pts.append(r)
+    return pts
+
+
 def find_kinks(expr: sp.Expr, search: float = 60.0) -> tuple[float, ...]:
     """Points where ``expr`` may fail to be smooth (sorted, in ``[-search, search]``).
 
@@ -417,30 +480,131 @@ def find_kinks(expr: sp.Expr, search: float = 60.0) -> tuple[float, ...]:
     boundaries are solved exactly; others by a sign-change scan refined with
     Brent's method.
     """
-    from scipy.optimize import brentq
-
     pts: set[float] = set()
+    grid = np.linspace(-search, search, 24001)
     for bexpr in _boundaries(expr):
         if bexpr.free_symbols - {x}:
             continue  # a boundary that moves with a symbolic parameter cannot be located
-        if bexpr.is_polynomial(x):
-            poly = sp.Poly(bexpr, x)
-            if poly.degree() >= 1:
-                for r in poly.nroots(n=30):
-                    if r.is_real and abs(float(r)) <= search:
-                        pts.add(float(r))
-            continue
-        f = compile_expr(bexpr, "numpy")
-        grid = np.linspace(-search, search, 24001)
-        with np.errstate(all="ignore"):
-            vals = np.asarray(f(grid), dtype=float) * np.ones_like(grid)
-        s = np.sign(vals)
-        pts.update(float(g) for g in grid[s == 0])
-        idx = np.nonzero(s[:-1] * s[1:] < 0)[0]
-        for i in idx:
-            pts.add(float(brentq(lambda t, fn=f: float(fn(t)), grid[i], grid[i + 1],
-                                 xtol=1e-15)))
+        pts.update(_real_zeros(bexpr, grid))
     return tuple(sorted(pts))
+
+
+# ----------------------------------------------------------------------------
+# singularities: poles and points where the expression is not real
+
+
+def _scan_grid() -> np.ndarray:
+    """Where singularities are looked for: fine near 0, log-spaced out to 1e8."""
+    far = np.logspace(math.log10(60.0), 8.0, 2001)[1:]
+    return np.concatenate([-far[::-1], np.linspace(-60.0, 60.0, 24001), far])
+
+
+def _guards(e: sp.Basic, active: tuple[Any, ...]) -> list[tuple[sp.Basic, tuple[Any, ...]]]:
+    """Every sub-expression of ``e`` with the ``Piecewise`` conditions under which it is used."""
+    out: list[tuple[sp.Basic, tuple[Any, ...]]] = [(e, active)]
+    if isinstance(e, sp.Piecewise):
+        earlier: list[Any] = []
+        for val, cond in e.args:
+            here = active + tuple(sp.Not(c) for c in earlier) + ((cond,) if cond != True  # noqa: E712
+                                                                 else ())
+            out.extend(_guards(val, here))
+            earlier.append(cond)
+        return out
+    for a in e.args:
+        out.extend(_guards(a, active))
+    return out
+
+
+def _holds(conds: tuple[Any, ...], pts: np.ndarray) -> np.ndarray:
+    ok = np.ones(pts.shape, dtype=bool)
+    with np.errstate(all="ignore"):
+        for c in conds:
+            ok &= np.asarray(_compile_cond(c, _Backend("numpy"))(pts), dtype=bool) \
+                * np.ones_like(ok)
+    return ok
+
+
+def singular_point(expr: sp.Expr) -> tuple[float, str] | None:
+    """A real point where ``expr`` has a pole or stops being real, or None.
+
+    Found from the expression's structure: zeros of a base raised to a negative
+    power, of the argument of ``log`` and of ``cos`` of the argument of ``tan``
+    (poles, including log and essential singularities such as ``exp(1/x)``); and
+    points where the base of a non-integer power or the argument of ``log`` is
+    negative (not real).  Pieces of a ``Piecewise`` count only where they are
+    used.  Returns ``(point, reason)``.
+    """
+    grid = _scan_grid()
+    for node, conds in _guards(expr, ()):
+        if not node.has(x):
+            continue
+        zeros_of: sp.Expr | None = None
+        negative: sp.Expr | None = None
+        if isinstance(node, sp.Pow):
+            base, ex = node.args
+            if ex.has(x) and base.is_number and base.is_negative:
+                return 0.5, f"{node} is not real for non-integer x"
+            if ex.has(x) or not ex.is_integer:
+                negative = base
+            if not ex.has(x) and ex.is_negative:
+                zeros_of = base
+        elif isinstance(node, sp.log):
+            zeros_of = negative = node.args[0]
+        elif isinstance(node, sp.tan):
+            zeros_of = sp.cos(node.args[0])
+        if zeros_of is not None and zeros_of.has(x):
+            pts = np.asarray(_real_zeros(zeros_of, grid, isolated=True), dtype=float)
+            pts = pts[_holds(conds, pts)] if pts.size else pts
+            if pts.size:
+                p = float(pts[np.argmin(np.abs(pts))])
+                return p, f"{node} is singular there"
+        if negative is not None and negative.has(x):
+            f = compile_expr(negative, "numpy")
+            with np.errstate(all="ignore"):
+                v = np.asarray(f(grid), dtype=float) * np.ones_like(grid)
+            bad = grid[(v < 0) & _holds(conds, grid)]
+            if bad.size:
+                p = float(bad[np.argmin(np.abs(bad))])
+                return p, f"{node} is not real there"
+    return None
+
+
+def _check_spec_expr(expr: sp.Expr, spec: str) -> None:
+    """Refuse what a parsed spec cannot mean as a real activation (one-line ValueError)."""
+    if expr.has(sp.zoo, sp.nan, sp.oo, -sp.oo):
+        raise ValueError(f"activation spec {spec!r} is not finite")
+    if expr.has(sp.I):
+        raise ValueError(f"activation spec {spec!r} is complex-valued (contains "
+                         f"{sp.I}); an activation must be real")
+    stack: list[sp.Basic] = [expr]
+    while stack:  # every maximal constant sub-expression must be a finite float64
+        e = stack.pop()
+        if e.has(x):
+            stack.extend(e.args)
+            continue
+        if not e.is_number:
+            continue
+        v = complex(sp.N(e, 17))
+        if abs(v.imag) > 1e-12 * max(1.0, abs(v.real)):
+            raise ValueError(f"activation spec {spec!r}: constant {e} is not real")
+        if not math.isfinite(v.real) or abs(v.real) > _FLOAT_MAX:
+            raise ValueError(f"activation spec {spec!r}: constant {sp.N(e, 5)} is outside the "
+                             "float64 range")
+    for what, e in (("", expr), ("the derivative of ", _diff_ae(expr))):
+        hit = singular_point(e)
+        if hit is not None:
+            point, why = hit
+            kind = "is not real" if "not real" in why else "has a singularity"
+            raise ValueError(f"activation spec {spec!r}: {what}it {kind} at x = {point:.6g} "
+                             f"({why}), so its Gaussian integrals are not defined")
+
+
+def _diff_ae(expr: sp.Expr, order: int = 1) -> sp.Expr:
+    """The ``order``-th derivative almost everywhere: Dirac deltas at jumps are dropped."""
+    d = sp.diff(expr, x, order)
+    if d.has(sp.DiracDelta):
+        d = d.replace(sp.DiracDelta, lambda *a: sp.S.Zero)
+    return d
 
 
 # ----------------------------------------------------------------------------
@@ -500,7 +664,7 @@ class Activation:
     # -- derived expressions ----------------------------------------------
     def diff_expr(self, order: int = 1) -> sp.Expr:
         """The ``order``-th derivative as a sympy expression (a.e. at the kinks)."""
-        return sp.diff(self._need_expr("derivative"), x, order)
+        return _diff_ae(self._need_expr("derivative"), order)
 
     def derivative(self, order: int = 1) -> Activation:
         """The derivative as an :class:`Activation` (same kinks)."""
@@ -626,6 +790,190 @@ def _build_named(name: str, kwargs: Mapping[str, Any]) -> tuple[sp.Expr, dict[st
     return sp.sympify(entry.builder(**built)), dict(params)
 
 
+def _tree_shape(tree: ast.AST) -> tuple[int, int]:
+    """``(depth, node count)`` of a syntax tree, walked without recursion."""
+    depth, count = 0, 0
+    stack: list[tuple[ast.AST, int]] = [(tree, 1)]
+    while stack:
+        node, d = stack.pop()
+        count += 1
+        depth = max(depth, d)
+        stack.extend((child, d + 1) for child in ast.iter_child_nodes(node))
+    return depth, count
+
+
+@dataclass(frozen=True)
+class _Size:
+    """A bound on what sympy would build for one syntax-tree node (see :class:`_Budget`).
+
+    ``bits`` bounds the bit size of any exact number in it (numerator plus
+    denominator), ``mag`` bounds ``|log2 |v||`` of its value when it is a constant
+    (``has_x`` false), ``degree`` bounds its polynomial degree in ``x`` and
+    ``value`` is a literal's value (used to bound an exponent).
+    """
+
+    bits: float
+    mag: float
+    degree: float
+    has_x: bool
+    value: float | None = None
+    nesting: int = 0
+
+
+@functools.cache
+def _registry_shape(name: str) -> tuple[float, bool]:
+    """``(degree, piecewise)`` of a registry activation with its default parameters: its
+    polynomial degree (1 when it is not a polynomial) and whether it is piecewise."""
+    expr, _ = _build_named(name, {})
+    degree = float(sp.Poly(expr, x).degree()) if expr.is_polynomial(x) else 1.0
+    return max(degree, 1.0), bool(expr.has(sp.Piecewise))
+
+
+def _literal_bits(v: int | float) -> float:
+    if isinstance(v, int):
+        return float(abs(v).bit_length() + 1)
+    r = sp.Rational(repr(v)) if math.isfinite(v) else sp.Integer(0)
+    return float(int(r.p).bit_length() + int(r.q).bit_length())
+
+
+def _times(k: float, v: float) -> float:
+    return 0.0 if v == 0 else k * v
+
+
+def _float_op(op: ast.operator, a: float | None, b: float | None) -> float | None:
+    """``a op b`` in floats (an exponent's size), ``inf`` on overflow, None when unknown."""
+    if a is None or b is None:
+        return None
+    try:
+        if isinstance(op, ast.Add):
+            return a + b
+        if isinstance(op, ast.Sub):
+            return a - b
+        if isinstance(op, ast.Mult):
+            return a * b
+        if isinstance(op, ast.Div):
+            return a / b
+        if isinstance(op, ast.Pow):
+            if abs(a) > 1 and abs(b) > 1e4 or not math.isfinite(a * b):
+                return math.inf
+            r = a ** b
+            return float(r) if isinstance(r, (int, float)) else None
+    except (OverflowError, ZeroDivisionError):
+        return math.inf
+    return None
+
+
+class _Budget:
+    """Bounds the size of what a spec would build, on the syntax tree, before sympy runs.
+
+    The bounds are the usual ones for exact arithmetic: the bit size of a sum or
+    product is at most the sum of the operands' (plus one), of ``a**k`` at most
+    ``|k|`` times ``a``'s; ``exp`` of a constant ``c`` has ``|log2|` up to
+    ``1.45 * 2**|log2 c|``.  A spec is refused when a bound passes
+    ``_MAX_BITS`` or ``_MAX_DEGREE``, so ``((2**64)**64)**64`` (786 433 bits) is
+    refused in microseconds instead of being computed.  Piecewise functions applied
+    to piecewise arguments more than ``_MAX_PIECEWISE_NESTING`` deep are refused too:
+    sympy canonicalises the nested conditions at a cost that grows exponentially
+    (``abs(htanh(abs(gelu)))`` takes seconds, one more level minutes).
+    """
+
+    _EXPLODING = frozenset({"exp", "sinh", "cosh"})
+
+    def __init__(self, parser: _SpecParser) -> None:
+        self.p = parser
+
+    def check(self, s: _Size, node: ast.AST) -> _Size:
+        if s.nesting > _MAX_PIECEWISE_NESTING:
+            raise self.p.fail(node, f"piecewise functions (relu, abs, htanh, max, ...) nested "
+                              f"more than {_MAX_PIECEWISE_NESTING} deep")
+        if s.bits > _MAX_BITS or (not s.has_x and s.mag > _MAX_BITS):
+            raise self.p.fail(node, f"number too large (more than {_MAX_BITS} bits, about "
+                              f"{int(_MAX_BITS * math.log10(2))} digits)")
+        if s.degree > _MAX_DEGREE:
+            raise self.p.fail(node, f"polynomial degree larger than {_MAX_DEGREE}")
+        return s
+
+    def size(self, node: ast.AST) -> _Size:
+        return self.check(self._size(node), node)
+
+    def _size(self, node: ast.AST) -> _Size:
+        if isinstance(node, ast.Expression):
+            return self.size(node.body)
+        if isinstance(node, ast.Constant):
+            v = node.value
+            if isinstance(v, bool) or not isinstance(v, (int, float)):
+                raise self.p.fail(node, "only numbers are allowed as constants")
+            nbits = _literal_bits(v)
+            return _Size(nbits, nbits, 0, False, float(v) if abs(v) < 1e300 else math.inf)
+        if isinstance(node, ast.Name):
+            if node.id == "x":
+                return _Size(0, 0, 1, True)
+            canon = _ALIASES.get(node.id, node.id)
+            if canon in ACTIVATIONS:
+                degree, pw = _registry_shape(canon)
+                return _Size(64, 2, degree, True, nesting=int(pw))
+            return _Size(64, 2, 1, False)
+        if isinstance(node, ast.UnaryOp):
+            a = self.size(node.operand)
+            val = None if a.value is None else -a.value
+            return _Size(a.bits, a.mag, a.degree, a.has_x, val, a.nesting)
+        if isinstance(node, ast.BinOp):
+            a, b = self.size(node.left), self.size(node.right)
+            hx = a.has_x or b.has_x
+            val = _float_op(node.op, a.value, b.value)
+            nest = max(a.nesting, b.nesting)
+            if isinstance(node.op, (ast.Add, ast.Sub)):
+                return _Size(a.bits + b.bits + 1, a.mag + b.mag + 1, max(a.degree, b.degree), hx,
+                             val, nest)
+            if isinstance(node.op, ast.Pow):
+                if b.has_x:
+                    return _Size(a.bits + b.bits, math.inf, a.degree + b.degree + 1, True,
+                                 nesting=nest)
+                integral = b.value is not None and math.isfinite(b.value) \
+                    and float(b.value).is_integer()
+                if not integral and not a.has_x and a.bits > _MAX_ROOT_BITS:
+                    # sympy looks for perfect powers in the base: cubic in its size
+                    raise self.p.fail(node, f"a non-integer power of a number larger than "
+                                      f"{_MAX_ROOT_BITS} bits")
+                k = abs(b.value) if b.value is not None else 2.0 ** min(b.mag, 64.0)
+                k = max(k, 1.0)
+                return _Size(_times(k, a.bits) + b.bits, _times(k, a.mag) + b.mag,
+                             _times(k, a.degree), a.has_x, val, nest)
+            return _Size(a.bits + b.bits, a.mag + b.mag, a.degree + b.degree, hx, val, nest)
+        if isinstance(node, ast.Call):
+            fname = node.func.id if isinstance(node.func, ast.Name) else ""
+            args = [self.size(a) for a in node.args]
+            kw_bits = 0.0
+            degree = 4.0
+            for kw in node.keywords:  # parameters may multiply; a list's entries do not
+                kw_bits += max([0.0] + [_literal_bits(sub.value) for sub in ast.walk(kw.value)
+                                        if isinstance(sub, ast.Constant)
+                                        and isinstance(sub.value, (int, float))])
+                if isinstance(kw.value, (ast.List, ast.Tuple)):
+                    degree = max(degree, float(len(kw.value.elts)))
+                elif isinstance(kw.value, ast.Constant) and isinstance(kw.value.value, int):
+                    degree = max(degree, float(abs(kw.value.value)))
+            canon = _ALIASES.get(fname, fname)
+            piecewise = fname in ("max", "min", "sign")
+            if canon in ACTIVATIONS:
+                reg_degree, piecewise = _registry_shape(canon)
+                degree = max(degree, reg_degree) if node.keywords else reg_degree
+            elif fname in FUNCTIONS:
+                degree = 1.0
+            bits = sum(a.bits for a in args) + kw_bits + 64
+            deg = degree * max([1.0] + [a.degree for a in args])
+            nest = max([0] + [a.nesting for a in args]) + int(piecewise)
+            hx = any(a.has_x for a in args) or (canon in ACTIVATIONS and not args)
+            mag_in = max([0.0] + [a.mag for a in args])
+            explodes = fname in self._EXPLODING or canon in ACTIVATIONS
+            if explodes:
+                mag = math.inf if mag_in > 1000 else 1.45 * 2.0 ** mag_in + mag_in
+            else:
+                mag = mag_in + 1
+            return _Size(bits, mag, deg, hx, nesting=nest)
+        return _Size(0, 0, 0, True)  # anything else is refused by the parser itself
+
+
 class _SpecParser:
     def __init__(self, text: str) -> None:
         self.text = text
@@ -651,6 +999,17 @@ class _SpecParser:
                 raise self.fail(node, "too many coefficients")
             return [self.const_value(e) for e in node.elts]
         raise self.fail(node, "a parameter value must be a number or a list of numbers")
+
+    def keywords(self, node: ast.Call) -> dict[str, Any]:
+        """A registry call's keyword parameters (each named once)."""
+        kwargs: dict[str, Any] = {}
+        for kw in node.keywords:
+            if kw.arg is None:
+                raise self.fail(kw, "** arguments are not allowed")
+            if kw.arg in kwargs:
+                raise self.fail(node, f"parameter {kw.arg!r} given twice")
+            kwargs[kw.arg] = self.const_value(kw.value)
+        return kwargs
 
     def expr(self, node: ast.AST) -> sp.Expr:
         if isinstance(node, ast.Expression):
@@ -682,8 +1041,6 @@ class _SpecParser:
             if type(node.op) in ops:
                 return ops[type(node.op)](left, right)
             if isinstance(node.op, ast.Pow):
-                if right.is_number and (abs(float(sp.N(right))) > _MAX_POW):
-                    raise self.fail(node, f"exponent larger than {_MAX_POW}")
                 return sp.Pow(left, right)
             raise self.fail(node, "operator not allowed (use + - * / **)")
         if isinstance(node, ast.Call):
@@ -693,17 +1050,21 @@ class _SpecParser:
             fname = node.func.id
             canon = _ALIASES.get(fname, fname)
             if canon in ACTIVATIONS:
-                kwargs: dict[str, Any] = {}
-                for kw in node.keywords:
-                    if kw.arg is None:
-                        raise self.fail(kw, "** arguments are not allowed")
-                    kwargs[kw.arg] = self.const_value(kw.value)
+                kwargs = self.keywords(node)
                 if len(node.args) > 1:
                     raise self.fail(node, f"{fname} takes at most one positional argument "
                                     "(its input)")
                 body, _ = _build_named(canon, kwargs)
                 if node.args:
-                    return body.subs(x, self.expr(node.args[0]))
+                    arg = self.expr(node.args[0])
+                    if not arg.has(x):
+                        names = list(ACTIVATIONS[canon].defaults)
+                        hint = (f"to set its parameter write {fname}({names[0]}="
+                                f"{self.seg(node.args[0])})" if names
+                                else "its argument must depend on x")
+                        raise self.fail(node, f"{fname} is applied to a constant, which makes "
+                                        f"a constant activation; {hint}")
+                    return body.subs(x, arg)
                 return body
             if fname in FUNCTIONS:
                 if node.keywords:
@@ -737,17 +1098,22 @@ def parse_spec(spec: str) -> tuple[sp.Expr, str, dict[str, Any]]:
     except SyntaxError as err:
         raise ValueError(f"activation spec {spec!r} is not a valid expression: {err.msg}") \
             from None
+    except (RecursionError, MemoryError):
+        raise ValueError(f"activation spec {spec!r} is nested too deeply") from None
+    depth, count = _tree_shape(tree)
+    if depth > _MAX_DEPTH:
+        raise ValueError(f"activation spec nested deeper than {_MAX_DEPTH} levels (long chains "
+                         f"of + - * / count as nesting): {spec[:60]!r}...")
+    if count > _MAX_NODES:
+        raise ValueError(f"activation spec has more than {_MAX_NODES} parts: {spec[:60]!r}...")
     p = _SpecParser(text)
+    _Budget(p).size(tree)  # sizes bounded before sympy builds or evaluates anything
     body = tree.body
     # name(param=...) at top level: a parameterised registry activation
     if (isinstance(body, ast.Call) and isinstance(body.func, ast.Name) and not body.args
             and _ALIASES.get(body.func.id, body.func.id) in ACTIVATIONS):
         name = _ALIASES.get(body.func.id, body.func.id)
-        kwargs = {}
-        for kw in body.keywords:
-            if kw.arg is None:
-                raise p.fail(kw, "** arguments are not allowed")
-            kwargs[kw.arg] = p.const_value(kw.value)
+        kwargs = p.keywords(body)
         expr, params = _build_named(name, kwargs)
         return expr, (f"{name}({_fmt_params(kwargs)})" if kwargs else name), params
     expr = p.expr(tree)
@@ -758,10 +1124,17 @@ def parse_spec(spec: str) -> tuple[sp.Expr, str, dict[str, Any]]:
 
 @functools.lru_cache(maxsize=512)
 def _cached_activation(spec: str) -> Activation:
-    expr, name, params = parse_spec(spec)
-    if expr.has(sp.zoo, sp.nan, sp.oo, -sp.oo):
-        raise ValueError(f"activation spec {spec!r} is not finite")
-    return Activation.from_expr(expr, name=name, params=params)
+    try:
+        expr, name, params = parse_spec(spec)
+        _check_spec_expr(expr, spec)
+        return Activation.from_expr(expr, name=name, params=params)
+    except ValueError:
+        raise
+    except (TypeError, ArithmeticError, AttributeError, RecursionError, IndexError) as err:
+        # sympy could not build or inspect what the grammar allowed: still bad input
+        msg = str(err).splitlines()[0] if str(err) else ""
+        raise ValueError(f"activation spec {spec[:80]!r} cannot be used: "
+                         f"{type(err).__name__}: {msg[:200]}") from None
 
 
 def get_activation(spec: str | Activation | Callable[[Any], Any], **params: Any) -> Activation:

@@ -18,6 +18,7 @@ import math
 import os
 import pkgutil
 import sys
+import warnings
 from collections.abc import Callable, Sequence
 from typing import Any, NoReturn
 
@@ -93,6 +94,31 @@ def _check_finite(obj: Any, path: str = "result") -> None:
             _check_finite(v, f"{path}[{i}]")
 
 
+
+
+def _flag(param: str) -> str:
+    """The command-line flag of a library parameter (``record_every`` -> ``--record-every``)."""
+    return "--" + param.replace("_", "-")
+
+
+def _note_warnings(payload: dict[str, Any], args: argparse.Namespace,
+                   caught: list[warnings.WarningMessage]) -> None:
+    """Put the warnings a successful run raised into its result, not on stderr.
+
+    The contract keeps stderr for the one-line error; a warning from numpy or scipy
+    during a run that succeeded is part of how its numbers were obtained, so it is
+    reported with them (``warnings`` in the payload and the table).
+    """
+    msgs = sorted({f"{w.category.__name__}: {str(w.message).splitlines()[0]}" for w in caught
+                   if not issubclass(w.category, (DeprecationWarning, PendingDeprecationWarning))})
+    if not msgs:
+        return
+    payload["warnings"] = msgs
+    text = getattr(args, "table_text", None)
+    if text is not None:
+        args.table_text = text + "\nwarnings: " + "; ".join(msgs)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``ringing`` command; returns the exit status."""
     argv = list(sys.argv[1:] if argv is None else argv)
@@ -102,13 +128,22 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command is None or (args.command == "simulate" and args.what is None):
             parser.print_help(sys.stderr)
             return 2
-        configure_threads(args.threads)
+        configure_threads(getattr(args, "threads", None))
         handler: Handler = args.func
-        payload = to_jsonable(handler(args))
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            payload = to_jsonable(handler(args))
         _check_finite(payload)
+        _note_warnings(payload, args, caught)
     except (UsageError, ValueError) as err:
-        print(f"error: {str(err).splitlines()[0] if str(err) else type(err).__name__}",
-              file=sys.stderr)
+        advice = getattr(err, "advice", None)  # a budget refusal names parameters: as flags
+        text = advice(_flag) if callable(advice) else str(err)
+        print(f"error: {text.splitlines()[0] if text else type(err).__name__}", file=sys.stderr)
+        return 2
+    except (RecursionError, OverflowError) as err:  # from input too deep or too large
+        what = "too deeply nested" if isinstance(err, RecursionError) else "too large"
+        msg = str(err).splitlines()[0] if str(err) else ""
+        print(f"error: input {what} to compute ({type(err).__name__}: {msg})", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         print("error: interrupted", file=sys.stderr)

@@ -17,6 +17,35 @@ _nonneg_int = arg_type(non_negative_int)
 _nonneg_float = arg_type(non_negative_float, "--resnet-sigma")
 
 
+def _size(text: str) -> int:
+    from ringing.simulate.budget import parse_size
+
+    return parse_size(text, "--max-memory")
+
+
+_MAX_MEMORY_HELP = ("memory this run may use, e.g. 8G or 500M (default: half the memory "
+                    "available); a run estimated to need more is refused before it allocates")
+
+
+def _check_budget(args: argparse.Namespace, *, width: int, depth: int, d_in: int, d_out: int,
+                  rows: int, keep: bool, passes: float, what: str,
+                  extra: dict[str, float] | None = None,
+                  extra_params: dict[str, tuple[str, ...]] | None = None) -> None:
+    """Refuse, before anything is allocated, a run that does not fit (simulate/budget.py)."""
+    import torch
+
+    from ringing.simulate.budget import available_memory, check, mlp_estimate
+    from ringing.simulate.common import resolve_device
+
+    device = resolve_device(args.device)
+    itemsize = torch.finfo(getattr(torch, args.dtype)).bits // 8
+    est = mlp_estimate(width=width, depth=depth, d_in=d_in, d_out=d_out, rows=rows,
+                       itemsize=itemsize, weights=args.weights, keep=keep, passes=passes,
+                       extra=extra, extra_params=extra_params, what=what,
+                       available=available_memory(device)[0])
+    check(est, args.max_memory, device)
+
+
 def _common(p: argparse.ArgumentParser, *, norms: tuple[str, ...], default_norm: str) -> None:
     p.add_argument("activation", metavar="ACT", help="activation spec (registry)")
     p.add_argument("--width", type=int, required=True, help="hidden width N")
@@ -28,6 +57,8 @@ def _common(p: argparse.ArgumentParser, *, norms: tuple[str, ...], default_norm:
     p.add_argument("--seed", type=_nonneg_int, default=0, help="first seed (default 0)")
     p.add_argument("--device", default="auto", help="auto | cpu | cuda")
     p.add_argument("--dtype", choices=("float32", "float64"), default="float32")
+    p.add_argument("--max-memory", type=_size, default=None, metavar="SIZE",
+                   help=_MAX_MEMORY_HELP)
     add_json_flag(p)
 
 
@@ -52,6 +83,10 @@ def _correlation(args: argparse.Namespace) -> dict[str, Any]:
     resolve_device(args.device)
     rho0 = check_rho0(args.rho0)
     resnet = getattr(args, "resnet_sigma", None)
+    _check_budget(args, width=args.width, depth=args.depth * (1 if resnet is None else 2),
+                  d_in=args.width, d_out=args.width, rows=2 * rho0.size * args.pairs,
+                  keep=False, passes=args.samples,
+                  what=f"simulate correlation (width {args.width}, depth {args.depth})")
     cfg = (_config(args) if resnet is None else
            _config(args, architecture="resnet", resnet_sigma=resnet, in_dim=args.width,
                    out_dim=args.width))
@@ -93,6 +128,10 @@ def _jacobian(args: argparse.Namespace) -> dict[str, Any]:
     from ringing.validate.compare import theory_composed_derivative
 
     resolve_device(args.device)
+    _check_budget(args, width=args.width, depth=args.depth, d_in=args.width, d_out=args.width,
+                  rows=args.inputs * max(args.probes, 1), keep=True,
+                  passes=args.samples * (2 * args.iters + 2 * args.probes + 2),
+                  what=f"simulate jacobian (width {args.width}, depth {args.depth})")
     cfg = _config(args)
     seeds = range(args.seed, args.seed + args.samples)
     res = measure_jacobian(cfg, seeds=seeds, n_inputs=args.inputs, n_iter=args.iters,
@@ -135,6 +174,15 @@ def _nlc(args: argparse.Namespace) -> dict[str, Any]:
     from ringing.theory.nlc import nlc_tau
 
     resolve_device(args.device)
+    in_dim = args.in_dim or args.width
+    _check_budget(args, width=args.width, depth=args.depth, d_in=in_dim,
+                  d_out=max(args.out_dim or 10, 10), rows=min(args.batch_size, args.n_data),
+                  keep=True, passes=args.seeds * (args.n_data / max(args.batch_size, 1)
+                                                  + 2 * args.probe_batches),
+                  extra={"data": 24.0 * args.n_data * in_dim},
+                  extra_params={"data": ("n_data", "in_dim")},
+                  what=f"simulate nlc (width {args.width}, depth {args.depth}, "
+                  f"{args.n_data} x {in_dim} data)")
     NetworkConfig(width=args.width, depth=args.depth, activation=args.activation)  # validates
     data = load_dataset(args.data, n=args.n_data, dim=args.in_dim or args.width, seed=args.seed)
     out_dim = args.out_dim or (data.n_classes if data.n_classes > 1 else 10)
@@ -209,6 +257,8 @@ def register(subparsers: Any) -> None:
     p.add_argument("--weights", choices=("gaussian", "orthogonal"), default="gaussian")
     p.add_argument("--device", default="auto")
     p.add_argument("--dtype", choices=("float32", "float64"), default="float64")
+    p.add_argument("--max-memory", type=_size, default=None, metavar="SIZE",
+                   help=_MAX_MEMORY_HELP)
     add_json_flag(p)
     p.set_defaults(func=_nlc)
 

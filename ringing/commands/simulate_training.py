@@ -31,9 +31,21 @@ def _common(p: argparse.ArgumentParser, *, steps: int, seeds: int, lr: float,
                    help="a frequency is learned when Δ_F ≤ this (default 0.1, seed 003 §3.2)")
     p.add_argument("--device", default="auto", help="auto | cpu | cuda")
     p.add_argument("--dtype", choices=("float32", "float64"), default="float32")
+    p.add_argument("--max-memory", type=_size, default=None, metavar="SIZE",
+                   help="memory this run may use, e.g. 8G (default: half the memory "
+                   "available); a run estimated to need more is refused before it starts")
+    p.add_argument("--timings", action="store_true",
+                   help="also report the training speed (steps_per_second); off by default so "
+                   "that identical runs print identical bytes")
     p.add_argument("--figure", default=None, metavar="PATH",
                    help="also save the Δ_F heat map as a PNG here")
     add_json_flag(p)
+
+
+def _size(text: str) -> int:
+    from ringing.simulate.budget import parse_size
+
+    return parse_size(text, "--max-memory")
 
 
 def _table(payload: dict[str, Any], title: str) -> str:
@@ -58,8 +70,11 @@ def _spectral_bias(args: argparse.Namespace) -> dict[str, Any]:
                         depth=args.depth, width=args.width, activation=args.activation,
                         steps=args.steps, seeds=args.seeds, seed=args.seed, lr=args.lr,
                         optimizer=args.optimizer, record_every=args.record_every,
-                        threshold=args.threshold, device=args.device, dtype=args.dtype)
+                        threshold=args.threshold, device=args.device, dtype=args.dtype,
+                        max_memory=args.max_memory)
     payload = res.payload()
+    if args.timings:
+        payload["timings"] = {"steps_per_second": res.steps_per_second}
     if args.figure:
         from ringing.validate.figures_training import figure_spectral_bias
 
@@ -81,8 +96,11 @@ def _fprinciple(args: argparse.Namespace) -> dict[str, Any]:
                      activation=args.activation, steps=args.steps, seeds=args.seeds,
                      seed=args.seed, lr=args.lr, init_std=args.init_std,
                      optimizer=args.optimizer, record_every=args.record_every,
-                     threshold=args.threshold, device=args.device, dtype=args.dtype)
+                     threshold=args.threshold, device=args.device, dtype=args.dtype,
+                     max_memory=args.max_memory)
     payload = res.payload()
+    if args.timings:
+        payload["timings"] = {"steps_per_second": res.steps_per_second}
     if args.figure:
         from ringing.validate.figures_training import figure_fprinciple
 

@@ -58,8 +58,18 @@ def register(subparsers: Any) -> None:
     p.add_argument("--seed", type=_int_at_least(0), default=0)
     p.add_argument("--device", default="auto", help="auto | cpu | cuda")
     p.add_argument("--dtype", choices=("float32", "float64"), default="float32")
+    p.add_argument("--max-memory", type=_size, default=None, metavar="SIZE",
+                   help="memory this run may use, e.g. 8G (default: half the memory "
+                   "available); directions are chunked to fit, and a walk whose weights and "
+                   "one direction do not fit is refused before it allocates")
     add_json_flag(p)
     p.set_defaults(func=_handler)
+
+
+def _size(text: str) -> int:
+    from ringing.simulate.budget import parse_size
+
+    return parse_size(text, "--max-memory")
 
 
 def _handler(args: argparse.Namespace) -> dict[str, Any]:
@@ -78,7 +88,7 @@ def _handler(args: argparse.Namespace) -> dict[str, Any]:
     if cfg.directions * cfg.networks < 2:
         raise ValueError("intervals need at least 2 independent walks: use --directions >= 2 "
                          "or --networks >= 2")
-    res = walk(cfg)
+    res = walk(cfg, max_memory=args.max_memory)
     out = res.as_dict()
     if args.theory:
         cmp = compare_with_theory(res)

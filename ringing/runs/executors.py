@@ -22,17 +22,21 @@ Two entry points, both knowing nothing of what the work is:
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import multiprocessing as mp
 import os
+import signal
 import sys
+import threading
+import time
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from dataclasses import dataclass, field
 from typing import Any
 
 from ringing.runs.progress import progress
-from ringing.runs.store import ResultStore
+from ringing.runs.store import ResultStore, damaged, read_result
 from ringing.runs.threads import available_cpus, configure_threads
 
 __all__ = ["EXECUTORS", "SweepStats", "Task", "TaskError", "TaskResult", "check_executor",
@@ -68,8 +72,60 @@ def check_executor(executor: str) -> None:
                              "pip install 'ringing[dist]'") from None
 
 
-def init_worker(threads: int) -> None:
-    """Process-pool initialiser: limit each worker to ``threads`` threads, hide progress bars."""
+class Terminated(KeyboardInterrupt):
+    """SIGTERM, raised in the main thread so that ``finally`` blocks stop the workers."""
+
+
+def _on_sigterm(signum: int, frame: Any) -> None:
+    raise Terminated("terminated (SIGTERM)")
+
+
+@contextlib.contextmanager
+def terminate_on_sigterm() -> Iterator[None]:
+    """While active (main thread, default SIGTERM disposition only), SIGTERM raises
+    :class:`Terminated`, so the pool or Ray is shut down on the way out."""
+    if threading.current_thread() is not threading.main_thread() \
+            or signal.getsignal(signal.SIGTERM) is not signal.SIG_DFL:
+        yield
+        return
+    signal.signal(signal.SIGTERM, _on_sigterm)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, signal.SIG_DFL)
+
+
+def _die_with_parent(parent: int) -> None:
+    """Make this process end when ``parent`` does: ``PR_SET_PDEATHSIG`` (Linux) and a daemon
+    thread that polls the parent (any POSIX system, and the case where the parent died
+    before the first call)."""
+    try:
+        import ctypes
+
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(1, signal.SIGTERM, 0, 0, 0)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):  # pragma: no cover - not Linux
+        pass
+
+    def watch() -> None:
+        while True:
+            if os.getppid() != parent:
+                os._exit(1)
+            time.sleep(0.5)
+
+    threading.Thread(target=watch, name="ringing-parent-watchdog", daemon=True).start()
+
+
+def init_worker(threads: int, parent: int | None = None) -> None:
+    """Process-pool initialiser: limit each worker to ``threads`` threads, hide progress bars;
+    put it in its own process group (terminal signals go to the parent, which stops the
+    workers) and make it end when ``parent`` ends, even by SIGKILL."""
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    if parent is not None:
+        with contextlib.suppress(OSError):
+            os.setpgid(0, 0)
+        _die_with_parent(parent)
     os.environ["RINGING_PROGRESS"] = "0"
     configure_threads(threads)
 
@@ -102,20 +158,126 @@ def _local(func: Callable[..., Any], argss: Sequence[tuple[Any, ...]], workers: 
     method = "fork" if "fork" in mp.get_all_start_methods() else "spawn"
     threads = max(1, default_workers() // workers)
     pool = ProcessPoolExecutor(max_workers=workers, mp_context=mp.get_context(method),
-                               initializer=init_worker, initargs=(threads,))
+                               initializer=init_worker, initargs=(threads, os.getpid()))
+    finished = False
     try:
-        pending: dict[Future[Any], int] = {
-            pool.submit(_call, func, a): i for i, a in enumerate(argss)}
-        while pending:
-            done, _ = wait(pending, return_when=FIRST_COMPLETED)
-            for fut in done:
-                i = pending.pop(fut)
-                try:
-                    yield i, fut.result()
-                except Exception as err:  # noqa: BLE001 - a crashed worker
-                    yield i, TaskError.of(err)
+        with terminate_on_sigterm():
+            pending: dict[Future[Any], int] = {
+                pool.submit(_call, func, a): i for i, a in enumerate(argss)}
+            while pending:
+                done, _ = wait(pending, return_when=FIRST_COMPLETED)
+                for fut in done:
+                    i = pending.pop(fut)
+                    try:
+                        yield i, fut.result()
+                    except Exception as err:  # noqa: BLE001 - a crashed worker
+                        yield i, TaskError.of(err)
+            finished = True
     finally:
-        pool.shutdown(wait=True, cancel_futures=True)
+        if not finished:  # interrupted, terminated or abandoned: stop the workers now
+            _stop_workers(pool)
+        pool.shutdown(wait=finished, cancel_futures=True)
+
+
+def _stop_workers(pool: ProcessPoolExecutor) -> None:
+    """Terminate every worker's process group (the worker and anything it started)."""
+    procs = dict(getattr(pool, "_processes", None) or {})
+    for pid in procs:
+        with contextlib.suppress(OSError):
+            os.killpg(pid, signal.SIGTERM)
+    deadline = time.monotonic() + 5.0
+    for proc in procs.values():
+        proc.join(max(0.0, deadline - time.monotonic()))
+        if proc.is_alive():
+            with contextlib.suppress(OSError):
+                os.killpg(proc.pid, signal.SIGKILL)
+
+
+def _proc_table() -> dict[int, tuple[int, str]]:
+    """``{pid: (ppid, command line)}`` of the live processes (Linux ``/proc``)."""
+    out: dict[int, tuple[int, str]] = {}
+    try:
+        names = os.listdir("/proc")
+    except OSError:  # pragma: no cover - not Linux
+        return out
+    for d in names:
+        if not d.isdigit():
+            continue
+        try:
+            with open(f"/proc/{d}/stat") as fh:
+                stat = fh.read()
+            with open(f"/proc/{d}/cmdline", "rb") as fh:
+                cmd = fh.read().replace(b"\0", b" ").decode(errors="replace")
+        except OSError:
+            continue
+        fields = stat[stat.rindex(")") + 2:].split()
+        if fields[0] != "Z":
+            out[int(d)] = (int(fields[1]), cmd)
+    return out
+
+
+def _descendants(root: int, table: dict[int, tuple[int, str]]) -> set[int]:
+    found: set[int] = set()
+    frontier = {root}
+    while frontier:
+        frontier = {p for p, (pp, _) in table.items() if pp in frontier and p not in found}
+        found |= frontier
+    return found
+
+
+def watchdog_main(parent: int) -> None:
+    """The Ray watchdog (run as its own process by :func:`_start_watchdog`).
+
+    While ``parent`` lives, it reads lines from stdin (the session directory of the Ray
+    instance the parent started) and records the parent's descendants every second.  At
+    end of input it exits quietly when told ``done``; otherwise the parent died (SIGKILL
+    included) and it terminates every recorded descendant, every process whose command
+    line names the session, and what those started -- and nothing else.
+    """
+    import selectors
+
+    me = os.getpid()
+    sessions: list[str] = []
+    known: set[int] = set()
+    sel = selectors.DefaultSelector()
+    sel.register(sys.stdin, selectors.EVENT_READ)
+    done = False
+    while True:
+        if sel.select(timeout=1.0):
+            line = sys.stdin.readline()
+            if not line:
+                break
+            if line.strip() == "done":
+                done = True
+            elif line.strip():
+                sessions.append(os.path.basename(line.strip().rstrip("/")))
+        known |= _descendants(parent, _proc_table()) - {me}
+    if done:
+        return
+    for sig in (signal.SIGTERM, signal.SIGKILL):
+        table = _proc_table()
+        targets = {p for p in known if p in table}
+        targets |= {p for p, (_, cmd) in table.items()
+                    if any(s and s in cmd for s in sessions)}
+        for p in list(targets):
+            targets |= _descendants(p, table)
+        targets.discard(me)
+        for p in targets:
+            with contextlib.suppress(OSError):
+                os.kill(p, sig)
+        end = time.monotonic() + 3.0
+        while time.monotonic() < end and any(p in _proc_table() for p in targets):
+            time.sleep(0.2)
+
+
+def _start_watchdog() -> Any:
+    """A watchdog process that ends a local Ray instance when this process dies."""
+    import subprocess
+
+    code = f"from ringing.runs.executors import watchdog_main; watchdog_main({os.getpid()})"
+    return subprocess.Popen([sys.executable, "-c", code], stdin=subprocess.PIPE, text=True,
+                            start_new_session=True, stdout=subprocess.DEVNULL,
+                            stderr=subprocess.DEVNULL)
 
 
 def _ray(func: Callable[..., Any], argss: Sequence[tuple[Any, ...]], workers: int
@@ -123,30 +285,43 @@ def _ray(func: Callable[..., Any], argss: Sequence[tuple[Any, ...]], workers: in
     import ray
 
     started = False
-    if not ray.is_initialized():
-        address = os.environ.get("RAY_ADDRESS")
-        kwargs: dict[str, Any] = {"include_dashboard": False, "log_to_driver": False,
-                                  "ignore_reinit_error": True,
-                                  "logging_level": logging.WARNING}
-        if address:
-            ray.init(address=address, **kwargs)
-        else:
-            ray.init(num_cpus=workers, **kwargs)
-        started = True
+    watchdog = None
     try:
-        remote = ray.remote(_call)
-        refs = {remote.remote(func, a): i for i, a in enumerate(argss)}
-        while refs:
-            done, _ = ray.wait(list(refs), num_returns=1)
-            for ref in done:
-                i = refs.pop(ref)
-                try:
-                    yield i, ray.get(ref)
-                except Exception as err:  # noqa: BLE001 - a failed task
-                    yield i, TaskError.of(err)
+        with terminate_on_sigterm():
+            if not ray.is_initialized():
+                address = os.environ.get("RAY_ADDRESS")
+                kwargs: dict[str, Any] = {"include_dashboard": False, "log_to_driver": False,
+                                          "ignore_reinit_error": True,
+                                          "logging_level": logging.WARNING}
+                if address:
+                    ray.init(address=address, **kwargs)
+                else:
+                    watchdog = _start_watchdog()
+                    ctx = ray.init(num_cpus=workers, **kwargs)
+                    session = getattr(ctx, "address_info", {}).get("session_dir", "")
+                    if watchdog.stdin is not None and session:
+                        watchdog.stdin.write(f"{session}\n")
+                        watchdog.stdin.flush()
+                started = True
+            remote = ray.remote(_call)
+            refs = {remote.remote(func, a): i for i, a in enumerate(argss)}
+            while refs:
+                done, _ = ray.wait(list(refs), num_returns=1)
+                for ref in done:
+                    i = refs.pop(ref)
+                    try:
+                        yield i, ray.get(ref)
+                    except Exception as err:  # noqa: BLE001 - a failed task
+                        yield i, TaskError.of(err)
     finally:
         if started:
             ray.shutdown()
+        if watchdog is not None and watchdog.stdin is not None:
+            with contextlib.suppress(OSError, ValueError):
+                watchdog.stdin.write("done\n")
+                watchdog.stdin.close()
+            with contextlib.suppress(Exception):
+                watchdog.wait(timeout=5)
 
 
 def execute(func: Callable[..., Any], argss: Sequence[tuple[Any, ...]], *,
@@ -206,7 +381,8 @@ class TaskResult:
 def run_tasks(tasks: Sequence[Task], *, store: ResultStore, executor: str = "local",
               workers: int | None = None, rerun: bool = False, show_progress: bool = True,
               desc: str = "run", keep: Callable[[dict[str, Any]], bool] | None = None,
-              on_result: Callable[[TaskResult], None] | None = None
+              on_result: Callable[[TaskResult], None] | None = None,
+              check: Callable[[dict[str, Any]], object] | None = None
               ) -> tuple[list[TaskResult], SweepStats]:
     """Run ``tasks`` (reusing stored results) and return their results in the given order.
 
@@ -227,6 +403,17 @@ def run_tasks(tasks: Sequence[Task], *, store: ResultStore, executor: str = "loc
         returned); default: store every result.
     on_result
         Called with each result as it arrives (reused ones first).
+    check
+        Called on every stored result before it is reused; a ``KeyError``, ``TypeError`` or
+        ``ValueError`` from it means the stored row is damaged: a one-line
+        :class:`~ringing.runs.store.StoreError` names the store, the task and its key (and
+        ``rerun=True`` recomputes it).
+
+    Notes
+    -----
+    Several runs may share one store: each worker looks the task up again just before it
+    computes (check-before-compute, on a read-only connection), so a result another run
+    finished in the meantime is reused instead of recomputed.
     """
     check_executor(executor)
     n_workers = default_workers() if workers is None else int(workers)
@@ -238,10 +425,19 @@ def run_tasks(tasks: Sequence[Task], *, store: ResultStore, executor: str = "loc
     stats = SweepStats(total=len(tasks))
     by_key: dict[str, TaskResult] = {}
     todo: list[Task] = []
+    def checked(t: Task, stored: dict[str, Any]) -> dict[str, Any]:
+        if check is not None:
+            try:
+                check(stored)
+            except (KeyError, TypeError, ValueError) as err:
+                raise damaged(store.path, t.key, t.name,
+                              f"{type(err).__name__}: {str(err)[:120]}") from None
+        return stored
+
     for t in tasks:
         stored = None if rerun else store.get(t.key)
         if stored is not None:
-            r = TaskResult(t, stored, reused=True)
+            r = TaskResult(t, checked(t, stored), reused=True)
             by_key[t.key] = r
             stats.reused += 1
             if on_result:
@@ -249,7 +445,8 @@ def run_tasks(tasks: Sequence[Task], *, store: ResultStore, executor: str = "loc
         else:
             todo.append(t)
     todo.sort(key=lambda t: -t.cost)  # longest first: better packing on the pool
-    gen = execute(_run_task, [(t.func, t.args) for t in todo], executor=executor,
+    path = None if rerun else str(store.path)
+    gen = execute(_run_task, [(t.func, t.args, path, t.key) for t in todo], executor=executor,
                   workers=n_workers)
     bar = progress(gen, total=len(todo), desc=desc, disable=None if show_progress else True)
     for i, value in bar:
@@ -257,6 +454,9 @@ def run_tasks(tasks: Sequence[Task], *, store: ResultStore, executor: str = "loc
         if isinstance(value, TaskError):
             r = TaskResult(t, None, error=value.message)
             stats.errors += 1
+        elif isinstance(value, dict) and _STORED in value:  # another run finished it first
+            r = TaskResult(t, checked(t, value[_STORED]), reused=True)
+            stats.reused += 1
         else:
             r = TaskResult(t, value)
             if keep is None or keep(value):
@@ -269,7 +469,15 @@ def run_tasks(tasks: Sequence[Task], *, store: ResultStore, executor: str = "loc
     return [by_key[k] for k in keys], stats
 
 
-def _run_task(func: Callable[..., dict[str, Any]], args: tuple[Any, ...]) -> dict[str, Any]:
+_STORED = "__ringing_stored_result__"
+
+
+def _run_task(func: Callable[..., dict[str, Any]], args: tuple[Any, ...],
+              store_path: str | None = None, key: str = "") -> dict[str, Any]:
+    if store_path is not None:
+        stored = read_result(store_path, key)
+        if stored is not None:
+            return {_STORED: stored}
     out = func(*args)
     if not isinstance(out, dict):
         raise TypeError(f"task function returned {type(out).__name__}, not dict")

@@ -19,12 +19,13 @@ import json
 import os
 import sqlite3
 import time
+import urllib.parse
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
 __all__ = ["StoreError", "ResultStore", "default_store_path", "config_key", "APPLICATION_ID",
-           "SCHEMA_VERSION"]
+           "SCHEMA_VERSION", "damaged", "parse_stored", "read_result"]
 
 #: ``PRAGMA application_id`` of a ringing store ("RING")
 APPLICATION_ID = 0x52494E47
@@ -58,6 +59,40 @@ class StoreError(ValueError):
     """The store file cannot be used (corrupt, foreign, or not writable)."""
 
 
+def damaged(path: Any, key: str, name: Any, why: str) -> StoreError:
+    """The one-line error for a damaged stored result: store path, name and key."""
+    return StoreError(f"results store {path}: the stored result of {name!r} (key {key}) is "
+                      f"damaged ({why}); recompute it with --rerun")
+
+
+def parse_stored(text: Any, path: Any, key: str, name: Any) -> dict[str, Any]:
+    """A stored result's JSON text as a dict, or :func:`damaged`."""
+    try:
+        out = json.loads(text)
+    except (TypeError, ValueError) as err:
+        raise damaged(path, key, name, f"not JSON: {err}") from None
+    if not isinstance(out, dict):
+        raise damaged(path, key, name, f"a JSON {type(out).__name__}, not an object")
+    return out
+
+
+def read_result(path: str | os.PathLike[str], key: str) -> dict[str, Any] | None:
+    """The result stored under ``key`` in the store at ``path``, read on a short read-only
+    connection (for a worker's check before it computes), or ``None``."""
+    uri = "file:" + urllib.parse.quote(str(Path(path).resolve())) + "?mode=ro"
+    try:
+        conn = sqlite3.connect(uri, uri=True, timeout=30.0)
+    except sqlite3.Error:
+        return None
+    try:
+        row = conn.execute("SELECT name, result FROM results WHERE key = ?", (key,)).fetchone()
+    except sqlite3.Error:
+        return None
+    finally:
+        conn.close()
+    return None if row is None else parse_stored(row[1], path, key, row[0])
+
+
 def default_store_path() -> Path:
     """``$XDG_CACHE_HOME/ringing/results.sqlite`` or ``~/.cache/ringing/results.sqlite``."""
     base = os.environ.get("XDG_CACHE_HOME") or ""
@@ -82,6 +117,8 @@ class ResultStore:
     def __init__(self, path: str | os.PathLike[str] | None = None) -> None:
         self.path = Path(path) if path is not None else default_store_path()
         self._check_file()
+        if self.path.is_file() and self.path.stat().st_size > 0:
+            self._check_read_only()  # nothing is written before the store is known to be ours
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             self._conn = sqlite3.connect(str(self.path), timeout=30.0, isolation_level=None)
@@ -118,18 +155,56 @@ class ResultStore:
                                  "(bad header); it was left untouched: move it away or pass "
                                  "--store PATH")
 
-    def _setup(self) -> None:
-        c = self._conn
+    def _check_read_only(self) -> None:
+        """Run every check of :meth:`_identify` on a read-only connection (``mode=ro``), so a
+        store that is refused (corrupt, foreign, another schema version) is not modified --
+        not even by switching on write-ahead logging."""
+        uri = "file:" + urllib.parse.quote(str(self.path.resolve())) + "?mode=ro"
+        try:
+            conn = sqlite3.connect(uri, uri=True, timeout=30.0, isolation_level=None)
+        except sqlite3.Error as err:
+            raise StoreError(f"cannot open results store {self.path}: {err}") from None
+        try:
+            app = self._identify(conn)
+            if app == APPLICATION_ID:
+                self._check_version(conn)
+        except sqlite3.OperationalError as err:
+            if "locked" in str(err) or "busy" in str(err):
+                return  # another run is writing: the read-write checks below repeat these
+            raise StoreError(f"cannot use results store {self.path}: {err}") from None
+        except sqlite3.DatabaseError as err:
+            raise StoreError(f"results store {self.path} is corrupt or not a SQLite database "
+                             f"({err}); it was left untouched: move it away or pass "
+                             "--store PATH") from None
+        finally:
+            conn.close()
+
+    def _identify(self, c: sqlite3.Connection) -> int:
+        """Integrity and ownership checks (read only); returns the application id."""
         c.execute("PRAGMA busy_timeout = 30000")
         ok = c.execute("PRAGMA quick_check").fetchone()
         if not ok or ok[0] != "ok":
             raise sqlite3.DatabaseError(f"quick_check: {ok[0] if ok else 'no answer'}")
-        app = c.execute("PRAGMA application_id").fetchone()[0]
+        app = int(c.execute("PRAGMA application_id").fetchone()[0])
         tables = {r[0] for r in c.execute("SELECT name FROM sqlite_master WHERE type='table'")}
         if app not in (0, APPLICATION_ID) or (app == 0 and tables):
             raise StoreError(f"{self.path} is a SQLite database of another application "
                              f"(application_id={app}, tables: {', '.join(sorted(tables)) or '-'})"
                              "; it was left untouched: pass --store PATH")
+        return app
+
+    def _check_version(self, c: sqlite3.Connection) -> None:
+        ver = c.execute("PRAGMA user_version").fetchone()[0]
+        if ver != SCHEMA_VERSION:
+            raise StoreError(f"results store {self.path} has schema version {ver}, this "
+                             f"ringing expects {SCHEMA_VERSION}; it was left untouched: pass "
+                             "--store PATH")
+
+    def _setup(self) -> None:
+        c = self._conn
+        app = self._identify(c)
+        if app == APPLICATION_ID:
+            self._check_version(c)
         mode = c.execute("PRAGMA journal_mode = WAL").fetchone()[0]
         if str(mode).lower() != "wal":  # pragma: no cover - e.g. a network file system
             c.execute("PRAGMA journal_mode = DELETE")
@@ -146,21 +221,23 @@ class ResultStore:
             except BaseException:
                 c.execute("ROLLBACK")
                 raise
-        else:
-            ver = c.execute("PRAGMA user_version").fetchone()[0]
-            if ver != SCHEMA_VERSION:
-                raise StoreError(f"results store {self.path} has schema version {ver}, this "
-                                 f"ringing expects {SCHEMA_VERSION}; pass --store PATH")
 
     # -- results -------------------------------------------------------------
 
     def get(self, key: str) -> dict[str, Any] | None:
-        """The stored result dict for ``key``, or ``None``."""
-        row = self._conn.execute("SELECT result FROM results WHERE key = ?", (key,)).fetchone()
+        """The stored result dict for ``key``, or ``None``.
+
+        Raises
+        ------
+        StoreError
+            The stored row is damaged (not a JSON object); the message names the store,
+            the result's name and key.
+        """
+        row = self._conn.execute("SELECT name, result FROM results WHERE key = ?",
+                                 (key,)).fetchone()
         if row is None:
             return None
-        out: dict[str, Any] = json.loads(row[0])
-        return out
+        return parse_stored(row[1], self.path, key, row[0])
 
     def get_many(self, keys: Iterable[str]) -> dict[str, dict[str, Any]]:
         """``{key: result}`` for the stored ones among ``keys``."""

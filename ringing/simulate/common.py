@@ -3,8 +3,6 @@ a simulation may use."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import torch
 
 __all__ = ["resolve_device", "resolve_dtype", "make_generator", "cuda_available",
@@ -66,46 +64,15 @@ def make_generator(seed: int, device: str | torch.device = "cpu") -> torch.Gener
     return g
 
 
-def _cgroup_free() -> int | None:
-    """Bytes left under this process's cgroup-v2 memory limit, or ``None`` without one."""
-    try:
-        limit = Path("/sys/fs/cgroup/memory.max").read_text().strip()
-        used = Path("/sys/fs/cgroup/memory.current").read_text().strip()
-    except OSError:
-        return None
-    if limit == "max":
-        return None
-    return max(0, int(limit) - int(used))
-
-
 def available_memory(device: str | torch.device = "cpu") -> int:
-    """Bytes a new allocation on ``device`` can use now.
-
-    CPU: ``MemAvailable`` of ``/proc/meminfo`` (the kernel's estimate of memory
-    available without swapping), capped by a cgroup-v2 limit when there is one; where
-    neither can be read, the physical memory from ``os.sysconf``.  CUDA: the free
-    memory reported by ``torch.cuda.mem_get_info``.  The number changes as other
-    processes run: it decides *how* a simulation runs (layers held or regenerated,
-    weights streamed in row blocks), never *what* it computes.
+    """Bytes a new allocation on ``device`` can use now: the memory model's figure
+    (:func:`ringing.simulate.budget.available_memory`: the least of ``MemAvailable``, the
+    cgroup's limit less its usage, ``ulimit -v``, and on CUDA the device's free memory).
+    It decides *how* a simulation runs (layers held or regenerated, weights streamed in row
+    blocks), never *what* it computes.
     """
-    dev = torch.device(device)
-    if dev.type == "cuda":
-        free, _ = torch.cuda.mem_get_info(dev)
-        return int(free)
-    avail: int | None = None
-    try:
-        for line in Path("/proc/meminfo").read_text().splitlines():
-            if line.startswith("MemAvailable:"):
-                avail = int(line.split()[1]) * 1024
-                break
-    except OSError:
-        avail = None
-    if avail is None:
-        import os
+    from ringing.simulate.budget import available_memory as model_available
 
-        try:
-            avail = int(os.sysconf("SC_PAGE_SIZE")) * int(os.sysconf("SC_PHYS_PAGES"))
-        except (ValueError, OSError, AttributeError):  # pragma: no cover - exotic platforms
-            avail = 4 << 30
-    cg = _cgroup_free()
-    return avail if cg is None else min(avail, cg)
+    return model_available(device)[0]
+
+

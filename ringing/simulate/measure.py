@@ -82,7 +82,8 @@ def layer_correlations(net: Network, x: torch.Tensor) -> np.ndarray:
             out.append(pair_correlations(h))
     c = torch.stack(out, dim=1).double().cpu().numpy()
     bad = ~np.isfinite(c).all(axis=0)
-    if bad.any():
+    if bad.any():  # re-run layer by layer: names 0/0 in a normalisation, or the overflow
+        net.name_overflow(net.as_input(x))
         first = int(np.argmax(bad))
         what = "the input" if first == 0 else net.describe_layer(first)
         raise ForwardOverflowError(
@@ -191,12 +192,16 @@ class _StoredPass:
 
     def pull(self, u: torch.Tensor) -> torch.Tensor:
         """``uᵀJ`` for one cotangent ``u`` shaped like the output."""
+        if not self.out.requires_grad:  # the output does not depend on x (a constant φ): J = 0
+            return torch.zeros_like(self.x)
         (g,) = torch.autograd.grad(self.out, self.x, u, retain_graph=True)
         return g
 
     def pull_many(self, u: torch.Tensor, max_bytes: int = 256 << 20) -> torch.Tensor:
         """``u_kᵀJ`` for cotangents ``u`` of shape ``(K, *out.shape)``, in chunks of at most
         ``max_bytes`` of cotangents and gradients per backward."""
+        if not self.out.requires_grad:  # J = 0, as in pull
+            return self.x.new_zeros((u.shape[0], *self.x.shape))
         row = (self.out.numel() + self.x.numel()) * self.x.element_size()
         step = max(1, max_bytes // row)
         parts = [torch.autograd.grad(self.out, self.x, u[k:k + step], retain_graph=True,
@@ -563,6 +568,10 @@ def empirical_nlc(net: NLCNetwork, x: np.ndarray | torch.Tensor, *, batch_size: 
         raise ValueError("the network output does not vary over the data (Q_j S f = 0)")
     sa = np.asarray(s, dtype=float)
     q_j = math.sqrt(float(sa.mean()))
+    if not sa.mean() > 0:
+        raise ValueError("the network's input-output Jacobian is zero on every probe (the "
+                         "activation's derivative is zero almost everywhere): the NLC is 0 "
+                         "and its ratio to NLC_tau is undefined")
     rel = 0.5 * float(sa.std(ddof=1) / math.sqrt(sa.size) / sa.mean()) if sa.size > 1 else 0.0
     d_out = net.config.d_out
     nlc = q_j * q_in / (math.sqrt(d_out) * q_out)

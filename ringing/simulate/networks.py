@@ -61,6 +61,7 @@ import torch
 import torch.nn.functional as F
 
 from ringing.activations import Activation, get_activation
+from ringing.simulate.budget import BLOCK_BYTES, STREAM_FRACTION
 from ringing.simulate.common import available_memory, resolve_device, resolve_dtype
 
 __all__ = [
@@ -90,8 +91,6 @@ ARCHITECTURES = ("mlp", "resnet")
 BN_EPS = 1e-5
 GENERATOR_DEVICES = ("cpu", "device")
 HOLD_FRACTION = 0.5    # a measurement holds its layers when they need at most this share
-STREAM_FRACTION = 0.25  # a layer larger than this share of free memory is streamed in blocks
-BLOCK_BYTES = 256 << 20  # size of one row block of a streamed layer
 
 
 class ForwardOverflowError(ValueError):
@@ -657,6 +656,36 @@ class Network:
                 self.name_overflow(x0, hs if keep else None)
         return h, hs
 
+    def check_layer(self, layer: int, prev: torch.Tensor, out: torch.Tensor) -> None:
+        """Raise a one-line error when layer ``layer``'s output ``out`` (from ``prev``) is not
+        finite: ``ValueError`` naming 0/0 when the layer normalised all-zero rows,
+        :class:`ForwardOverflowError` otherwise.  A host sync: called only from
+        :meth:`name_overflow`, after the pass's single finite check failed (or per layer where
+        a caller wants it)."""
+        if bool(torch.isfinite(out).all()):
+            return
+        self._zero_before_norm(layer, prev)
+        check_finite(out, self.describe_layer(layer))
+
+    def _zero_before_norm(self, layer: int, prev: torch.Tensor) -> None:
+        c = self.config
+        norm = c.layer_norm_kind(layer)
+        if c.architecture != "mlp" or norm == "none":
+            return
+        act = c.activations[layer - 1]
+        w, b = self.params(layer)
+        y = torch.addmm(b, prev if act is None else act.torch(prev), w.T)
+        dim = -1 if norm == "layer" else 0
+        spread = y.abs().amax(dim=dim) if norm == "layer" else (y - y.mean(dim=0)).abs().amax(dim=0)
+        if bool((spread == 0).any()):
+            tiny = torch.finfo(self.dtype).tiny
+            raise ValueError(
+                f"layer {layer}'s pre-activations are all zero, so its {norm} normalisation "
+                f"divides 0 by 0 (sigma_w={c.sigma_w:.6g}, sigma_b={c.sigma_b:.6g}; values "
+                f"below {tiny:.3g} are 0 in {self.dtype}, and activation "
+                f"{act.name if act else 'identity'!r} may be constant): use sigma_w > 0 or a "
+                "larger sigma_b")
+
     __call__ = forward
 
     def name_overflow(self, x: torch.Tensor, hs: Sequence[torch.Tensor] | None = None) -> None:
@@ -669,8 +698,9 @@ class Network:
         check_finite(x, "the input")
         h = x
         for layer in range(1, self.config.depth + 1):
+            prev = h
             h = hs[layer] if hs is not None else self.apply_layer(layer, h)
-            check_finite(h, self.describe_layer(layer))
+            self.check_layer(layer, prev, h)  # names 0/0 in a normalisation, or overflow
 
     def function(self) -> Callable[[torch.Tensor], torch.Tensor]:
         """The whole network as one function of its input (for ``torch.func``).

@@ -81,6 +81,24 @@ def record_schedule(steps: int, every: int) -> np.ndarray:
     return np.unique(np.concatenate([np.arange(0, steps + 1, every), [steps]])).astype(np.int64)
 
 
+def check_training_budget(widths: Sequence[int], models: int, points: int, eval_points: int,
+                          steps: int, record_every: int, optimizer: str, device: str,
+                          dtype: str, max_memory: int | None, what: str) -> None:
+    """Refuse, before anything is allocated, a training run that does not fit in memory
+    (:mod:`ringing.simulate.budget`): parameters and optimiser state, activations, recorded
+    outputs and per-step losses of :func:`train_full_batch`."""
+    from ringing.simulate.budget import check, training_estimate
+
+    if any(isinstance(w, bool) or int(w) != w or w < 1 for w in widths):
+        return  # BatchedMLP gives the one-line error
+    records = int(validate_steps(steps)) // _positive_int(record_every, "record_every") + 2
+    itemsize = torch.finfo(resolve_dtype(dtype)).bits // 8
+    est = training_estimate(widths=[int(w) for w in widths], models=models, points=points,
+                            eval_points=eval_points, steps=steps, records=records,
+                            itemsize=itemsize, optimizer=optimizer, what=what)
+    check(est, max_memory, resolve_device(device))
+
+
 # ----------------------------------------------------------------------------
 # the batched MLP
 
@@ -407,8 +425,7 @@ class SpectralBiasResult:
                             "amplitudes": self.amplitudes,
                             "magnitude_curves": self.magnitude.mean(axis=1).T,
                             "final_train_loss": _spread(list(self.train_loss[-1])),
-                            "config": self.config,
-                            "steps_per_second": self.steps_per_second})
+                            "config": self.config})
 
 
 def _payload(frequencies: np.ndarray, learned: np.ndarray, delta: np.ndarray,
@@ -437,7 +454,8 @@ def spectral_bias(*, frequencies: Sequence[float] = tuple(range(5, 55, 5)),
                   depth: int = 6, width: int = 256, activation: str = "relu",
                   steps: int = 80000, seeds: int = 10, seed: int = 0, lr: float = 3e-4,
                   optimizer: str = "adam", record_every: int = 100, threshold: float = 0.1,
-                  device: str = "auto", dtype: str = "float32") -> SpectralBiasResult:
+                  device: str = "auto", dtype: str = "float32",
+                  max_memory: int | None = None) -> SpectralBiasResult:
     """Seed 001 Experiment 1 (§3, App. A.1): fit ``Σ A_i sin(2π k_i x + φ_i)`` on [0, 1).
 
     ``n_samples`` points ``j/n`` (the DFT bins are then exactly the integers),
@@ -468,6 +486,8 @@ def spectral_bias(*, frequencies: Sequence[float] = tuple(range(5, 55, 5)),
     x = np.arange(n_samples) / n_samples
     phases = np.stack([np.random.default_rng(s).uniform(0, 2 * np.pi, n_k) for s in seed_list])
     y = sine_mixture(x, k, amp, phases)  # (S, n)
+    check_training_budget([1] + [width] * depth + [1], n_seeds, n_samples, 0, steps,
+                          record_every, optimizer, device, dtype, max_memory, "spectral bias")
     model = BatchedMLP([1] + [width] * depth + [1], activation, seed_list, init="torch",
                        device=device, dtype=dtype)
     rec = train_full_batch(model, x, y, steps=steps, lr=lr, optimizer=optimizer,
@@ -563,8 +583,7 @@ class FPrincipleResult:
         """The JSON payload of ``ringing simulate fprinciple``."""
         extra: dict[str, Any] = {"target": self.target, "sampling": self.sampling,
                                  "final_train_loss": _spread(list(self.train_loss[-1])),
-                                 "config": self.config,
-                                 "steps_per_second": self.steps_per_second}
+                                 "config": self.config}
         if self.test_loss is not None:
             extra["early_stopping"] = early_stopping_summary(self)
         return _payload(self.peaks, self.learned, self.delta, self.steps,
@@ -588,7 +607,7 @@ def fprinciple(target: str = "linear", *, sampling: str = "uniform",
                steps: int = 20000, seeds: int = 5, seed: int = 0, lr: float = 2e-5,
                init_std: float = 0.1, optimizer: str = "adam", record_every: int = 50,
                threshold: float = 0.1, device: str = "auto", dtype: str = "float32",
-               ) -> FPrincipleResult:
+               max_memory: int | None = None) -> FPrincipleResult:
     """Seed 003 §3.1 (Fig 3, 4, 7b) and §4 (Fig 6): Δ_F at the target's peaks over training.
 
     Defaults are the paper's: tanh network 200-200-200-100 (400-400-400-200-200
@@ -642,6 +661,9 @@ def fprinciple(target: str = "linear", *, sampling: str = "uniform",
         y_even = quantized_target(t.f0, t.alpha, x_even)
         peaks = spectrum_peaks(np.abs(nonuniform_dft(x_even, y_even, index, interval)), index,
                                n_peaks=t.n_peaks)
+    check_training_budget([1, *widths, 1], n_seeds, xs.shape[1],
+                          0 if x_test is None else x_test.size, steps, record_every, optimizer,
+                          device, dtype, max_memory, f"fprinciple {target}")
     model = BatchedMLP([1, *widths, 1], activation, seed_list, init="normal", init_std=init_std,
                        device=device, dtype=dtype)
     x_in = xs[0] if sampling == "uniform" else xs

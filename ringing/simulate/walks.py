@@ -616,14 +616,40 @@ def run_walk(cfg: WalkConfig, weights: list[torch.Tensor], x: torch.Tensor,
     return power.cpu(), (csum.cpu() if nb else None), ccount.cpu()
 
 
-def _chunk_size(cfg: WalkConfig, itemsize: int) -> int:
+def _direction_bytes(cfg: WalkConfig, itemsize: int) -> int:
+    """Bytes of one direction of a chunk: its activations and its direction matrices."""
     rows = cfg.points * cfg.inputs * cfg.average * cfg.width
     per_dir = 6 * rows * itemsize  # a few live (T, B, aN) activations and FFT buffers
     mats = sum(int(np.prod(cfg.layer_shape(layer))) for layer in range(1, cfg.depth + 1)
                if cfg.moved(layer))
     n_mats = 2 if cfg.path == "loop" and cfg.second_direction == "independent" else 1
-    per_dir += n_mats * mats * itemsize
-    return int(max(1, min(cfg.directions, cfg.chunk_bytes // max(per_dir, 1))))
+    return per_dir + n_mats * mats * itemsize
+
+
+def _chunk_size(cfg: WalkConfig, itemsize: int, chunk_bytes: int | None = None) -> int:
+    per_dir = _direction_bytes(cfg, itemsize)
+    budget = cfg.chunk_bytes if chunk_bytes is None else chunk_bytes
+    return int(max(1, min(cfg.directions, budget // max(per_dir, 1))))
+
+
+def walk_chunk_bytes(cfg: WalkConfig, max_memory: int | None = None) -> int:
+    """The chunk budget of ``cfg``: ``cfg.chunk_bytes`` lowered to what fits in memory.
+
+    Raises :class:`~ringing.simulate.budget.BudgetError` (naming ``width``, ``points``,
+    ``inputs``) when the weights, the inputs and one direction do not fit in
+    ``max_memory`` (default: a share of the memory available).
+    """
+    from ringing.simulate.budget import fit_chunk_bytes, walk_fixed_bytes
+
+    itemsize = torch.finfo(resolve_dtype(cfg.dtype)).bits // 8
+    shapes = [cfg.layer_shape(layer) for layer in range(1, cfg.depth + 1)]
+    fixed = walk_fixed_bytes(layer_shapes=shapes, inputs=cfg.inputs, in_dim=cfg.n_in,
+                             itemsize=itemsize)
+    return fit_chunk_bytes(fixed=fixed, per_direction=_direction_bytes(cfg, itemsize),
+                           directions=cfg.directions, chunk_bytes=cfg.chunk_bytes,
+                           max_memory=max_memory, device=resolve_device(cfg.device),
+                           what=f"the walk (width {cfg.width}, T={cfg.points}, "
+                           f"B={cfg.inputs})")
 
 
 # ----------------------------------------------------------------------------
@@ -832,8 +858,13 @@ class WalkResult(SpectraMixin):
         return out
 
 
-def walk(cfg: WalkConfig, *, show_progress: bool = True) -> WalkResult:
+def walk(cfg: WalkConfig, *, show_progress: bool = True,
+         max_memory: int | None = None) -> WalkResult:
     """Run the walks of ``cfg`` and measure every layer's spectrum (seed 000 §4.2-4.4).
+
+    Directions are processed in chunks of at most ``cfg.chunk_bytes``, lowered to what
+    fits in ``max_memory`` (default: a share of the memory available), see
+    :func:`walk_chunk_bytes`; results do not depend on the chunking.
 
     Raises
     ------
@@ -845,7 +876,7 @@ def walk(cfg: WalkConfig, *, show_progress: bool = True) -> WalkResult:
 
     device = resolve_device(cfg.device)
     dtype = resolve_dtype(cfg.dtype)
-    per = _chunk_size(cfg, torch.finfo(dtype).bits // 8)
+    per = _chunk_size(cfg, torch.finfo(dtype).bits // 8, walk_chunk_bytes(cfg, max_memory))
     chunks = [range(s, min(s + per, cfg.directions)) for s in range(0, cfg.directions, per)]
     jobs = [(n, c) for n in range(cfg.networks) for c in chunks]
     g2 = None

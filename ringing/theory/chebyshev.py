@@ -143,7 +143,10 @@ def cheb_to_monomial(cheb: Any, interval: float = 1.0, *, exact: bool = True) ->
     if not np.all(np.isfinite(t)):
         raise ValueError("cheb contains non-finite coefficients")
     if not exact:
-        return np.asarray(npcheb.cheb2poly(t) / a_half ** np.arange(t.size))
+        with np.errstate(all="ignore"):
+            out = np.asarray(npcheb.cheb2poly(t) / a_half ** np.arange(t.size))
+        _check_monomial_range(out, a_half)
+        return out
     deg = t.size - 1
     acc = [Fraction(0)] * (deg + 1)
     for n, tn in enumerate(t.tolist()):
@@ -154,8 +157,24 @@ def cheb_to_monomial(cheb: Any, interval: float = 1.0, *, exact: bool = True) ->
             if cj:
                 acc[j] += fn * cj
     a_frac = Fraction(a_half)
-    out = np.array([float(acc[j] / a_frac**j) for j in range(deg + 1)])
+    vals = []
+    for j in range(deg + 1):
+        try:
+            vals.append(float(acc[j] / a_frac**j))
+        except OverflowError:
+            vals.append(math.inf)
+    out = np.array(vals)
+    _check_monomial_range(out, a_half)
     return out
+
+
+def _check_monomial_range(a: np.ndarray, a_half: float) -> None:
+    """A one-line ``ValueError`` when a monomial coefficient ``t_j / A^j`` leaves float64."""
+    bad = np.flatnonzero(~np.isfinite(a))
+    if bad.size:
+        raise ValueError(f"the monomial coefficient of x^{int(bad[0])} on [-{a_half:g}, "
+                         f"{a_half:g}] is larger than float64 can hold (it scales as "
+                         f"A^-{int(bad[0])}); use a wider interval")
 
 
 def chop_chebyshev(t: Any) -> np.ndarray:

@@ -653,6 +653,10 @@ def predict_walk_spectra(act: Any, depth: int, *, path: str = "loop", points: in
     approx = chebyshev_approximation(a, degree, interval, fit=fit, error_estimate=False)
     t = chop_chebyshev(approx.chebyshev)
     d_eff = t.size - 1
+    if d_eff < 1:
+        raise ValueError(f"degree={degree}: the polynomial approximation of {a.name!r} on "
+                         f"[-{approx.interval:g}, {approx.interval:g}] is constant, so a walk "
+                         "through it has no spectrum to predict; use degree >= 1")
     if approximation == "chebyshev":
         def hfun(q: np.ndarray, layer: int) -> np.ndarray:
             return _checked_hermite(t, approx.interval, q, layer)

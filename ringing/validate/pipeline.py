@@ -75,7 +75,8 @@ def run_claims(claims: Sequence[Claim], *, quick: bool, store: ResultStore,
 
     done, stats = run_tasks(tasks, store=store, executor=executor, workers=workers,
                             rerun=rerun, show_progress=show_progress, desc="validate",
-                            keep=_stored, on_result=hook if on_result else None)
+                            keep=_stored, on_result=hook if on_result else None,
+                            check=ClaimResult.from_dict)
     results = [_to_claim_result(by_key[tr.task.key], quick, tr) for tr in done]
     stats.errors = sum(r.verdict == "error" for r in results)
     stats.computed = sum(not r.reused and r.verdict != "error" for r in results)
