@@ -231,7 +231,10 @@ def train_task(arch: dict[str, Any], config: dict[str, Any], lr_index: int
         base = base_learning_rate(net, split, proto)
     except ValueError as err:
         return {"lr_index": lr_index, "lr": None, "error": str(err)}
-    res = train_run(net, split, base * proto.factor ** lr_index, proto)
+    try:
+        res = train_run(net, split, base * proto.factor ** lr_index, proto)
+    except ValueError as err:  # e.g. a non-finite output at initialisation: deterministic
+        return {"lr_index": lr_index, "lr": None, "val_error": None, "error": str(err)}
     out = {k: (_finite(v) if isinstance(v, float) else v) for k, v in res.as_dict().items()}
     out.update(lr_index=lr_index, error=None)
     try:
