@@ -46,12 +46,12 @@ def register(subparsers: Any) -> None:
                                             "paper 1e6)"),
         "lrs": ("n_lr", 1, "starting learning rates per architecture (8; paper 40)"),
         "lr-first-index": ("lr_first_index", 0, "first rate is base·3^I (11; paper 0)"),
-        "n-train": ("n_train", 2, "training points (1000; paper 3000)"),
+        "n-train": ("n_train", 2, "training points (500; paper 3000)"),
         "n-val": ("n_val", 2, "validation points (500; paper 1000)"),
         "n-test": ("n_test", 2, "test points (1000; paper 1000)"),
-        "max-epochs": ("max_epochs", 0, "epoch cap per run, 0 = none (100; paper none)"),
-        "reductions": ("reductions", 0, "learning-rate divisions by 3 (6; paper 10)"),
-        "probe-batches": ("nlc_probe_batches", 1, "NLC probe minibatches (20; paper 100)"),
+        "max-epochs": ("max_epochs", 0, "epoch cap per run, 0 = none (40; paper none)"),
+        "reductions": ("reductions", 0, "learning-rate divisions by 3 (3; paper 10)"),
+        "probe-batches": ("nlc_probe_batches", 1, "NLC probe minibatches (10; paper 100)"),
     }
     for flag, (dest, lo, text) in ints.items():
         check = positive_int if lo >= 1 else non_negative_int

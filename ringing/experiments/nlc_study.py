@@ -21,9 +21,9 @@ neural networks" (seed 004) §4, App. C (architectures), D.2 (data), E.1 (Fig 1)
   Fig 3B; :func:`markdown_table` the correlation table.
 
 The paper's set-up is :meth:`StudyConfig.paper`; the default is a reduced one that a 2-core
-machine finishes in well under an hour for 60 architectures × 8 learning rates (smaller
-parameter budget and data, 8 learning rates placed where the good ones lie, 6 learning-rate
-divisions, an epoch cap); docs/nlc_study.md lists every difference.
+machine finishes in under an hour for 60 architectures × 8 learning rates (smaller
+parameter budget and data, 8 learning rates placed where the good ones lie, 3 learning-rate
+divisions with patience 5 then 3, an epoch cap); docs/nlc_study.md lists every difference.
 """
 
 from __future__ import annotations
@@ -59,7 +59,7 @@ class StudyConfig:
 
     dataset: str = "waveform"
     data_path: str | None = None
-    n_train: int = 1000
+    n_train: int = 500
     n_val: int = 500
     n_test: int = 1000
     data_seed: int = 0
@@ -70,12 +70,12 @@ class StudyConfig:
     lr_first_index: int = 11
     optimizer: str = "sgd"
     batch_size: int = 250
-    patience_first: int = 10
-    patience: int = 5
-    reductions: int = 6
-    max_epochs: int = 100
-    nlc_probe_batches: int = 20
-    nlc_after_probe_batches: int = 10
+    patience_first: int = 5
+    patience: int = 3
+    reductions: int = 3
+    max_epochs: int = 40
+    nlc_probe_batches: int = 10
+    nlc_after_probe_batches: int = 4
     region_batches: int = 2
     region_u: int = 2
     region_v: int = 10
@@ -103,8 +103,8 @@ class StudyConfig:
         learning rates from the base rate, 3000/1000/1000 waveform-noise points, ten
         divisions, no epoch cap, 100 probe minibatches, 10·10·10 region configurations."""
         base = dict(n_train=3000, n_val=1000, n_test=1000, n_architectures=250,
-                    param_budget=1_000_000, n_lr=40, lr_first_index=0, reductions=10,
-                    max_epochs=0, nlc_probe_batches=100, nlc_after_probe_batches=100,
+                    param_budget=1_000_000, n_lr=40, lr_first_index=0, patience_first=10,
+                    patience=5, reductions=10, max_epochs=0, nlc_probe_batches=100, nlc_after_probe_batches=100,
                     region_batches=10, region_u=10, region_v=10)
         base.update(kw)
         return cls(**base)
