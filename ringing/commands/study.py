@@ -102,7 +102,7 @@ def _nlc(args: argparse.Namespace) -> dict[str, Any]:
         results, stats = st.run_study(config, store=store, executor=args.executor,
                                       workers=args.workers)
     elapsed = time.time() - t0
-    recs = st.records(config, results)
+    recs = st.records(config, st.results_by_name(results))
     summary = st.summarize(config, recs)
     payload: dict[str, Any] = {
         "config": config.as_dict(),

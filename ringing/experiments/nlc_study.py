@@ -39,7 +39,8 @@ import numpy as np
 
 __all__ = ["DATASETS", "StudyConfig", "ArchitectureRecord", "StudySummary", "load_split",
            "study_architectures", "study_tasks", "init_task", "train_task", "run_study",
-           "records", "summarize", "figures", "markdown_table", "HIGH_BIAS"]
+           "results_by_name", "stored_results", "records", "with_overrides", "summarize",
+           "figures", "markdown_table", "HIGH_BIAS"]
 
 DATASETS = ("waveform", "digits", "mnist", "cifar10")
 #: B.2 / Fig 2: an output is "highly biased" when 1000 Q_j S_x f(x, j) < Q_{j,x} f(x, j)
@@ -104,8 +105,8 @@ class StudyConfig:
         divisions, no epoch cap, 100 probe minibatches, 10·10·10 region configurations."""
         base = dict(n_train=3000, n_val=1000, n_test=1000, n_architectures=250,
                     param_budget=1_000_000, n_lr=40, lr_first_index=0, patience_first=10,
-                    patience=5, reductions=10, max_epochs=0, nlc_probe_batches=100, nlc_after_probe_batches=100,
-                    region_batches=10, region_u=10, region_v=10)
+                    patience=5, reductions=10, max_epochs=0, nlc_probe_batches=100,
+                    nlc_after_probe_batches=100, region_batches=10, region_u=10, region_v=10)
         base.update(kw)
         return cls(**base)
 
@@ -316,9 +317,28 @@ class ArchitectureRecord:
         return self.output_bias is not None and self.output_bias > HIGH_BIAS
 
 
-def records(config: StudyConfig, results: Sequence[Any]) -> list[ArchitectureRecord]:
-    """Per-architecture records from :func:`run_study`'s results (task order)."""
-    by_name = {r.task.name: r.result for r in results if r.result is not None}
+def results_by_name(results: Sequence[Any]) -> dict[str, dict[str, Any]]:
+    """``{task name: result}`` of :func:`run_study`'s finished tasks."""
+    return {r.task.name: r.result for r in results if r.result is not None}
+
+
+def stored_results(config: StudyConfig, store: Any) -> tuple[dict[str, dict[str, Any]], int]:
+    """The study's results already in ``store`` (nothing is run) and how many are missing."""
+    out: dict[str, dict[str, Any]] = {}
+    missing = 0
+    for t in study_tasks(config):
+        r = store.get(t.key)
+        if r is None:
+            missing += 1
+        else:
+            out[t.name] = r
+    return out, missing
+
+
+def records(config: StudyConfig, by_name: dict[str, dict[str, Any]]
+            ) -> list[ArchitectureRecord]:
+    """Per-architecture records from ``{task name: result}`` (:func:`results_by_name`,
+    :func:`stored_results`)."""
     out = []
     for a in study_architectures(config):
         init = by_name.get(f"nlc-study/arch{a.seed}/init") or {}
