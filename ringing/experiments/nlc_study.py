@@ -103,7 +103,7 @@ class StudyConfig:
         """Seed 004's own set-up (App. C–E): 250 architectures of ~10⁶ parameters, 40
         learning rates from the base rate, 3000/1000/1000 waveform-noise points, ten
         divisions, no epoch cap, 100 probe minibatches, 10·10·10 region configurations."""
-        base = dict(n_train=3000, n_val=1000, n_test=1000, n_architectures=250,
+        base: dict[str, Any] = dict(n_train=3000, n_val=1000, n_test=1000, n_architectures=250,
                     param_budget=1_000_000, n_lr=40, lr_first_index=0, patience_first=10,
                     patience=5, reductions=10, max_epochs=0, nlc_probe_batches=100,
                     nlc_after_probe_batches=100, region_batches=10, region_u=10, region_v=10)
@@ -417,24 +417,28 @@ def summarize(config: StudyConfig, recs: Sequence[ArchitectureRecord]) -> StudyS
     error, the median test error inside NLC ∈ [1, 3] against outside with a 95 % bootstrap
     interval of the difference (outside − inside); the high-bias architectures' errors;
     Fig 3B: log NLC before against after training; Fig 7: chosen learning-rate indices."""
+    def col(rs: Sequence[ArchitectureRecord], name: str) -> np.ndarray:
+        return np.array([float(getattr(r, name)) for r in rs], dtype=float)
+
     pos = [r for r in recs if r.nlc is not None and r.nlc > 0]
     d1 = [r for r in pos if r.diameter is not None and r.diameter > 0]
-    fig1 = _corr(np.log([r.nlc for r in d1]), np.log([r.diameter for r in d1]))  # type: ignore[misc]
+    fig1 = _corr(np.log(col(d1, "nlc")), np.log(col(d1, "diameter")))
     tr = [r for r in pos if r.test_error is not None]
-    fig2 = _corr(np.log([r.nlc for r in tr]), np.array([r.test_error for r in tr]))  # type: ignore[misc]
+    nlc_tr, err_tr = col(tr, "nlc"), col(tr, "test_error")
+    fig2 = _corr(np.log(nlc_tr), err_tr)
     ab = [r for r in tr if r.nlc_after is not None and r.nlc_after > 0]
-    fig3 = _corr(np.log([r.nlc for r in ab]), np.log([r.nlc_after for r in ab]))  # type: ignore[misc]
-    dec = (float(np.mean([r.nlc_after < r.nlc for r in ab])) if ab else None)  # type: ignore[operator]
+    fig3 = _corr(np.log(col(ab, "nlc")), np.log(col(ab, "nlc_after")))
+    dec = float(np.mean(col(ab, "nlc_after") < col(ab, "nlc"))) if ab else None
     lo, hi = NLC_RANGE
-    inside = np.array([r.test_error for r in tr if lo <= r.nlc <= hi])  # type: ignore[operator]
-    outside = np.array([r.test_error for r in tr if not lo <= r.nlc <= hi])  # type: ignore[operator]
+    within = (nlc_tr >= lo) & (nlc_tr <= hi)
+    inside, outside = err_tr[within], err_tr[~within]
     mi = float(np.median(inside)) if inside.size else None
     mo = float(np.median(outside)) if outside.size else None
     trained = [r for r in recs if r.test_error is not None]
-    hb = sorted(float(r.test_error) for r in trained if r.high_bias)  # type: ignore[arg-type]
-    lb = [float(r.test_error) for r in trained if not r.high_bias]  # type: ignore[arg-type]
-    sk = [float(r.test_error) for r in trained if r.skip]  # type: ignore[arg-type]
-    pl = [float(r.test_error) for r in trained if not r.skip]  # type: ignore[arg-type]
+    hb = sorted(col([r for r in trained if r.high_bias], "test_error").tolist())
+    lb = col([r for r in trained if not r.high_bias], "test_error").tolist()
+    sk = col([r for r in trained if r.skip], "test_error").tolist()
+    pl = col([r for r in trained if not r.skip], "test_error").tolist()
     idx = config.lr_indices()
     counts = {i: 0 for i in idx}
     for r in trained:

@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import functools
 import math
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from typing import Any
 
@@ -251,6 +252,8 @@ class SampledNetwork(torch.nn.Module):
     :meth:`estimator_view` presents it to :func:`ringing.simulate.measure.empirical_nlc`.
     """
 
+    projection: torch.Tensor
+
     def __init__(self, arch: Architecture, *, device: str = "cpu", dtype: str = "float64"
                  ) -> None:
         super().__init__()
@@ -340,10 +343,10 @@ class NLCView:
         check_finite(out, "the network output")
         return out, ([h] if keep else [])
 
-    def vjp(self, hs: list[torch.Tensor], cotangent: torch.Tensor, *,
+    def vjp(self, hs: Sequence[torch.Tensor], cotangent: torch.Tensor, *,
             param_grad_norms: bool = False) -> tuple[torch.Tensor, list[float]]:
         """``uᵀ J(X)`` of the jointly propagated batch ``hs[0]`` (batchnorm couples rows)."""
-        _, pull = torch.func.vjp(self.net._forward, hs[0])
+        pull = torch.func.vjp(self.net._forward, hs[0])[1]
         (g,) = pull(cotangent)
         check_finite(g, "the backward pass")
         return g.detach(), []

@@ -334,7 +334,7 @@ def linear_region_diameter(net: SampledNetwork, x: np.ndarray | torch.Tensor, *,
             for _ in range(n_u):
                 u = torch.randn(xb.shape, generator=g, dtype=torch.float64).to(xb)
                 u = u / (torch.linalg.vector_norm(u, dim=1, keepdim=True) * 2 * q_in)
-                _, ju = torch.func.jvp(net, (xb,), (u,))
+                ju = torch.func.jvp(net, (xb,), (u,))[1]
                 fk = net(xb[None] + kt[:, None, None] * u[None]) - f0[None]  # (K, b, d_out)
                 vs = torch.randn((n_v,) + tuple(f0.shape), generator=g,
                                  dtype=torch.float64).to(f0)
