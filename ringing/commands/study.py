@@ -45,7 +45,7 @@ def register(subparsers: Any) -> None:
         "param-budget": ("param_budget", 1, "trainable parameters per network (20000; "
                                             "paper 1e6)"),
         "lrs": ("n_lr", 1, "starting learning rates per architecture (8; paper 40)"),
-        "lr-first-index": ("lr_first_index", 0, "first rate is base·3^I (11; paper 0)"),
+        "lr-first-index": ("lr_first_index", 0, "first rate is base·3^I (13; paper 0)"),
         "n-train": ("n_train", 2, "training points (500; paper 3000)"),
         "n-val": ("n_val", 2, "validation points (500; paper 1000)"),
         "n-test": ("n_test", 2, "test points (1000; paper 1000)"),

@@ -68,7 +68,7 @@ class StudyConfig:
     seed: int = 0
     param_budget: int = 20_000
     n_lr: int = 8
-    lr_first_index: int = 11
+    lr_first_index: int = 13
     optimizer: str = "sgd"
     batch_size: int = 250
     patience_first: int = 5
