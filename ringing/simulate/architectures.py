@@ -48,6 +48,7 @@ from ringing.simulate.networks import (
     check_finite,
     init_bias,
     init_weight,
+    input_tensor,
     layer_generator,
 )
 
@@ -317,11 +318,7 @@ class SampledNetwork(torch.nn.Module):
 
     def as_input(self, x: Any) -> torch.Tensor:
         """``x`` as a ``(batch, d_in)`` tensor on this network's device and dtype."""
-        t = torch.as_tensor(x).to(device=self.device_, dtype=self.dtype_)
-        if t.ndim != 2 or t.shape[1] != self.arch.d_in:
-            raise ValueError(f"input must have shape (batch, {self.arch.d_in}), "
-                             f"got {tuple(t.shape)}")
-        return t
+        return input_tensor(x, self.arch.d_in, self.device_, self.dtype_)
 
 
 class NLCView:
