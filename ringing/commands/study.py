@@ -73,6 +73,28 @@ def register(subparsers: Any) -> None:
     add_json_flag(q)
     q.set_defaults(func=_nlc)
 
+    a = sub.add_parser("architecture", help="seed 004 App. C: one sampled architecture as JSON",
+                       description="Sample the architecture of seed SEED (App. C) and print it; "
+                                   "the same seed always rebuilds the same network.")
+    a.add_argument("seed", type=arg_type(non_negative_int, "seed"))
+    a.add_argument("--param-budget", type=arg_type(positive_int, "param-budget"),
+                   default=20_000, help="trainable parameters (20000; paper 1e6)")
+    a.add_argument("--d-in", type=arg_type(positive_int, "d-in"), default=40,
+                   help="input width (40: waveform-noise)")
+    a.add_argument("--d-out", type=arg_type(positive_int, "d-out"), default=3,
+                   help="output width (3: waveform-noise)")
+    add_json_flag(a)
+    a.set_defaults(func=_architecture)
+
+
+def _architecture(args: argparse.Namespace) -> dict[str, Any]:
+    from ringing.simulate.architectures import sample_architecture
+
+    arch = sample_architecture(args.seed, args.d_in, args.d_out, args.param_budget)
+    out = arch.as_dict()
+    out["trainable_parameters"] = arch.parameters
+    return out
+
 
 def _no_study(args: argparse.Namespace) -> dict[str, Any]:
     raise ValueError("choose a study: ringing study nlc ...")

@@ -248,6 +248,15 @@ def test_cli_json_figures_and_table(tmp_path: Path) -> None:
     assert again["tasks"]["reused"] == 6 and again["architectures"] == payload["architectures"]
 
 
+def test_cli_prints_a_sampled_architecture_as_one_json_object() -> None:
+    out = _cli("study", "architecture", "7", "--json")
+    assert out.returncode == 0, out.stderr
+    d = json.loads(out.stdout)
+    a = sample_architecture(7, 40, 3, 20_000)
+    assert d.pop("trainable_parameters") == a.parameters
+    assert d == json.loads(json.dumps(a.as_dict()))
+
+
 @pytest.mark.gpu
 def test_study_runs_on_cuda(local_run: tuple, tmp_path: Path) -> None:
     """--device cuda: the same study on the GPU (float64); its NLCs at initialisation agree
