@@ -33,9 +33,9 @@ from ringing.simulate.measure import (
     measure_jacobian,
     measure_nlc,
     rho_max,
-    theory_correlations,
 )
 from ringing.simulate.networks import NetworkConfig
+from ringing.validate.compare import theory_correlations
 
 OUT = Path(__file__).parent / "results" / "simulate_must_show.md"
 TABLE1_ACTS = {"relu": "relu", "selu": "selu_seed004", "tanh": "tanh", "sigmoid": "sigmoid",
@@ -164,7 +164,7 @@ def correlations(quick: bool, names: tuple[str, ...] = tuple(CORR_CONFIGS),
             cfg = NetworkConfig(width=n, depth=depth, activation=act, sigma_w=sw, sigma_b=sb)
             if th is None:
                 th = theory_correlations(cfg, rho0)
-                from ringing.simulate.measure import theory_composed_derivative
+                from ringing.validate.compare import theory_composed_derivative
                 chi1 = theory_composed_derivative(
                     NetworkConfig(width=n, depth=2, activation=act, sigma_w=sw, sigma_b=sb))
             t0 = time.time()
@@ -231,8 +231,8 @@ def theorem1_rhs(cfg: NetworkConfig, one_minus_rho_max: float) -> float:
 
 
 def figure3(quick: bool, weights: tuple[str, ...] = ("orthogonal",)) -> None:
-    from ringing.simulate.measure import theory_composed_derivative
     from ringing.theory.kernels import Layer, fixed_point
+    from ringing.validate.compare import theory_composed_derivative
 
     width = 512 if quick else 1024
     depths = [2, 5, 10, 20, 35, 50]
@@ -274,7 +274,7 @@ def figure3(quick: bool, weights: tuple[str, ...] = ("orthogonal",)) -> None:
 
 def figure3_width(quick: bool) -> None:
     """‖J‖_op at critical init, depth 20, against width: does it go to O(1) as N grows?"""
-    from ringing.simulate.measure import theory_composed_derivative
+    from ringing.validate.compare import theory_composed_derivative
 
     depth = 20
     widths = [256, 512, 1024] if quick else [256, 512, 1024, 2048]

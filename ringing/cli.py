@@ -21,7 +21,10 @@ from collections.abc import Callable, Sequence
 from typing import Any, NoReturn
 
 import ringing.commands as _commands
+from ringing.cli_support import add_json_flag, render_table
 from ringing.serialize import to_jsonable
+
+__all__ = ["main", "build_parser", "UsageError", "add_json_flag", "render_table"]
 
 Handler = Callable[[argparse.Namespace], dict[str, Any]]
 
@@ -33,11 +36,6 @@ class UsageError(ValueError):
 class _Parser(argparse.ArgumentParser):
     def error(self, message: str) -> NoReturn:  # one line, exit 2
         raise UsageError(f"{self.prog}: {message}")
-
-
-def add_json_flag(p: argparse.ArgumentParser) -> None:
-    """Add the contract's ``--json`` flag to a sub-command parser."""
-    p.add_argument("--json", action="store_true", help="print one JSON object on stdout")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -62,24 +60,6 @@ def _check_finite(obj: Any, path: str = "result") -> None:
     elif isinstance(obj, (list, tuple)):
         for i, v in enumerate(obj):
             _check_finite(v, f"{path}[{i}]")
-
-
-
-
-def _fmt(v: Any) -> str:
-    if isinstance(v, float):
-        return f"{v:.10g}"
-    if isinstance(v, (list, tuple)):
-        if len(v) > 8:
-            return "[" + ", ".join(_fmt(u) for u in v[:8]) + f", ... ({len(v)} values)]"
-        return "[" + ", ".join(_fmt(u) for u in v) + "]"
-    return str(v)
-
-
-def render_table(payload: dict[str, Any]) -> str:
-    """A readable key/value table of a payload (the default, non-JSON output)."""
-    width = max((len(k) for k in payload), default=0)
-    return "\n".join(f"{k.ljust(width)}  {_fmt(v)}" for k, v in payload.items())
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -7,7 +7,7 @@ from typing import Any
 
 import numpy as np
 
-from ringing.cli import add_json_flag, render_table
+from ringing.cli_support import add_json_flag, render_table
 
 GROUP = None
 

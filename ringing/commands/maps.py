@@ -12,7 +12,7 @@ import argparse
 import math
 from typing import Any
 
-from ringing.cli import add_json_flag
+from ringing.cli_support import add_json_flag
 
 GROUP = None
 

@@ -6,14 +6,15 @@ import argparse
 import math
 from typing import Any
 
-from ringing.cli import add_json_flag
-from ringing.validation import arg_type, non_negative_int, positive_int
+from ringing.checks import non_negative_float, non_negative_int, positive_int
+from ringing.cli_support import add_json_flag, arg_type
 
 GROUP = "simulate"
 
 
 _positive_int = arg_type(positive_int)
 _nonneg_int = arg_type(non_negative_int)
+_nonneg_float = arg_type(non_negative_float, "--resnet-sigma")
 
 
 def _common(p: argparse.ArgumentParser, *, norms: tuple[str, ...], default_norm: str) -> None:
@@ -45,17 +46,21 @@ def _fmt_row(values: Any) -> str:
 def _correlation(args: argparse.Namespace) -> dict[str, Any]:
     from ringing.simulate.common import resolve_device
     from ringing.simulate.data import check_rho0
-    from ringing.simulate.measure import measure_correlations, theory_correlations
+    from ringing.simulate.measure import measure_correlations
+    from ringing.validate.compare import theory_correlations
 
     resolve_device(args.device)
     rho0 = check_rho0(args.rho0)
-    cfg = _config(args)
+    resnet = getattr(args, "resnet_sigma", None)
+    cfg = (_config(args) if resnet is None else
+           _config(args, architecture="resnet", resnet_sigma=resnet, in_dim=args.width,
+                   out_dim=args.width))
     seeds = range(args.seed, args.seed + args.samples)
     res = measure_correlations(cfg, rho0, seeds=seeds, n_pairs=args.pairs, device=args.device,
                                dtype=args.dtype)
     theory: Any = None
     note = None
-    if cfg.norm == "layer":
+    if cfg.norm == "layer" or cfg.architecture == "resnet":
         theory = theory_correlations(cfg, rho0)
     else:
         note = (f"no correlation-map theory for norm={cfg.norm!r}: seed 002 eq 2.3 holds "
@@ -64,6 +69,8 @@ def _correlation(args: argparse.Namespace) -> dict[str, Any]:
         "activation": cfg.activations[-1].name if cfg.activations[-1] else "identity",
         "width": cfg.width, "depth": cfg.depth, "sigma_w": cfg.sigma_w,
         "sigma_b": cfg.sigma_b, "norm": cfg.norm, "weights": cfg.weights,
+        "architecture": cfg.architecture,
+        "resnet_sigma": cfg.resnet_sigma if cfg.architecture == "resnet" else None,
         "samples": args.samples, "seeds": list(seeds),
         "rho0": rho0, "empirical": res.mean, "stderr": res.stderr, "theory": theory,
     }
@@ -82,11 +89,8 @@ def _correlation(args: argparse.Namespace) -> dict[str, Any]:
 
 def _jacobian(args: argparse.Namespace) -> dict[str, Any]:
     from ringing.simulate.common import resolve_device
-    from ringing.simulate.measure import (
-        gradient_norms,
-        measure_jacobian,
-        theory_composed_derivative,
-    )
+    from ringing.simulate.measure import gradient_norms, measure_jacobian
+    from ringing.validate.compare import theory_composed_derivative
 
     resolve_device(args.device)
     cfg = _config(args)
@@ -169,6 +173,9 @@ def register(subparsers: Any) -> None:
     p.add_argument("--rho0", type=float, nargs="+", required=True, help="input correlations")
     p.add_argument("--samples", type=_positive_int, default=8, help="networks (seeds)")
     p.add_argument("--pairs", type=_positive_int, default=1, help="input pairs per ρ_0 and seed")
+    p.add_argument("--resnet-sigma", type=_nonneg_float, default=None, metavar="S",
+                   help="a residual network of --depth blocks z + V·φ(LN(U z)) with branch std "
+                        "S (seed 002 §3; theory: eq A.10) instead of an MLP")
     p.set_defaults(func=_correlation)
 
     p = subparsers.add_parser("jacobian", help="Jacobian operator/Frobenius norms and "

@@ -5,8 +5,8 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from ringing.cli import add_json_flag
-from ringing.validation import arg_type, int_at_least, positive_float
+from ringing.checks import positive_float
+from ringing.cli_support import add_json_flag, arg_type, int_at_least
 
 GROUP = "simulate"
 

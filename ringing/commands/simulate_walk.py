@@ -5,8 +5,8 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from ringing.cli import add_json_flag
-from ringing.validation import arg_type, int_at_least, positive_float
+from ringing.checks import positive_float
+from ringing.cli_support import add_json_flag, arg_type, int_at_least
 
 GROUP = "simulate"
 
@@ -63,7 +63,8 @@ def register(subparsers: Any) -> None:
 
 
 def _handler(args: argparse.Namespace) -> dict[str, Any]:
-    from ringing.simulate.walks import WalkConfig, compare_with_theory, walk
+    from ringing.simulate.walks import WalkConfig, walk
+    from ringing.validate.compare import compare_with_theory
 
     cfg = WalkConfig(
         activation=args.activation, depth=args.depth, width=args.width, in_dim=args.in_dim,
@@ -84,9 +85,14 @@ def _handler(args: argparse.Namespace) -> dict[str, Any]:
         out["theory"] = {key: cmp[key] for key in ("predicted_centroid", "centroid_z", "tv",
                                                    "tv_noise", "predicted_h", "method")}
         out["theory"]["power_spectrum"] = cmp["predicted_normalised"]
+    if cfg.layer_only is not None:
+        _null_unmoved(out, cfg.layer_only - 1)
     lines = [f"walk {cfg.path} {cfg.activation} L={cfg.depth} N={cfg.width} T={cfg.points} "
              f"units={out['units']}", "layer  centroid [95% CI]          h [95% CI]"]
     for i, layer in enumerate(out["layers"]):
+        if out["spectral_centroid"][i] is None:
+            lines.append(f"{layer:5d}        - (layer below --layer-only: its path is constant)")
+            continue
         lo, hi = out["spectral_centroid_ci"][i]
         h = out["fractal_exponent"][i]
         hs = "   -" if h is None else (f"{h:6.3f} [{out['fractal_exponent_ci'][i][0]:6.3f}, "
@@ -95,3 +101,23 @@ def _handler(args: argparse.Namespace) -> dict[str, Any]:
                      f"{hs}")
     args.table_text = "\n".join(lines)
     return out
+
+
+#: per-layer entries of the payload that are statistics of a layer's spectrum
+_PER_LAYER = ("spectral_centroid", "spectral_centroid_ci", "fractal_exponent",
+              "fractal_exponent_ci", "fractal_exponent_fit_ci", "power_spectrum",
+              "derivative_spectrum")
+_PER_LAYER_THEORY = ("centroid_z", "tv", "tv_noise")
+
+
+def _null_unmoved(out: dict[str, Any], below: int) -> None:
+    """With ``--layer-only K`` the layers below K do not move: their path is constant and its
+    spectrum is round-off (float32 and float64 disagree), so their statistics are ``null``."""
+    def blank(d: dict[str, Any], keys: tuple[str, ...]) -> None:
+        for key in keys:
+            if key in d and d[key] is not None:
+                d[key] = [None if i < below else v for i, v in enumerate(list(d[key]))]
+
+    blank(out, _PER_LAYER)
+    if "theory" in out:
+        blank(out["theory"], _PER_LAYER_THEORY)

@@ -16,7 +16,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from ringing.cli import add_json_flag
+from ringing.cli_support import add_json_flag
 
 GROUP = None
 

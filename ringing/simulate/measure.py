@@ -27,6 +27,7 @@ import torch
 from ringing.runs.progress import progress
 from ringing.simulate.data import Dataset, check_rho0, correlated_pairs, pair_correlations
 from ringing.simulate.networks import Network, NetworkConfig, check_finite, layer_generator
+from ringing.stats import mean_stderr
 
 __all__ = [
     "mean_stderr",
@@ -43,22 +44,9 @@ __all__ = [
     "empirical_nlc",
     "NLCNetwork",
     "measure_nlc",
-    "theory_layers",
-    "theory_correlations",
-    "theory_composed_derivative",
 ]
 
 INPUT_STREAM = 0  # layer index 0 of layer_generator(seed, ·) draws the inputs and probes
-
-
-def mean_stderr(samples: Any, axis: int = 0) -> tuple[np.ndarray, np.ndarray]:
-    """Mean and standard error ``std(ddof=1)/√K`` along ``axis`` (0 when K = 1)."""
-    a = np.asarray(samples, dtype=float)
-    k = a.shape[axis]
-    mean = a.mean(axis=axis)
-    if k < 2:
-        return mean, np.zeros_like(mean)
-    return mean, a.std(axis=axis, ddof=1) / math.sqrt(k)
 
 
 # ----------------------------------------------------------------------------
@@ -412,42 +400,3 @@ def measure_nlc(config: NetworkConfig, data: Dataset, *, seeds: Sequence[int] = 
         "probe_stderr": float(np.mean([r.stderr for r in res])),
         "output_bias": float(np.median([r.output_bias for r in res])),
     }
-
-
-# ----------------------------------------------------------------------------
-# theory look-ups (ringing.theory.kernels; formulas live there)
-
-
-def theory_layers(config: NetworkConfig) -> list[Any]:
-    """The :mod:`ringing.theory.kernels` layers matching ``config`` (LayerNorm networks).
-
-    MLP: ``Layer(φ_l, σ_w, σ_b)`` for ``l = 1..L`` with ``φ_1`` the identity; resnet:
-    ``ResidualLayer(φ, σ)`` per block.  Only LayerNorm (or resnet) networks follow the
-    correlation map of seed 002 eq 2.3 exactly in the wide limit.
-    """
-    from ringing.theory import kernels
-
-    if config.architecture == "resnet":
-        return [kernels.ResidualLayer(a if a is not None else "identity",
-                                      config.resnet_sigma) for a in config.activations]
-    if config.norm != "layer":
-        raise ValueError(f"the correlation-map theory (seed 002 eq 2.3) is for LayerNorm "
-                         f"networks; norm={config.norm!r} has no such map")
-    return [kernels.Layer(a if a is not None else "identity", config.sigma_w,
-                          config.sigma_b) for a in config.activations]
-
-
-def theory_correlations(config: NetworkConfig, rho0: Sequence[float] | np.ndarray) -> np.ndarray:
-    """``(P_l∘…∘P_1)(ρ_0)`` for ``l = 0..L``, shape ``(R, L+1)`` (seed 002 eq 2.3)."""
-    from ringing.theory import kernels
-
-    rho = check_rho0(rho0)
-    out = np.asarray(kernels.compose(theory_layers(config), rho), dtype=float)  # (L+1, R)
-    return out.T
-
-
-def theory_composed_derivative(config: NetworkConfig) -> float:
-    """``(P_L∘…∘P_1)'(1)`` from :func:`ringing.theory.kernels.composed_derivative_at_one`."""
-    from ringing.theory import kernels
-
-    return float(kernels.composed_derivative_at_one(theory_layers(config)))

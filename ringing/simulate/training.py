@@ -27,9 +27,10 @@ import numpy as np
 import torch
 
 from ringing.activations import get_activation
+from ringing.checks import positive_float, positive_int
 from ringing.runs.progress import progress
 from ringing.simulate.common import make_generator, resolve_device, resolve_dtype
-from ringing.theory.fourier import (
+from ringing.spectral import (
     check_nyquist,
     nonuniform_dft,
     quantized_target,
@@ -39,7 +40,6 @@ from ringing.theory.fourier import (
     validate_alpha,
     validate_interval,
 )
-from ringing.validation import positive_float, positive_int
 
 __all__ = [
     "BatchedMLP",

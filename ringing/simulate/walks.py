@@ -53,6 +53,7 @@ import torch
 from ringing.activations import get_activation
 from ringing.simulate.common import resolve_device, resolve_dtype
 from ringing.simulate.networks import batch_norm_na, init_weight, layer_generator
+from ringing.stats import jackknife_ci
 
 __all__ = [
     "PATHS",
@@ -62,7 +63,6 @@ __all__ = [
     "WalkConfig",
     "WalkResult",
     "walk",
-    "compare_with_theory",
     "forward_fixed",
     "draw_network",
     "draw_inputs",
@@ -592,39 +592,6 @@ def _chunk_size(cfg: WalkConfig, itemsize: int) -> int:
 # results
 
 
-def jackknife_ci(stat: Callable[[np.ndarray], np.ndarray], units: np.ndarray,
-                 confidence: float = 0.95, groups: np.ndarray | None = None
-                 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Delete-one(-group) jackknife for a statistic of the mean over units (axis 0).
-
-    Returns ``(estimate, lo, hi)``: ``stat(mean)`` and ``estimate -/+ t_{G-1} * se_jack``.
-    ``stat`` maps ``(..., G-or-1, ...)`` mean spectra (leading axis kept) to statistics.
-    ``groups`` (one label per unit) deletes a whole group at a time -- the walks of one network
-    share its weights and inputs, so they are not independent of each other; ``None`` treats
-    every unit as its own group.  Needs at least 2 groups.
-    """
-    from scipy import stats
-
-    u = units.shape[0]
-    labels = np.arange(u) if groups is None else np.asarray(groups)
-    if labels.shape != (u,):
-        raise ValueError(f"groups has {labels.shape} labels for {u} units")
-    _, inverse = np.unique(labels, return_inverse=True)
-    g = int(inverse.max()) + 1 if u else 0
-    if g < 2:
-        raise ValueError(f"a jackknife interval needs at least 2 independent walks, got {g}")
-    total = units.sum(axis=0)
-    full = np.asarray(stat(total[None] / u))[0]
-    sums = np.zeros((g,) + units.shape[1:])
-    np.add.at(sums, inverse, units)  # per-group sums, no loop over groups
-    counts = np.bincount(inverse, minlength=g).astype(float)
-    counts = counts.reshape((g,) + (1,) * (units.ndim - 1))
-    loo = np.asarray(stat((total[None] - sums) / (u - counts)))
-    se = np.sqrt((g - 1) / g * ((loo - loo.mean(axis=0)) ** 2).sum(axis=0))
-    tq = float(stats.t.ppf(0.5 + confidence / 2, g - 1))
-    return full, full - tq * se, full + tq * se
-
-
 @dataclass
 class WalkResult:
     """Measured walk spectra (see the module docstring for the conventions).
@@ -671,18 +638,18 @@ class WalkResult:
 
     @property
     def normalised(self) -> np.ndarray:
-        from ringing.theory.harmonics import normalise_power
+        from ringing.spectral import normalise_power
 
         return normalise_power(self.power)
 
     @property
     def derivative(self) -> np.ndarray:
-        from ringing.theory.harmonics import normalise_power
+        from ringing.spectral import normalise_power
 
         return normalise_power(self.power * self.k**2)
 
     def _centroid(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        from ringing.theory.harmonics import spectral_centroid
+        from ringing.spectral import spectral_centroid
 
         if "c" not in self._cache:
             self._cache["c"] = jackknife_ci(
@@ -711,7 +678,7 @@ class WalkResult:
 
     @property
     def spectral_bandwidth(self) -> np.ndarray:
-        from ringing.theory.harmonics import spectral_bandwidth
+        from ringing.spectral import spectral_bandwidth
 
         return np.asarray(spectral_bandwidth(self.power, self.k))
 
@@ -720,7 +687,7 @@ class WalkResult:
         jackknife interval over units, and the fit's own (power-law misfit) interval; ``None``
         where the spectrum has fewer than 3 non-negligible frequencies in the fit range (a
         band-limited layer)."""
-        from ringing.theory.harmonics import fractal_exponent
+        from ringing.spectral import fractal_exponent
 
         if "h" in self._cache:
             return self._cache["h"]  # type: ignore[no-any-return]
@@ -833,66 +800,3 @@ def walk(cfg: WalkConfig, *, show_progress: bool = True) -> WalkResult:
             res.branch_correlation_ci = np.stack([lo, hi], axis=-1)
         res.correlation_centres = centres
     return res
-
-
-# ----------------------------------------------------------------------------
-# measured against the theory's prediction
-
-
-def compare_with_theory(result: WalkResult, **theory_kwargs: Any) -> dict[str, Any]:
-    """Set the measured spectra beside :func:`ringing.theory.harmonics.predict_walk_spectra`
-    layer by layer (plain networks only: the prediction has no residual blocks or averaging).
-
-    The prediction uses the walk's own per-layer relative radii, ``sigma_w``, ``T``, path and
-    ``normalise = (norm == "batch")``, and on loops the exact kernel map
-    (``approximation="exact"``: a truncated Hermite series under-predicts a kinked
-    activation's high harmonics).  With one network the measured intervals are conditional on
-    that network's weights, so ``centroid_z`` against the (population) prediction is inflated;
-    use ``networks >= 2``.  Agreement measures per layer:
-
-    * ``tv``: total-variation distance ``(1/2) sum_k |p_k - q_k|`` between the normalised
-      measured and predicted spectra (0 = identical, 1 = disjoint supports);
-    * ``tv_noise``: the same distance between the two halves of the units (the sampling
-      floor; ``tv`` well above it is a real disagreement);
-    * ``centroid_z``: (measured - predicted centroid) / jackknife standard error.
-    """
-    from ringing.theory.harmonics import normalise_power, predict_walk_spectra
-
-    cfg = result.config
-    if cfg.residual is not None or cfg.average > 1:
-        raise ValueError("the theory's prediction covers plain networks only (residual=None, "
-                         "average=1)")
-    kw: dict[str, Any] = {"path": cfg.path, "points": cfg.points,
-                          "radius": result.relative_radius, "weight_scale": cfg.sigma_w,
-                          "normalise": cfg.norm == "batch", "continuous": False,
-                          "kmin": cfg.fit_range[0], "kmax": cfg.fit_range[1],
-                          "approximation": "exact" if cfg.path == "loop" else "hermite"}
-    kw.update(theory_kwargs)
-    pred = predict_walk_spectra(cfg.activation, cfg.depth, **kw)
-    q = pred.normalised
-    p = result.normalised
-    tv = 0.5 * np.abs(p - q).sum(axis=-1)
-    u = result.unit_power.shape[0]
-    if u >= 2:
-        half = u // 2
-        a = normalise_power(result.unit_power[:half].mean(axis=0))
-        b = normalise_power(result.unit_power[half:].mean(axis=0))
-        tv_noise = 0.5 * np.abs(a - b).sum(axis=-1)
-    else:
-        tv_noise = np.full(cfg.depth, np.inf)
-    c = result.spectral_centroid
-    se = result.spectral_centroid_se
-    return {
-        "layers": result.layers,
-        "measured_centroid": c,
-        "measured_centroid_ci": result.spectral_centroid_ci,
-        "measured_centroid_se": se,
-        "predicted_centroid": np.asarray(pred.spectral_centroid),
-        "centroid_z": (c - np.asarray(pred.spectral_centroid)) / se,
-        "tv": tv,
-        "tv_noise": tv_noise,
-        "measured_h": result.fractal_exponent,
-        "predicted_h": pred.fractal_exponent,
-        "predicted_normalised": q,
-        "method": pred.method,
-    }

@@ -34,7 +34,7 @@ from numpy.polynomial import Chebyshev
 from numpy.polynomial import chebyshev as npcheb
 
 from ringing.activations import Activation, get_activation
-from ringing.validation import non_negative_int
+from ringing.checks import non_negative_int
 
 __all__ = [
     "ChebyshevApprox",

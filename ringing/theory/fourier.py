@@ -40,14 +40,23 @@ matrices ``W_l`` of shape ``(out, in)`` and bias vectors ``b_l``.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
 
 import numpy as np
 
-from ringing.activations import Activation, get_activation
-from ringing.validation import positive_float
+from ringing.spectral import (
+    check_nyquist,
+    nonuniform_dft,
+    nyquist_limit,
+    quantized_target,
+    relative_error,
+    round_half_away,
+    sine_mixture,
+    spectrum_peaks,
+    validate_alpha,
+    validate_interval,
+)
 
 __all__ = [
     "PiecewiseLinear",
@@ -75,22 +84,6 @@ Weights = Sequence[tuple[np.ndarray, np.ndarray]]
 
 # ----------------------------------------------------------------------------
 # validation helpers
-
-
-def validate_interval(interval: Sequence[float]) -> tuple[float, float]:
-    """``(a, b)`` with finite ``a < b``, or a one-line ``ValueError``."""
-    try:
-        a, b = (float(v) for v in interval)
-    except (TypeError, ValueError):
-        raise ValueError(f"interval must be two numbers (a, b), got {interval!r}") from None
-    if not (np.isfinite(a) and np.isfinite(b) and a < b):
-        raise ValueError(f"interval must have finite a < b, got ({a}, {b})")
-    return a, b
-
-
-def validate_alpha(alpha: float) -> float:
-    """The quantisation step α of seed 003 eq 2: a finite number > 0."""
-    return positive_float(alpha, "alpha")
 
 
 def _check_weights(weights: Weights) -> list[tuple[np.ndarray, np.ndarray]]:
@@ -285,156 +278,3 @@ def measured_lipschitz(pwl: PiecewiseLinear) -> float:
 # seed 003: targets, spectra, Δ_F
 
 
-def round_half_away(v: np.ndarray) -> np.ndarray:
-    """Nearest integer, halves away from zero (keeps odd ``f0`` odd after quantising)."""
-    v = np.asarray(v, dtype=np.float64)
-    return np.sign(v) * np.floor(np.abs(v) + 0.5)
-
-
-def _as_function(f0: str | Activation | Callable[[np.ndarray], np.ndarray],
-                 ) -> Callable[[np.ndarray], np.ndarray]:
-    if isinstance(f0, (str, Activation)):
-        act = get_activation(f0)
-        return act.numpy
-    if callable(f0):
-        return f0
-    raise ValueError(f"f0 must be a registry spec or a callable, got {f0!r}")
-
-
-def quantized_target(f0: str | Activation | Callable[[np.ndarray], np.ndarray], alpha: float,
-                     x: np.ndarray, noise: np.ndarray | None = None) -> np.ndarray:
-    """``f(x) = α Round((f0(x) + ε)/α)`` (seed 003 eq 2; ε = ``noise``, §4).
-
-    ``f0`` is a registry spec in ``x`` (``"x"``, ``"sin(x)+2*sin(3*x)+3*sin(5*x)"``)
-    or a numpy callable.  Rounding is to the nearest integer with halves away
-    from zero (the paper does not say how halves go; they are a null set).
-    The noise of §4 is added to ``f0(x)`` before quantising, as the paper words
-    it ("we add a noise ε on f0(x)").
-    """
-    a = validate_alpha(alpha)
-    xs = np.asarray(x, dtype=np.float64)
-    y = np.asarray(_as_function(f0)(xs), dtype=np.float64) * np.ones_like(xs)
-    if noise is not None:
-        y = y + np.asarray(noise, dtype=np.float64)
-    if not np.all(np.isfinite(y)):
-        raise ValueError("f0 is not finite on the sample points")
-    return a * round_half_away(y / a)
-
-
-def nyquist_limit(n_samples: int) -> float:
-    """Highest frequency index resolved by ``n`` (mean-)uniform samples: ``n/2``."""
-    if isinstance(n_samples, bool) or int(n_samples) != n_samples or n_samples < 2:
-        raise ValueError(f"need at least 2 samples, got {n_samples!r}")
-    return n_samples / 2.0
-
-
-def check_nyquist(frequencies: np.ndarray | Sequence[float], n_samples: int) -> np.ndarray:
-    """Frequencies as an array, or ``ValueError`` if one is negative or ≥ the Nyquist index.
-
-    A sine at exactly ``n/2`` is sampled at its zeros (up to phase), so ``n/2``
-    itself is refused.
-    """
-    k = np.asarray(frequencies, dtype=np.float64).reshape(-1)
-    if k.size == 0:
-        raise ValueError("no frequencies given")
-    lim = nyquist_limit(n_samples)
-    bad = k[(k < 0) | (k >= lim) | ~np.isfinite(k)]
-    if bad.size:
-        raise ValueError(f"frequency {bad[0]:g} is outside [0, {lim:g}) for {n_samples} "
-                         f"samples (Nyquist limit {lim:g})")
-    return k
-
-
-def nonuniform_dft(x: np.ndarray, y: np.ndarray, frequencies: np.ndarray | Sequence[float],
-                   interval: Sequence[float]) -> np.ndarray:
-    """``F[y](k) = Σ_j y_j exp(−2πi k (x_j − a)/(b − a))`` (seed 003 §2.1), exact direct sum.
-
-    For ``x_j = a + j (b − a)/n`` this is the DFT (``numpy.fft.fft``) at index
-    ``k``.  ``y`` has shape ``(..., n)`` and ``x`` shape ``(n,)`` or ``(..., n)``
-    (broadcast against ``y``'s batch dimensions: one set of points per network);
-    the result is ``(..., m)``.  Cost O(n·m) per row, one batched complex matrix
-    product.
-    """
-    a, b = validate_interval(interval)
-    xs = np.asarray(x, dtype=np.float64)
-    ys = np.asarray(y, dtype=np.float64)
-    if xs.ndim == 0 or ys.ndim == 0 or ys.shape[-1] != xs.shape[-1]:
-        raise ValueError(f"y has shape {ys.shape} but x has shape {xs.shape}: the last axes "
-                         "(samples) must match")
-    k = np.asarray(frequencies, dtype=np.float64).reshape(-1)
-    u = (xs - a) / (b - a)
-    kern = np.exp(-2j * np.pi * u[..., :, None] * k)  # (..., n, m)
-    if xs.ndim == 1:
-        return ys @ kern
-    out: np.ndarray = np.matmul(ys[..., None, :], kern)[..., 0, :]
-    return out
-
-
-def sine_mixture(x: np.ndarray, frequencies: np.ndarray | Sequence[float],
-                 amplitudes: np.ndarray | Sequence[float], phases: np.ndarray) -> np.ndarray:
-    """``λ(x) = Σ_i A_i sin(2π k_i x + φ_i)`` (seed 001 Experiment 1 / App. A.1).
-
-    ``phases`` may have leading batch dimensions ``(..., K)``; the result is
-    ``(..., n)``.
-    """
-    k = np.asarray(frequencies, dtype=np.float64)
-    amp = np.asarray(amplitudes, dtype=np.float64)
-    ph = np.asarray(phases, dtype=np.float64)
-    xs = np.asarray(x, dtype=np.float64).reshape(-1)
-    arg = 2 * np.pi * xs[:, None] * k[None, :]  # (n, K)
-    return np.sum(amp * np.sin(arg + ph[..., None, :]), axis=-1)
-
-
-def spectrum_peaks(magnitude: np.ndarray, frequencies: np.ndarray | Sequence[float], *,
-                   n_peaks: int | None = None, min_rise: float = 0.2) -> np.ndarray:
-    """Frequencies of the peaks of ``|F[f]|`` (the black dots of seed 003 Fig 3a, 4b).
-
-    A peak is a component at least ``1 + min_rise`` times each of its two
-    neighbours (the ends are compared with their single neighbour).  Plain
-    local maxima are not enough: for ``f0 = x``, ``α = 0.5`` the spectrum is
-    zero at every 8th index and the index just after each zero is a local
-    maximum that only echoes ``|F[f0]|`` (1.12–1.15 times its neighbours),
-    whereas the paper's 6 peaks among the first 40 components, 1, 4, 12, 20,
-    28, 36, stand 1.5–2 times above theirs.  Returns the first ``n_peaks`` in
-    ascending frequency.
-    """
-    m = np.asarray(magnitude, dtype=np.float64).reshape(-1)
-    k = np.asarray(frequencies, dtype=np.float64).reshape(-1)
-    if m.size != k.size or m.size < 2:
-        raise ValueError(f"need matching magnitude/frequency arrays of size ≥ 2, got "
-                         f"{m.size} and {k.size}")
-    if not (np.isfinite(min_rise) and min_rise >= 0):
-        raise ValueError(f"min_rise must be a number ≥ 0, got {min_rise!r}")
-    left = np.concatenate([[0.0], m[:-1]])
-    right = np.concatenate([m[1:], [0.0]])
-    is_peak = (m >= (1.0 + min_rise) * np.maximum(left, right)) & (m > 0)
-    peaks = k[is_peak]
-    if n_peaks is not None:
-        peaks = peaks[:n_peaks]
-    if peaks.size == 0:
-        raise ValueError("the spectrum has no peak")
-    return peaks
-
-
-def relative_error(f_target: np.ndarray, f_model: np.ndarray, kind: str = "complex",
-                   ) -> np.ndarray:
-    """``Δ_F(γ) = |F[f](γ) − F[T](γ)| / |F[f](γ)|`` (seed 003 eq 1).
-
-    ``kind="complex"`` is the paper's definition (phase errors count);
-    ``kind="magnitude"`` is the variant ``||F[f]| − |F[T]|| / |F[f]|`` used in
-    some re-implementations, which is never larger.  Broadcasts.
-    """
-    ft = np.asarray(f_target)
-    fm = np.asarray(f_model)
-    den = np.abs(ft)
-    if np.any(den == 0):
-        raise ValueError("the target spectrum is zero at a requested frequency; Δ_F is "
-                         "undefined there (choose peaks of |F[f]|)")
-    if kind == "complex":
-        num = np.abs(ft - fm)
-    elif kind == "magnitude":
-        num = np.abs(np.abs(ft) - np.abs(fm))
-    else:
-        raise ValueError(f"unknown kind {kind!r}; known: complex, magnitude")
-    result: Any = num / den
-    return np.asarray(result, dtype=np.float64)

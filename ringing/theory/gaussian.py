@@ -40,7 +40,7 @@ import numpy as np
 import sympy as sp
 
 from ringing.activations import Activation, get_activation, x
-from ringing.validation import positive_float
+from ringing.checks import positive_float
 
 __all__ = [
     "validate_sigma",

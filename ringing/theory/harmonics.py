@@ -18,10 +18,21 @@ Conventions (shared with the weight-space walk simulation, ``ringing.simulate.wa
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
+
+# the spectral summaries are defined below theory and simulation; re-exported here
+from ringing.spectral import (
+    FractalFit,
+    _as_power,
+    _freqs,
+    fractal_exponent,
+    normalise_power,
+    spectral_bandwidth,
+    spectral_centroid,
+)
 
 __all__ = [
     "normalise_power",
@@ -38,201 +49,6 @@ __all__ = [
     "default_weight_scale",
     "relative_radius",
 ]
-
-
-# ----------------------------------------------------------------------------
-# spectral summaries (the contract shared with ringing.simulate.walks)
-
-
-def _as_power(power: Any) -> np.ndarray:
-    p = np.asarray(power, dtype=float)
-    if p.ndim == 0 or p.shape[-1] == 0:
-        raise ValueError(f"power must have a non-empty frequency axis, got shape {p.shape}")
-    if not np.all(np.isfinite(p)):
-        raise ValueError("power contains non-finite values")
-    if np.any(p < 0):
-        raise ValueError(f"power must be non-negative (min {p.min():.3g})")
-    return p
-
-
-def _freqs(p: np.ndarray, k: Any) -> np.ndarray:
-    if k is None:
-        return np.arange(1, p.shape[-1] + 1, dtype=float)
-    kk = np.asarray(k, dtype=float)
-    if kk.shape != (p.shape[-1],):
-        raise ValueError(f"k has shape {kk.shape}, expected ({p.shape[-1]},) to match power")
-    return kk
-
-
-def normalise_power(power: Any) -> np.ndarray:
-    """Divide a power spectrum by its total over the last (frequency) axis.
-
-    Parameters
-    ----------
-    power
-        Non-negative array, last axis = frequency ``k = 1..K`` (DC removed).
-
-    Returns
-    -------
-    np.ndarray
-        ``P / sum(P)`` along the last axis; a spectrum that is identically zero stays zero
-        (no NaN is returned).
-    """
-    p = _as_power(power)
-    tot = p.sum(axis=-1, keepdims=True)
-    safe = np.where(tot > 0, tot, 1.0)
-    return np.asarray(p / safe)
-
-
-def spectral_centroid(power: Any, k: Any = None) -> float | np.ndarray:
-    """Spectral centroid ``sum_k k P_k / sum_k P_k`` over the last axis (seed 000 §3.3's
-    "bump that travels towards higher frequencies", summarised by its mean frequency).
-
-    Parameters
-    ----------
-    power
-        Non-negative array, last axis = frequency; frequencies ``k`` default to ``1..K``.
-    k
-        Optional frequencies of the last axis.
-
-    Returns
-    -------
-    float or np.ndarray
-        A float for a 1-D spectrum, an array over the leading axes otherwise.  A spectrum that
-        is identically zero has centroid 0.
-    """
-    p = normalise_power(power)
-    kk = _freqs(p, k)
-    c = (p * kk).sum(axis=-1)
-    return float(c) if np.ndim(c) == 0 else np.asarray(c)
-
-
-def spectral_bandwidth(power: Any, k: Any = None) -> float | np.ndarray:
-    """Spectral bandwidth: the standard deviation of ``k`` under the normalised spectrum,
-    ``sqrt(sum_k (k - c)^2 P_k / sum_k P_k)`` with ``c`` the :func:`spectral_centroid`."""
-    p = normalise_power(power)
-    kk = _freqs(p, k)
-    c = (p * kk).sum(axis=-1, keepdims=True)
-    var = (p * (kk - c) ** 2).sum(axis=-1)
-    b = np.sqrt(np.maximum(var, 0.0))
-    return float(b) if np.ndim(b) == 0 else np.asarray(b)
-
-
-@dataclass(frozen=True)
-class FractalFit:
-    """A power-law fit ``E|z_k|^2 ~ C k^(-2h)`` (amplitude ``~ k^-h``, seed 000 eq 3).
-
-    Attributes
-    ----------
-    h
-        Fractal exponent (amplitude convention, see the module docstring).
-    h_ci
-        95 % confidence interval ``(lo, hi)`` of ``h`` from the least-squares fit (Student t on
-        the slope's standard error; the residuals' scatter, i.e. the misfit of the power law,
-        is what it measures).
-    h_se
-        Standard error of ``h``.
-    log_amplitude
-        Intercept ``log C`` of the fit of ``log P_k``.
-    kmin, kmax
-        The fitted frequency range (inclusive).
-    r_squared
-        Coefficient of determination of the log-log line (1 = an exact power law).
-    n
-        Number of frequencies used (those with ``P_k > 0`` in range).
-    """
-
-    h: float | np.ndarray
-    h_ci: tuple[Any, Any]
-    h_se: float | np.ndarray
-    log_amplitude: float | np.ndarray
-    kmin: int
-    kmax: int
-    r_squared: float | np.ndarray
-    n: int
-    convention: str = field(default="amplitude: sqrt(E|z_k|^2) ~ k^-h, power ~ k^(-2h)")
-
-
-def fractal_exponent(power: Any, k: Any = None, kmin: int = 1, kmax: int | None = None,
-                     confidence: float = 0.95, floor: float = 1e-12) -> FractalFit:
-    """Fit the fractal exponent ``h`` of seed 000 eq 3 to a power spectrum.
-
-    Least squares of ``log P_k`` on ``log k`` over ``kmin <= k <= kmax``; ``h = -slope / 2``
-    (amplitude convention: ``sqrt(P_k) ~ k^-h``, so B.2's first ReLU layer on a segment has
-    ``h = 1``).  Leading axes of ``power`` are fitted independently (vectorised); in each
-    spectrum the frequencies with ``P_k <= floor * max_k P_k`` (zeros, round-off) are left out.
-
-    Parameters
-    ----------
-    power
-        Non-negative array, last axis = frequency (default ``k = 1..K``, DC removed).
-    k
-        Optional frequencies of the last axis.
-    kmin, kmax
-        Inclusive frequency range of the fit; ``kmax=None`` means the largest ``k``.
-    confidence
-        Level of the interval ``h_ci`` (default 0.95).
-    floor
-        Relative floor below which a frequency is not fitted (default ``1e-12``).
-
-    Returns
-    -------
-    FractalFit
-        ``h``, ``h_ci=(lo, hi)``, ``h_se``, intercept, range, ``r_squared``, ``n`` (the smallest
-        number of fitted frequencies over the spectra).
-
-    Raises
-    ------
-    ValueError
-        If a spectrum has fewer than 3 frequencies above the floor in range (the fit would have
-        no error estimate), or a bad range.
-    """
-    from scipy import stats
-
-    p = _as_power(power)
-    kk = _freqs(p, k)
-    kmax_v = int(kk.max()) if kmax is None else int(kmax)
-    if kmin < 1 or kmax_v < kmin:
-        raise ValueError(f"bad fit range kmin={kmin}, kmax={kmax}")
-    if not 0 < confidence < 1:
-        raise ValueError(f"confidence={confidence} must be in (0, 1)")
-    sel = (kk >= kmin) & (kk <= kmax_v)
-    flat = p.reshape(-1, p.shape[-1])
-    top = flat.max(axis=-1, keepdims=True)
-    flat = flat[:, sel]
-    ks = kk[sel]
-    w = (flat > floor * top) & (flat > 0)  # per-spectrum mask of fitted frequencies
-    n_row = w.sum(axis=-1)
-    if n_row.size == 0 or int(n_row.min()) < 3:
-        raise ValueError(f"need at least 3 frequencies with positive power in [{kmin}, "
-                         f"{kmax_v}] for a power-law fit, got {int(n_row.min(initial=0))}")
-    wf = w.astype(float)
-    xl = np.broadcast_to(np.log(ks), flat.shape)
-    yl = np.log(np.where(w, flat, 1.0))
-    xm = (wf * xl).sum(-1) / n_row
-    ym = (wf * yl).sum(-1) / n_row
-    dx = (xl - xm[:, None]) * wf
-    dy = (yl - ym[:, None]) * wf
-    sxx = (dx * dx).sum(-1)
-    slope = (dx * dy).sum(-1) / sxx
-    icpt = ym - slope * xm
-    resid = dy - slope[:, None] * dx
-    sse = (resid ** 2).sum(-1)
-    sst = (dy ** 2).sum(-1)
-    r2 = np.where(sst > 0, 1.0 - sse / np.where(sst > 0, sst, 1.0), 1.0)
-    se_slope = np.sqrt(sse / (n_row - 2) / sxx)
-    tq = stats.t.ppf(0.5 + confidence / 2, n_row - 2)
-    h = -slope / 2.0
-    h_se = se_slope / 2.0
-    lo, hi = h - tq * h_se, h + tq * h_se
-    shape = p.shape[:-1]
-
-    def _out(a: np.ndarray) -> float | np.ndarray:
-        return float(a[0]) if shape == () else np.asarray(a).reshape(shape)
-
-    return FractalFit(h=_out(h), h_ci=(_out(lo), _out(hi)), h_se=_out(h_se),
-                      log_amplitude=_out(icpt), kmin=int(kmin), kmax=kmax_v,
-                      r_squared=_out(r2), n=int(n_row.min()))
 
 
 def gradient_norm(power: Any, k: Any = None) -> float | np.ndarray:

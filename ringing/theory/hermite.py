@@ -30,6 +30,7 @@ import numpy as np
 import sympy as sp
 
 from ringing.activations import Activation, x
+from ringing.checks import non_negative_int
 from ringing.theory.gaussian import (
     ExactTimeout,
     as_activation,
@@ -39,7 +40,6 @@ from ringing.theory.gaussian import (
     gauss_rule,
     validate_sigma,
 )
-from ringing.validation import non_negative_int
 
 __all__ = [
     "HermiteResult",

@@ -13,8 +13,8 @@ from typing import Any
 import numpy as np
 
 from ringing.activations import Activation
+from ringing.checks import non_negative_float, positive_float
 from ringing.theory.gaussian import gaussian_covariance
-from ringing.validation import non_negative_float, positive_float
 
 __all__ = ["covariance"]
 

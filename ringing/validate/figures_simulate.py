@@ -17,14 +17,9 @@ from pathlib import Path
 import numpy as np
 
 from ringing.simulate.data import load_dataset
-from ringing.simulate.measure import (
-    measure_correlations,
-    measure_jacobian,
-    measure_nlc,
-    theory_composed_derivative,
-    theory_correlations,
-)
+from ringing.simulate.measure import measure_correlations, measure_jacobian, measure_nlc
 from ringing.simulate.networks import NetworkConfig
+from ringing.validate.compare import theory_composed_derivative, theory_correlations
 from ringing.validate.plotting import pyplot, save_figure
 
 __all__ = ["figure_correlation_map", "figure_jacobian_depth", "figure_nlc_depth"]

@@ -9,8 +9,6 @@ a markdown summary (the numbers quoted in ``docs/walks.md``).
 
 from __future__ import annotations
 
-import argparse
-import json
 import time
 from collections.abc import Sequence
 from pathlib import Path
@@ -18,7 +16,8 @@ from typing import Any
 
 import numpy as np
 
-from ringing.simulate.walks import WalkConfig, WalkResult, compare_with_theory, walk
+from ringing.simulate.walks import WalkConfig, WalkResult, walk
+from ringing.validate.compare import compare_with_theory
 from ringing.validate.plotting import pyplot, save_figure
 
 __all__ = [
@@ -442,26 +441,3 @@ def measurements_markdown(res: dict[str, Any]) -> str:
                         " ".join(f"{z:+.2f}" for z in v["centroid_z"]),
                         f"{max(abs(z) for z in v['centroid_z']):.2f}"] for k, v in sd.items()])
     return "\n".join(out)
-
-
-def main(argv: list[str] | None = None) -> int:
-    ap = argparse.ArgumentParser(description="issue-6 walk measurements and figures")
-    ap.add_argument("--out", default="walk_figures")
-    ap.add_argument("--width", type=int, default=256)
-    ap.add_argument("--depth", type=int, default=10)
-    ap.add_argument("--directions", type=int, default=2)
-    ap.add_argument("--networks", type=int, default=8)
-    ap.add_argument("--device", default="auto")
-    args = ap.parse_args(argv)
-    res = measure_all(args.out, width=args.width, depth=args.depth,
-                      directions=args.directions, networks=args.networks,
-                      device=args.device)
-    text = json.dumps(res, indent=1, default=lambda o: np.asarray(o).tolist())
-    Path(args.out, "walk_measurements.json").write_text(text)
-    Path(args.out, "walk_measurements.md").write_text(measurements_markdown(res) + "\n")
-    print(text)
-    return 0
-
-
-if __name__ == "__main__":
-    raise SystemExit(main())

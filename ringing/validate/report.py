@@ -134,19 +134,35 @@ def _atomic_write(path: Path, data: bytes) -> None:
 # figures
 
 
+@dataclass(frozen=True)
+class _ImportFailed:
+    """A figure module that does not import (its figures cannot be drawn)."""
+
+    message: str
+
+    def __call__(self, path: str | os.PathLike[str]) -> None:
+        raise RuntimeError(self.message)
+
+
+def _import_failed(modname: str, err: BaseException) -> Callable[..., Any]:
+    msg = str(err).splitlines()[0] if str(err) else ""
+    return _ImportFailed(f"{modname} does not import ({type(err).__name__}: {msg})")
+
+
 def discover_figures() -> list[tuple[str, Callable[..., Any]]]:
     """``(module.function, fn)`` for every ``figure_*`` in ``ringing.validate.figures_*`` that
-    can be called with ``path`` alone."""
-    import ringing.validate as pkg
-
+    can be called with ``path`` alone.  A module that does not import is listed as one figure
+    whose drawing raises the import error (reported, never silently dropped)."""
     out: list[tuple[str, Callable[..., Any]]] = []
-    for info in sorted(pkgutil.iter_modules(pkg.__path__), key=lambda m: m.name):
+    here = str(Path(__file__).resolve().parent)
+    for info in sorted(pkgutil.iter_modules([here]), key=lambda m: m.name):
         if not info.name.startswith("figures_"):
             continue
         modname = f"ringing.validate.{info.name}"
         try:
             mod = importlib.import_module(modname)
-        except Exception:  # noqa: BLE001, S112 - a module being written may not import yet
+        except Exception as err:  # noqa: BLE001 - reported as a failed figure
+            out.append((info.name, _import_failed(modname, err)))
             continue
         for name, fn in sorted(vars(mod).items()):
             if not (name.startswith("figure_") and callable(fn)

@@ -15,14 +15,14 @@ from ringing.simulate.measure import (
     gradient_norms,
     jacobian_frobenius_sq,
     jacobian_operator_norm,
-    mean_stderr,
     measure_correlations,
     measure_jacobian,
     measure_nlc,
     rho_max,
-    theory_correlations,
 )
 from ringing.simulate.networks import Network, NetworkConfig
+from ringing.stats import mean_stderr
+from ringing.validate.compare import theory_correlations
 
 
 def _dense_jacobian(net: Network, x: torch.Tensor) -> torch.Tensor:

@@ -20,16 +20,16 @@ from ringing.cli import main
 from ringing.simulate.walks import (
     WalkConfig,
     WalkResult,
-    compare_with_theory,
     draw_directions,
     draw_inputs,
     draw_network,
     forward_fixed,
-    jackknife_ci,
     run_walk,
     shift_rows,
     walk,
 )
+from ringing.stats import jackknife_ci
+from ringing.validate.compare import compare_with_theory
 
 SMALL: dict[str, Any] = {"width": 48, "depth": 4, "points": 32, "directions": 6, "inputs": 6}
 

@@ -3,6 +3,7 @@ identities as hypothesis properties (App. B closed forms, Mehler, Parseval)."""
 
 from __future__ import annotations
 
+import json
 import math
 
 import numpy as np
@@ -194,3 +195,109 @@ def test_mehler_identity(act: str, rho: float) -> None:
     series = float(np.polynomial.polynomial.polyval(rho, h**2))
     assert series == pytest.approx(float(np.asarray(covariance(act, [rho]))[0]), abs=1e-9)
     assert float((h**2).sum()) == pytest.approx(norm_sq(act), abs=1e-8)
+
+
+# ----------------------------------------------------------------------------
+# standard errors, printed digits, derived allowances, inequality margins
+
+
+def test_compare_simulation_uses_the_standard_error_not_the_deviation() -> None:
+    """16 samples of unit spread whose mean is 2 above theory: 2 > 4·se = 1 fails; with the
+    standard deviation (4·sd = 4) in place of the standard error it would pass."""
+    rng = np.random.default_rng(3)
+    z = rng.standard_normal(16)
+    samples = 2.0 + (z - z.mean()) / z.std(ddof=1)
+    out = K.compare_simulation(0.0, samples, finite_width_error=0.0)
+    assert out.details["stderr"] == pytest.approx(0.25)
+    assert out.verdict == "fail"
+    lo, hi = out.simulation_ci  # type: ignore[misc]
+    assert hi - lo == pytest.approx(2 * 2.131450 * 0.25, rel=1e-5)  # t_{15, 0.975}
+
+
+def test_printed_strings_keep_their_digits() -> None:
+    assert K.printed_decimals("0.030") == 3 and K.half_unit("0.030") == pytest.approx(5e-4)
+    assert K.printed_decimals("2.000") == 3 and K.half_unit("2.000") == pytest.approx(5e-4)
+    assert K.printed_decimals("1.20") == 2
+    assert K.printed_decimals("9793") == 0
+    assert K.printed_decimals("4.76e17") == -15
+    assert K.significant_digits("9793") == 4 and K.significant_digits("0.0024") == 2
+    assert K.significant_digits("4.76e17") == 3 and K.significant_digits("2.000") == 4
+    assert K.compare_printed(2.0004, "2.000").verdict == "pass"
+    assert K.compare_printed(2.0006, "2.000").verdict == "fail"
+    with pytest.raises(ValueError, match="not a number"):
+        K.printed_value("1.2.3")
+
+
+def test_reference_tables_keep_the_printed_strings() -> None:
+    from ringing.reference import load_reference
+
+    t = load_reference("nlc")["table1_printed"]
+    assert t["linear_approx_error"]["selu"] == "0.030"
+    assert t["linear_approx_error"]["square"] == "2.000"
+    assert t["nlc_depth_2"]["odd square"] == "1.20"
+    for row, vals in t.items():
+        for act, text in vals.items():
+            assert float(text) == pytest.approx(load_reference("nlc")["table1"][row][act])
+
+
+def test_row_e_square_is_held_to_the_printed_digits() -> None:
+    r = C.evaluate(by_name("seed004/table1/E/square"), quick=True)
+    assert r.verdict == "pass" and "0.0005" in r.tolerance
+
+
+@given(st.floats(min_value=-2, max_value=2), st.floats(min_value=-1, max_value=1),
+       st.sampled_from([0.5, 1.0]))
+@settings(max_examples=30, deadline=None)
+def test_width_bias_recovers_a_power_law(m_inf: float, c: float, p: float) -> None:
+    n_s, n_l = 128, 256
+    b, _ = K.width_bias(m_inf + c * n_s ** -p, 0.0, m_inf + c * n_l ** -p, 0.0, n_s, n_l, p)
+    assert b == pytest.approx(c * n_l ** -p, abs=1e-12)
+
+
+def test_compare_simulation_widths_allowance_is_derived() -> None:
+    small, large = [1.10, 1.12, 1.11, 1.09], [1.05, 1.06, 1.04, 1.05]  # bias 1/N: b = 0.055
+    out = K.compare_simulation_widths(1.0, small, large, width_small=64, width_large=128)
+    assert out.details["finite_width_bias"] == pytest.approx(0.055)
+    assert out.details["extrapolated"] == pytest.approx(0.995)
+    assert out.verdict == "pass"
+    out = K.compare_simulation_widths(0.9, small, large, width_small=64, width_large=128)
+    assert out.verdict == "fail"
+
+
+def test_theorem1_claim_fails_when_the_bound_is_violated(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The verdict follows the inequality: a profile whose left side is 1000x too small must
+    fail (a claim whose verdict is always "pass" is caught here)."""
+    import dataclasses
+
+    from ringing.theory import convexity
+    from ringing.validate.claims.seed002 import claim_theorem1
+
+    assert claim_theorem1("critical-erf").verdict == "pass"
+    real = convexity.bound_profile
+
+    def shrunk(*a: object, **k: object) -> convexity.BoundProfile:
+        p = real(*a, **k)  # type: ignore[arg-type]
+        return dataclasses.replace(p, jacobian_sq=p.jacobian_sq * 1e-3)
+
+    monkeypatch.setattr(convexity, "bound_profile", shrunk)
+    out = claim_theorem1("resnet-relu")  # no exact Jacobian: only the inequality decides
+    assert out.verdict == "fail" and out.details["margin"] < 0
+
+
+def test_theorem1_claim_checks_its_sum_against_the_closed_forms(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    from ringing.theory import convexity
+    from ringing.validate.claims.seed002 import claim_theorem1
+
+    real = convexity.theorem_summand
+    monkeypatch.setattr(convexity, "theorem_summand",
+                        lambda layer, **k: 1.23 * real(layer, **k))
+    out = claim_theorem1("critical-erf")
+    assert out.verdict == "fail" and "closed forms" in out.reason
+
+
+def test_simulation_result_round_trips_with_its_interval() -> None:
+    r = C.ClaimResult("x", "k", "s", "src", "simulation", "pass", 1.0, 1.1, (1.0, 1.2), None,
+                      "t", "", {"stderr": 0.05}, {}, 0.1)
+    back = C.ClaimResult.from_dict(json.loads(json.dumps(r.as_dict())))
+    assert back.simulation_ci == (1.0, 1.2) and back.as_dict() == r.as_dict()

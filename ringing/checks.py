@@ -2,22 +2,19 @@
 
 Each returns the cleaned value or raises ``ValueError`` with a message that names
 the parameter and the offending value (the command line turns that into one line
-on stderr and exit status 2).  :func:`arg_type` adapts any of them to argparse.
+on stderr and exit status 2).  No argparse here: :func:`ringing.cli_support.arg_type` adapts any
+of them to the command line.
 """
 
 from __future__ import annotations
 
-import argparse
 import math
-from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import Any
 
 import numpy as np
 
-__all__ = ["positive_float", "non_negative_float", "positive_int", "non_negative_int",
-           "arg_type", "int_at_least"]
+__all__ = ["positive_float", "non_negative_float", "integer", "positive_int", "non_negative_int"]
 
-T = TypeVar("T")
 
 
 def _float(value: Any, name: str) -> float:
@@ -58,6 +55,11 @@ def _int(value: Any, name: str, what: str) -> int:
     return int(value)
 
 
+def integer(value: Any, name: str = "value") -> int:
+    """An integer (``3``, ``"3"``, ``3.0``; not ``True``, not ``3.5``)."""
+    return _int(value, name, "an integer")
+
+
 def _bounded_int(value: Any, name: str, lo: int, what: str, maximum: int | None) -> int:
     v = _int(value, name, what)
     if v < lo:
@@ -75,28 +77,3 @@ def positive_int(value: Any, name: str = "value", maximum: int | None = None) ->
 def non_negative_int(value: Any, name: str = "value", maximum: int | None = None) -> int:
     """An integer ≥ 0 (and ≤ ``maximum`` when given)."""
     return _bounded_int(value, name, 0, "a non-negative integer", maximum)
-
-
-def arg_type(check: Callable[..., T], name: str = "value", **kw: Any) -> Callable[[str], T]:
-    """An argparse ``type=`` from one of the checks above (``arg_type(positive_int, "width")``)."""
-    def parse(text: str) -> T:
-        try:
-            return check(text, name, **kw)
-        except ValueError as err:
-            raise argparse.ArgumentTypeError(str(err)) from None
-    parse.__name__ = check.__name__
-    return parse
-
-
-def int_at_least(lo: int) -> Callable[[str], int]:
-    """An argparse ``type=`` for integers ≥ ``lo``."""
-    def parse(text: str) -> int:
-        try:
-            v = _int(text, "value", "an integer")
-        except ValueError as err:
-            raise argparse.ArgumentTypeError(str(err)) from None
-        if v < lo:
-            raise argparse.ArgumentTypeError(f"expected an integer >= {lo}, got {v}")
-        return v
-    parse.__name__ = f"int>={lo}"
-    return parse
