@@ -16,8 +16,8 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
-from ringing.cli import add_json_flag
-from ringing.validation import arg_type, int_at_least, non_negative_int, positive_int
+from ringing.checks import non_negative_int, positive_int
+from ringing.cli_support import add_json_flag, arg_type, int_at_least
 
 GROUP = None
 

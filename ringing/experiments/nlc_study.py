@@ -83,7 +83,7 @@ class StudyConfig:
     device: str = "cpu"
 
     def __post_init__(self) -> None:
-        from ringing.validation import non_negative_int, positive_int
+        from ringing.checks import non_negative_int, positive_int
 
         if self.dataset not in DATASETS:
             raise ValueError(f"dataset={self.dataset!r} must be one of {', '.join(DATASETS)}")

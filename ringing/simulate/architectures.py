@@ -13,7 +13,7 @@ neural networks" (seed 004), App. C, every rule as printed:
   sigmoid, square, odd square 1/11 each), modified to ``c·τ(d·s + t) + b``: ``d`` ∈ {1, 1.2,
   0.8} (50/25/25 %), ``t`` ∈ {0, 0.2, -0.2} (50/25/25 %), ``b`` debiasing ``E τ = 0`` under a
   unit Gaussian (50 %), ``c`` always making ``Q_s τ = 1``; the result is an ordinary registry
-  spec string (:func:`modified_activation`), so the theory applies to it directly;
+  spec string (:func:`ringing.theory.nlc.modified_activation`), so the theory applies to it;
 * skip connections: none (50 %), strength 1 (25 %), one strength uniform in (0, 1) (25 %);
   starting after the linear (50 %) or the normalisation operation (50 %); each bypasses two
   layers and ends after a linear operation; the last one is a fixed orthogonal projection
@@ -29,7 +29,6 @@ the same network as ``Network(arch.network_config(), arch.seed)``).
 
 from __future__ import annotations
 
-import functools
 import math
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
@@ -51,6 +50,7 @@ from ringing.simulate.networks import (
     input_tensor,
     layer_generator,
 )
+from ringing.theory.nlc import modified_activation
 
 __all__ = [
     "BASE_ACTIVATIONS",
@@ -77,44 +77,6 @@ NORMS_004 = ("none", "batch", "layer")
 SKIPS = ("none", "one", "uniform")
 SKIP_STARTS = ("linear", "norm")
 _SAMPLER_STREAM = 0x5EED004
-
-
-def _num(v: float) -> str:
-    """Shortest round-trip decimal of a float (the registry parses it exactly)."""
-    return repr(float(v))
-
-
-@functools.lru_cache(maxsize=256)
-def modified_activation(base: str, d: float = 1.0, t: float = 0.0, debias: bool = False
-                        ) -> tuple[str, float, float]:
-    """The spec of ``c·τ(d·s + t) + b`` (seed 004 App. C) and its ``c``, ``b``.
-
-    ``b = -c·E τ(d z + t)`` when ``debias`` (else 0) and ``c`` makes ``Q_z`` of the result 1,
-    ``z ~ N(0, 1)``: ``c = 1/S τ(d z + t)`` (debiased) or ``1/Q τ(d z + t)``.  The Gaussian
-    moments come from :func:`ringing.theory.hermite.gaussian_summary` (split Gauss–Legendre
-    quadrature, float64; the tests check them against the exact engine / mpmath to 1e-10).
-    ``c`` and ``b`` are written with their shortest round-trip decimals, which the registry
-    parses as exact rationals, so the spec *is* the function the theory sees.
-    """
-    from ringing.theory.hermite import gaussian_summary
-
-    if base not in BASE_ACTIVATIONS:
-        raise ValueError(f"unknown base activation {base!r}; known: {', '.join(BASE_ACTIVATIONS)}")
-    inner = "x" if d == 1 else f"{_num(d)}*x"
-    if t:
-        inner += f" + {_num(t)}" if t > 0 else f" - {_num(-t)}"
-    core = f"{base}({inner})" if inner != "x" else base
-    g = gaussian_summary(core)
-    if debias:
-        c = 1.0 / math.sqrt(g.variance)
-        b = -c * g.mean
-    else:
-        c = 1.0 / math.sqrt(g.norm_sq)
-        b = 0.0
-    spec = f"{_num(c)}*{core}"
-    if b:
-        spec += f" + {_num(b)}" if b > 0 else f" - {_num(-b)}"
-    return spec, c, b
 
 
 def trainable_parameters(depth: int, width: int, d_in: int, d_out: int) -> int:

@@ -19,13 +19,13 @@ from ringing.simulate.architectures import (
     DEPTHS,
     Architecture,
     SampledNetwork,
-    modified_activation,
     sample_architecture,
     trainable_parameters,
     width_for_budget,
 )
 from ringing.simulate.networks import Network
 from ringing.theory.hermite import gaussian_summary
+from ringing.theory.nlc import modified_activation
 
 N_SAMPLES = 10_000
 Z = 4.0  # binomial allowance in standard deviations (about 40 checks: false alarm < 0.3 %)
@@ -146,7 +146,7 @@ def test_modified_activation_spec_is_the_formula() -> None:
                                rtol=1e-14, atol=1e-14)
     assert spec.startswith(repr(c)) and "tanh(1.2*x + 0.2)" in spec
     with pytest.raises(ValueError, match="unknown base activation"):
-        modified_activation("swish")
+        modified_activation("swishy")
 
 
 def test_skip_projection_scale() -> None:
