@@ -47,6 +47,17 @@ def test_train_run_rewinds_to_the_best_validation_state(split: Split) -> None:
     assert res2 == res
 
 
+def test_adam_variant_trains_and_rewinds(split: Split) -> None:
+    """Fig 3F's Adam protocol: the same schedule with Adam steps (base rate after 4 warm-up
+    epochs of the running averages)."""
+    proto = Protocol(optimizer="adam", patience_first=2, patience=1, reductions=1, max_epochs=8)
+    net = SampledNetwork(_arch(1))
+    base = base_learning_rate(net, split, proto)
+    res = train_run(net, split, base * 3**16, proto)
+    xv, yv = torch.as_tensor(split.x_val), torch.as_tensor(split.y_val)
+    assert classification_error(net, xv, yv) == res.val_error < 0.6
+
+
 def test_base_learning_rate_bounds_every_relative_update_by_the_floor(split: Split) -> None:
     """E.2's rationale: at the base rate no weight matrix moves by more than ~1e-8 (relative);
     the rate is 1e-8 / Σ_l Q_b‖δW_lb‖/‖W_l‖, so the largest layer moves by at most 1e-8 and at
