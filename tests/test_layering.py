@@ -23,6 +23,8 @@ ROOT = pathlib.Path(__file__).resolve().parents[1] / "ringing"
 ALLOWED_THEORY_IN_SIMULATE: dict[str, set[str]] = {
     "ringing.theory.kernels": {"critical_ratio"},
     "ringing.theory.harmonics": {"default_weight_scale"},
+    # seed 004 App. C: c and b of the sampled activation c·τ(d·s + t) + b (Q τ = 1, E τ = 0)
+    "ringing.theory.nlc": {"modified_activation"},
 }
 
 BOTTOM = ("activations", "checks", "serialize", "reference", "spectral", "stats")

@@ -83,6 +83,7 @@ __all__ = [
     "mlp_layer_blocks",
     "residual_block",
     "check_finite",
+    "input_tensor",
 ]
 
 NORMS = ("layer", "batch", "none")
@@ -280,6 +281,14 @@ def residual_block(z: torch.Tensor, u: torch.Tensor, v: torch.Tensor,
     """
     big_y = z @ u.T
     return layer_norm_nc(z + act(layer_norm_nc(big_y)) @ v.T)
+
+
+def input_tensor(x: Any, d_in: int, device: torch.device, dtype: torch.dtype) -> torch.Tensor:
+    """``x`` as a ``(batch, d_in)`` tensor on ``device`` in ``dtype``, or a one-line error."""
+    t = torch.as_tensor(x).to(device=device, dtype=dtype)
+    if t.ndim != 2 or t.shape[1] != d_in:
+        raise ValueError(f"input must have shape (batch, {d_in}), got {tuple(t.shape)}")
+    return t
 
 
 def check_finite(t: torch.Tensor, what: str) -> None:
@@ -628,11 +637,7 @@ class Network:
     # -- passes ---------------------------------------------------------------
     def as_input(self, x: Any) -> torch.Tensor:
         """``x`` as a ``(batch, d_in)`` tensor on this network's device and dtype."""
-        t = torch.as_tensor(x).to(device=self.device, dtype=self.dtype)
-        if t.ndim != 2 or t.shape[1] != self.config.d_in:
-            raise ValueError(f"input must have shape (batch, {self.config.d_in}), "
-                             f"got {tuple(t.shape)}")
-        return t
+        return input_tensor(x, self.config.d_in, self.device, self.dtype)
 
     def forward(self, x: Any, *, keep: bool = False) -> tuple[torch.Tensor, list[torch.Tensor]]:
         """Propagate ``x``; returns the output and, with ``keep``, ``[z^0, ..., z^L]``.

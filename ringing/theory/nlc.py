@@ -12,18 +12,19 @@ D − 1 copies of τ by NLC_τ(1)^(D−1) (Table 1 row C uses D = 49).
 
 from __future__ import annotations
 
+import functools
 import math
 from dataclasses import dataclass
 from typing import Any
 
 import sympy as sp
 
-from ringing.activations import Activation
+from ringing.activations import ACTIVATIONS, Activation
 from ringing.theory.gaussian import as_activation, validate_sigma
 from ringing.theory.hermite import gaussian_summary
 
 __all__ = ["NLCTau", "nlc_tau", "nlc_tau_summary", "linear_approx_error", "nlc_tau_power",
-           "validate_depth"]
+           "validate_depth", "modified_activation"]
 
 
 def validate_depth(depth: Any, name: str = "depth") -> int:
@@ -95,3 +96,40 @@ def linear_approx_error(act: Activation | str | Any) -> float:
 def nlc_tau_power(act: Activation | str | Any, depth: int, sigma: float = 1.0) -> float:
     """NLC_τ(σ)^(depth−1): seed 004's prediction for a depth-``depth`` network (Table 1 row C)."""
     return nlc_tau_summary(act, sigma, depth).nlc_tau_power
+
+
+def _num(v: float) -> str:
+    """Shortest round-trip decimal of a float (the registry parses it exactly)."""
+    return repr(float(v))
+
+
+@functools.lru_cache(maxsize=256)
+def modified_activation(base: str, d: float = 1.0, t: float = 0.0, debias: bool = False
+                        ) -> tuple[str, float, float]:
+    """The spec of ``c·τ(d·s + t) + b`` (seed 004 App. C) and its ``c``, ``b``; ``base`` is a
+    registry name (seed 004 uses the eight of Table 1).
+
+    ``b = -c·E τ(d z + t)`` when ``debias`` (else 0) and ``c`` makes ``Q_z`` of the result 1,
+    ``z ~ N(0, 1)``: ``c = 1/S τ(d z + t)`` (debiased) or ``1/Q τ(d z + t)``.  The Gaussian
+    moments come from :func:`~ringing.theory.hermite.gaussian_summary` (split Gauss–Legendre
+    quadrature, float64; the tests check them against the exact engine / mpmath to 1e-10).
+    ``c`` and ``b`` are written with their shortest round-trip decimals, which the registry
+    parses as exact rationals, so the spec *is* the function the theory sees.
+    """
+    if not isinstance(base, str) or not base.isidentifier() or base not in ACTIVATIONS:
+        raise ValueError(f"unknown base activation {base!r}: a registry name is needed")
+    inner = "x" if d == 1 else f"{_num(d)}*x"
+    if t:
+        inner += f" + {_num(t)}" if t > 0 else f" - {_num(-t)}"
+    core = f"{base}({inner})" if inner != "x" else base
+    g = gaussian_summary(core)
+    if debias:
+        c = 1.0 / math.sqrt(g.variance)
+        b = -c * g.mean
+    else:
+        c = 1.0 / math.sqrt(g.norm_sq)
+        b = 0.0
+    spec = f"{_num(c)}*{core}"
+    if b:
+        spec += f" + {_num(b)}" if b > 0 else f" - {_num(-b)}"
+    return spec, c, b
