@@ -261,7 +261,7 @@ def compute_reference(rho: np.ndarray, workers: int, checkpoint: Path | None = N
     resumes from it.  With ``run=False`` only the checkpoint is used (points it
     lacks are ``None``, and the nested-quad cross-check is skipped).
     """
-    from ringing.progress import progress
+    from ringing.runs.progress import progress
 
     pos = [float(r) for r in rho if r >= 0]
     tasks: list[tuple[str, float, bool]] = [(a, float(r), False) for a in ("relu", "abs")

@@ -81,7 +81,7 @@ def _nlc_tau(args: argparse.Namespace) -> dict[str, Any]:
 
 
 def _summary(args: argparse.Namespace) -> dict[str, Any]:
-    from ringing.progress import progress
+    from ringing.runs.progress import progress
     from ringing.theory.hermite import gaussian_summary
     from ringing.theory.nlc import nlc_tau_summary
 

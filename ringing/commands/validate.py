@@ -53,71 +53,37 @@ def _fmt(v: float | None) -> str:
 
 
 def run(args: argparse.Namespace) -> dict[str, Any]:
-    from ringing.validate.claims import catalogue, select, skipped_groups
-
-    claims = select(catalogue(), args.only)
     if args.list:
-        rows = [{"name": c.name, "kind": c.kind, "source": c.source, "statement": c.statement}
-                for c in claims]
+        from ringing.validate.claims import catalogue, select
+
+        claims = select(catalogue(), args.only)
+        rows = [{"name": c.name, "kind": c.kind, "source": c.source, "statement": c.statement,
+                 "requires": list(c.requires)} for c in claims]
         args.table_text = "\n".join(f"{c.name:50s} {c.kind:10s} {c.source}" for c in claims)
         return {"claims": rows, "report": None}
 
-    from ringing.validate.report import (
-        check_writable,
-        collect_discrepancies,
-        render_figures,
-        resolve_report_paths,
-        write_report,
-    )
-    from ringing.validate.store import ResultStore
-    from ringing.validate.sweep import check_executor
+    from ringing.validate import run as validate_run
+    from ringing.validate.report import resolve_report_paths
 
-    # bad input first, before anything is computed or written
     if args.workers is not None and args.workers < 1:
         raise ValueError(f"--workers {args.workers} must be >= 1")
-    check_executor(args.executor)
-    paths = resolve_report_paths(args.report)
-    check_writable(paths)
-    store = ResultStore(args.store)
     t0 = time.perf_counter()
-    try:
-        from ringing.validate.sweep import run_claims
-
-        results, stats = run_claims(claims, quick=args.quick, store=store,
-                                    executor=args.executor, workers=args.workers,
-                                    rerun=args.rerun)
-        t_claims = time.perf_counter() - t0
-        from ringing.validate.sweep import default_workers
-
-        n_fig = (args.workers or default_workers()) if args.executor == "local" else 1
-        figs = [] if args.no_figures else render_figures(store, workers=n_fig)
-        meta = {
-            "mode": "quick" if args.quick else "full",
-            "claims": len(results),
-            "computed": stats.computed, "reused": stats.reused, "errors": stats.errors,
-            "claims_seconds": round(t_claims, 2),
-            "total_seconds": round(time.perf_counter() - t0, 2),
-            "store": str(store.path), "executor": args.executor,
-            "only": args.only or "",
-        }
-        write_report(results, paths, figures=figs, meta=meta,
-                     discrepancies=collect_discrepancies(results), skipped=skipped_groups())
-    finally:
-        store.close()
-
-    counts: dict[str, int] = {}
-    for r in results:
-        counts[r.verdict] = counts.get(r.verdict, 0) + 1
+    report = validate_run(quick=args.quick, store=args.store, executor=args.executor,
+                          workers=args.workers, only=args.only, rerun=args.rerun,
+                          figures=not args.no_figures, report=args.report)
+    paths = resolve_report_paths(args.report)
+    results = report.results
+    counts = {k: v for k, v in report.counts.items() if v}
     lines = [f"{r.verdict:20s} {r.name:48s} theory={_fmt(r.theory)} sim={_fmt(r.simulation)} "
              f"paper={_fmt(r.paper)}" + (f"  ({r.reason})" if r.reason else "") for r in results]
     lines.append("")
     lines.append(", ".join(f"{k}: {v}" for k, v in sorted(counts.items()))
-                 + f"; {len(results)} claims ({stats.reused} reused) in "
+                 + f"; {len(results)} claims ({report.meta['reused']} reused) in "
                  f"{time.perf_counter() - t0:.1f} s")
     lines.append(f"report: {paths.html}")
     args.table_text = "\n".join(lines)
     # the report is written either way; a failing or erroring claim is a failure (exit 1)
-    if counts.get("fail", 0) or counts.get("error", 0):
+    if not report.ok:
         args.exit_status = 1
     sys.stderr.flush()
     return {
@@ -128,6 +94,6 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
                    for r in results],
         "report": str(Path(os.path.abspath(paths.html))),
         "counts": counts,
-        "store": str(store.path),
+        "store": report.meta["store"],
         "seconds": round(time.perf_counter() - t0, 2),
     }

@@ -24,7 +24,7 @@ from typing import Any
 import numpy as np
 import torch
 
-from ringing.progress import progress
+from ringing.runs.progress import progress
 from ringing.simulate.data import Dataset, check_rho0, correlated_pairs, pair_correlations
 from ringing.simulate.networks import Network, NetworkConfig, check_finite, layer_generator
 

@@ -27,7 +27,7 @@ import numpy as np
 import torch
 
 from ringing.activations import get_activation
-from ringing.progress import progress
+from ringing.runs.progress import progress
 from ringing.simulate.common import make_generator, resolve_device, resolve_dtype
 from ringing.theory.fourier import (
     check_nyquist,

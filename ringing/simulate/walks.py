@@ -789,7 +789,7 @@ def walk(cfg: WalkConfig, *, show_progress: bool = True) -> WalkResult:
         Bad configuration (from :class:`WalkConfig`), a device that is not available, or a
         non-finite activation (overflow: use ``norm="batch"`` or fewer layers).
     """
-    from ringing.progress import progress
+    from ringing.runs.progress import progress
 
     device = resolve_device(cfg.device)
     dtype = resolve_dtype(cfg.dtype)

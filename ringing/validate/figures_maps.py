@@ -95,7 +95,7 @@ def slack_table(activations: Sequence[str] | None = None, depths: Sequence[int] 
     B / (1 − ρ_max).
     """
     from ringing.activations import list_activations
-    from ringing.progress import progress
+    from ringing.runs.progress import progress
     from ringing.theory.convexity import bound_profile, rho_max_profile
     from ringing.theory.kernels import Layer, critical_layer, critical_ratio
 

@@ -35,8 +35,8 @@ from pathlib import Path
 from typing import Any
 
 import ringing
-from ringing.validate.claims import ClaimResult
-from ringing.validate.store import ResultStore
+from ringing.runs.store import ResultStore
+from ringing.validate.core import VERDICTS, ClaimResult
 
 __all__ = [
     "ReportPaths",
@@ -50,6 +50,7 @@ __all__ = [
     "collect_discrepancies",
     "markdown_to_html",
     "write_report",
+    "Report",
 ]
 
 
@@ -199,7 +200,7 @@ def render_figures(store: ResultStore | None, *, only: Sequence[str] | None = No
 
     Rendered PNGs are committed to the store one by one, so an interrupted run keeps them.
     """
-    from ringing.progress import progress
+    from ringing.runs.progress import progress
 
     found = [(n, fn) for n, fn in discover_figures() if only is None or n in only]
     figs: dict[str, Figure] = {}
@@ -225,11 +226,11 @@ def render_figures(store: ResultStore | None, *, only: Sequence[str] | None = No
         import multiprocessing as mp
         from concurrent.futures import ProcessPoolExecutor, as_completed
 
-        from ringing.validate.sweep import _init_worker, default_workers
+        from ringing.runs.executors import default_workers, init_worker
 
         method = "fork" if "fork" in mp.get_all_start_methods() else "spawn"
         with ProcessPoolExecutor(max_workers=workers, mp_context=mp.get_context(method),
-                                 initializer=_init_worker,
+                                 initializer=init_worker,
                                  initargs=(max(1, default_workers() // workers),)) as pool:
             futs = {pool.submit(_render_one, fn, name): (name, fn, key)
                     for name, fn, key in todo}
@@ -436,7 +437,7 @@ def _ci(r: ClaimResult) -> str:
 
 
 def _counts(results: Sequence[ClaimResult]) -> dict[str, int]:
-    c = {"pass": 0, "fail": 0, "expected-difference": 0, "error": 0}
+    c = {v: 0 for v in VERDICTS}
     for r in results:
         c[r.verdict] = c.get(r.verdict, 0) + 1
     return c
@@ -454,7 +455,7 @@ table.claims td:last-child{width:22%}
 td,th{border:1px solid #ccc;padding:3px 6px;vertical-align:top}
 th{background:#f0f0f0}
 .pass{background:#dff5dd}.fail{background:#f9d6d5}.expected-difference{background:#fff0c7}
-.error{background:#f3c0ff}
+.error{background:#f3c0ff}.skipped{background:#e4e4e4}
 .num{font-family:ui-monospace,Menlo,Consolas,monospace;white-space:nowrap}
 figure{display:inline-block;margin:0.5em;max-width:440px;vertical-align:top}
 figure img{max-width:100%;border:1px solid #ddd}
@@ -466,45 +467,102 @@ pre{padding:0.5em;overflow-x:auto}
 """
 
 
+@dataclass
+class Report:
+    """The validation report: evaluated claims, figures, discrepancies and run metadata.
+
+    Built by :func:`ringing.validate.run`; renders to HTML (:meth:`html`, self-contained with
+    embedded figures), Markdown (:meth:`markdown`) and JSON (:meth:`json`), and writes all
+    three with :meth:`write`.
+    """
+
+    results: list[ClaimResult]
+    figures: list[Figure]
+    discrepancies: list[Discrepancy]
+    meta: dict[str, Any]
+
+    @classmethod
+    def build(cls, results: Sequence[ClaimResult], *, figures: Sequence[Figure] = (),
+              meta: dict[str, Any] | None = None,
+              discrepancies: Sequence[Discrepancy] | None = None) -> Report:
+        """Fill in the metadata and the simulation-vs-theory figure."""
+        m = dict(meta or {})
+        m.setdefault("ringing_version", ringing.__version__)
+        m.setdefault("generated",
+                     _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds"))
+        m.setdefault("machine", f"{platform.node()} ({platform.machine()}, "
+                                f"{os.cpu_count()} CPUs, Python {platform.python_version()})")
+        disc = (list(discrepancies) if discrepancies is not None
+                else collect_discrepancies(results))
+        figs = list(figures)
+        with tempfile.TemporaryDirectory(prefix="ringing-fig-") as tmp:
+            p = figure_simulation_vs_theory(results, Path(tmp) / "sim.png")
+            if p is not None:
+                figs.insert(0, Figure("validate.simulation_vs_theory",
+                                      "Simulation claims: estimate and 95% interval over seeds, "
+                                      "relative to theory (x: the paper's value).",
+                                      Path(p).read_bytes()))
+        return cls(list(results), figs, disc, m)
+
+    @property
+    def counts(self) -> dict[str, int]:
+        """Number of claims per verdict (every verdict listed, zeros included)."""
+        return _counts(self.results)
+
+    @property
+    def ok(self) -> bool:
+        """No claim failed or raised (skipped and expected differences are fine)."""
+        return not any(r.verdict in ("fail", "error") for r in self.results)
+
+    def verdicts(self) -> dict[str, str]:
+        """``{claim name: verdict}``."""
+        return {r.name: r.verdict for r in self.results}
+
+    def html(self) -> str:
+        """One self-contained HTML page (figures embedded as base64 PNG)."""
+        return _html(self.results, self.figures, self.discrepancies, self.meta, self.counts)
+
+    def markdown(self) -> str:
+        """The Markdown summary."""
+        return _markdown(self.results, self.figures, self.discrepancies, self.meta,
+                         self.counts)
+
+    def as_dict(self) -> dict[str, Any]:
+        """The JSON summary as a dict."""
+        return {
+            "meta": self.meta, "counts": self.counts,
+            "claims": [r.as_dict() for r in self.results],
+            "discrepancies": [{"source": d.source, "title": d.title,
+                               "explanation": d.explanation} for d in self.discrepancies],
+            "figures": [{"name": f.name, "caption": f.caption, "ok": f.png is not None,
+                         "error": f.error} for f in self.figures],
+        }
+
+    def json(self) -> str:
+        """The JSON summary (no NaN)."""
+        return json.dumps(self.as_dict(), indent=1, allow_nan=False) + "\n"
+
+    def write(self, path: str | os.PathLike[str] | ReportPaths) -> ReportPaths:
+        """Write the three files (each atomically): a directory gets ``report.html/.md/.json``,
+        a ``.html`` path gets sibling ``.md``/``.json`` files."""
+        paths = path if isinstance(path, ReportPaths) else resolve_report_paths(path)
+        paths.html.parent.mkdir(parents=True, exist_ok=True)
+        _atomic_write(paths.html, self.html().encode())
+        _atomic_write(paths.markdown, self.markdown().encode())
+        _atomic_write(paths.json, self.json().encode())
+        return paths
+
+
 def write_report(results: Sequence[ClaimResult], paths: ReportPaths, *,
                  figures: Sequence[Figure] = (), meta: dict[str, Any] | None = None,
-                 discrepancies: Sequence[Discrepancy] | None = None,
-                 skipped: Sequence[str] = ()) -> ReportPaths:
+                 discrepancies: Sequence[Discrepancy] | None = None) -> ReportPaths:
     """Write the HTML, Markdown and JSON report files (each atomically)."""
-    meta = dict(meta or {})
-    meta.setdefault("ringing_version", ringing.__version__)
-    meta.setdefault("generated", _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds"))
-    meta.setdefault("machine", f"{platform.node()} ({platform.machine()}, "
-                               f"{os.cpu_count()} CPUs, Python {platform.python_version()})")
-    disc = list(discrepancies) if discrepancies is not None else collect_discrepancies(results)
-    counts = _counts(results)
-    figs = list(figures)
-    with tempfile.TemporaryDirectory(prefix="ringing-fig-") as tmp:
-        p = figure_simulation_vs_theory(results, Path(tmp) / "sim.png")
-        if p is not None:
-            figs.insert(0, Figure("validate.simulation_vs_theory",
-                                  "Simulation claims: estimate and 95% interval over seeds, "
-                                  "relative to theory (x: the paper's value).",
-                                  Path(p).read_bytes()))
-    paths.html.parent.mkdir(parents=True, exist_ok=True)
-    _atomic_write(paths.html, _html(results, figs, disc, meta, counts, skipped).encode())
-    _atomic_write(paths.markdown, _markdown(results, figs, disc, meta, counts,
-                                            skipped).encode())
-    payload = {
-        "meta": meta, "counts": counts,
-        "claims": [r.as_dict() for r in results],
-        "discrepancies": [{"source": d.source, "title": d.title, "explanation": d.explanation}
-                          for d in disc],
-        "figures": [{"name": f.name, "caption": f.caption, "ok": f.png is not None,
-                     "error": f.error} for f in figs],
-        "skipped_capabilities": list(skipped),
-    }
-    _atomic_write(paths.json, (json.dumps(payload, indent=1, allow_nan=False) + "\n").encode())
-    return paths
+    return Report.build(results, figures=figures, meta=meta,
+                        discrepancies=discrepancies).write(paths)
 
 
 def _html(results: Sequence[ClaimResult], figs: Sequence[Figure], disc: Sequence[Discrepancy],
-          meta: dict[str, Any], counts: dict[str, int], skipped: Sequence[str]) -> str:
+          meta: dict[str, Any], counts: dict[str, int]) -> str:
     e = html.escape
     h = ["<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'>",
          "<title>ringing validation report</title>", f"<style>{_CSS}</style></head><body>",
@@ -543,9 +601,6 @@ def _html(results: Sequence[ClaimResult], figs: Sequence[Figure], disc: Sequence
             f"<td class='num'>{e(_ci(r))}</td><td class='num'>{_num(r.paper)}</td>"
             f"<td><small>{e(r.tolerance)}</small></td><td><small>{e(r.reason)}</small></td></tr>")
     h.append("</table>")
-    if skipped:
-        h.append("<h2>Capabilities not available (their claims are absent)</h2><ul>"
-                 + "".join(f"<li>{e(s)}</li>" for s in skipped) + "</ul>")
     h.append("</body></html>\n")
     return "\n".join(h)
 
@@ -555,8 +610,8 @@ def _md_cell(s: str) -> str:
 
 
 def _markdown(results: Sequence[ClaimResult], figs: Sequence[Figure],
-              disc: Sequence[Discrepancy], meta: dict[str, Any], counts: dict[str, int],
-              skipped: Sequence[str]) -> str:
+              disc: Sequence[Discrepancy], meta: dict[str, Any], counts: dict[str, int]
+              ) -> str:
     m = ["# ringing — validation report", ""]
     m.append(", ".join(f"{k}: {v}" for k, v in counts.items()) + f"; total: {len(results)}")
     m.append("")
@@ -575,6 +630,4 @@ def _markdown(results: Sequence[ClaimResult], figs: Sequence[Figure],
     m += ["", "## Figures", ""]
     for f in figs:
         m.append(f"- {f.name}: " + (f.caption if f.png is not None else f"failed: {f.error}"))
-    if skipped:
-        m += ["", "## Capabilities not available", ""] + [f"- {s}" for s in skipped]
     return "\n".join(m) + "\n"

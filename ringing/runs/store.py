@@ -1,10 +1,10 @@
-"""The results store: an embedded SQLite database of evaluated claims and rendered figures.
+"""The results store: an embedded SQLite database of finished results and rendered figures.
 
 * Default location: ``$XDG_CACHE_HOME/ringing/results.sqlite``, or
   ``~/.cache/ringing/results.sqlite`` (:func:`default_store_path`).
-* Keyed by :meth:`ringing.validate.claims.Claim.key` — a SHA-256 of the claim's full
-  configuration including ``ringing.__version__`` — so a re-run reuses finished results and a
-  new version recomputes them.
+* Keyed by :func:`config_key` — a SHA-256 of the canonical JSON of the whole configuration
+  (callers include ``ringing.__version__``, as :meth:`ringing.validate.core.Claim.key` does) —
+  so a re-run reuses finished results and a new version recomputes them.
 * Write-ahead logging, ``synchronous=FULL``, and every result committed in its own transaction:
   a run killed with SIGKILL loses only the claims that were still being computed.
 * A file that is not a SQLite database, fails ``PRAGMA quick_check`` or belongs to another
@@ -14,6 +14,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import sqlite3
@@ -22,7 +23,8 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
-__all__ = ["StoreError", "ResultStore", "default_store_path", "APPLICATION_ID", "SCHEMA_VERSION"]
+__all__ = ["StoreError", "ResultStore", "default_store_path", "config_key", "APPLICATION_ID",
+           "SCHEMA_VERSION"]
 
 #: ``PRAGMA application_id`` of a ringing store ("RING")
 APPLICATION_ID = 0x52494E47
@@ -44,6 +46,12 @@ CREATE TABLE IF NOT EXISTS figures (
     created REAL NOT NULL
 );
 """
+
+
+def config_key(config: dict[str, Any]) -> str:
+    """SHA-256 (hex) of the canonical JSON of ``config`` (sorted keys, no spaces): the store key."""
+    text = json.dumps(config, sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256(text.encode()).hexdigest()
 
 
 class StoreError(ValueError):

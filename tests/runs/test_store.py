@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from ringing.validate.store import APPLICATION_ID, ResultStore, StoreError, default_store_path
+from ringing.runs.store import APPLICATION_ID, ResultStore, StoreError, default_store_path
 
 
 def test_round_trip_and_reopen(tmp_path: Path) -> None:
