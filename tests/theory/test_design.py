@@ -112,7 +112,7 @@ def test_nlc_budget_largest_d_tanh_and_homogeneous() -> None:
     assert r.status == "feasible" and r.chosen is not None and r.intervals is not None
     d = r.chosen.parameters["d"]
     assert r.intervals[-1][1] == d
-    assert nlc_tau("tanh", d) ** 48 == pytest.approx(3.0, rel=1e-11)  # NLC of tanh(d x) = NLC_tanh(d)
+    assert nlc_tau("tanh", d) ** 48 == pytest.approx(3.0, rel=1e-11)  # NLC_tanh(d)
     assert nlc_tau("tanh", d * 1.01) ** 48 > 3.0
     z = design(Transform("relu"), 49, ["nlc<=3"])
     assert z.status == "infeasible" and z.chosen is None and not z.met
