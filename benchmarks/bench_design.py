@@ -92,9 +92,9 @@ def main() -> None:
         base = float("nan")
         if res_v.chosen is not None:
             c = res_v.chosen
-            base, _ = _time(lambda c=c, depth=depth: evaluate(c.activation, depth,
-                                                             res_v.targets, sigma_w=c.sigma_w,
-                                                             sigma_b=c.sigma_b), args.repeats)
+            tg = res_v.targets
+            base, _ = _time(lambda c=c, depth=depth, tg=tg: evaluate(
+                c.activation, depth, tg, sigma_w=c.sigma_w, sigma_b=c.sigma_b), args.repeats)
         cnt = res.counter
         err = res_v.errors[0] if res_v.errors else None
         rows.append((label, res.status, cold, warm, warm_v, base, cnt["model_batches"],
