@@ -61,6 +61,7 @@ def problems() -> list[tuple[str, Callable[[], Any], int, list[str]]]:
         ("tanh σ_w: blueshift=1.3, L=3", lambda: Initialisation("tanh", "sigma_w",
                                                                 s_range=(0.5, 3.0)), 3,
          ["blueshift=1.3"]),
+        ("tanh d: blueshift=1.2, L=3", lambda: Transform("tanh"), 3, ["blueshift=1.2"]),
     ]
     return out
 

@@ -372,9 +372,13 @@ class Transform(_Family):
 
     def realise(self, theta: np.ndarray) -> dict[str, Any]:
         c, d, t, b = self.coefficients(theta)
-        return {"activation": transformed_spec(self.act.name, c, d, t, b),
-                "sigma_w": self.sigma_w, "sigma_b": self.sigma_b,
-                "parameters": {"c": c, "d": d, "t": t, "b": b}}
+        spec = transformed_spec(self.act.name, c, d, t, b)
+        assert self.act.expr is not None
+        # the same function as parsing ``spec``, built without re-parsing or a kink search
+        act = Activation(spec, sp.Float(c) * self.act.expr.subs(x, sp.Float(d) * x + sp.Float(t))
+                         + sp.Float(b), {}, tuple(sorted((k - t) / d for k in self.act.kinks)))
+        return {"activation": spec, "act": act, "sigma_w": self.sigma_w,
+                "sigma_b": self.sigma_b, "parameters": {"c": c, "d": d, "t": t, "b": b}}
 
     def notes(self) -> list[str]:
         out = ["(c, b) -> (-c, -b) gives the same maps and NLC (phi -> -phi): c > 0 is reported"]
@@ -632,7 +636,8 @@ def _blueshift(real: dict[str, Any], depth: int, counter: dict[str, int]) -> flo
     from ringing.theory.harmonics import predict_walk_spectra
 
     counter["engine_calls"] += 1
-    w = predict_walk_spectra(real["activation"], depth, radius=BLUESHIFT_RADIUS,
+    w = predict_walk_spectra(real.get("act") or real["activation"], depth,
+                             radius=BLUESHIFT_RADIUS,
                              weight_scale=real["sigma_w"], bias_scale=real["sigma_b"] or 0.0)
     return float(np.asarray(w.spectral_centroid)[-1])
 
@@ -902,7 +907,7 @@ def _solve_1d(family: _Family, L: int, t: Target, choose: str, n: int,
         return float(_residual([t], _model(family, [t], L, np.array([[v]]), True, counter))[0, 0])
 
     if t.quantity == "blueshift":  # the engine is per activation: scan a coarse grid
-        g = _grid(family, min(n, 17))[0]
+        g = _grid(family, min(n, 9))[0]
     roots, v = _roots_1d(f, fx, g)
     vals = v + (math.log(t.value) if t.quantity in _LOG_QUANTITIES else t.value)
     if t.quantity in _LOG_QUANTITIES:

@@ -235,3 +235,16 @@ def test_spec_helpers_dont_evaluate() -> None:
     """The spec rewrite goes through ast and the ordinary parser (no eval)."""
     with pytest.raises(ValueError):
         get_activation(transformed_spec("__import__('os')", 1.0, 1.0, 0.0, 0.0))
+
+
+def test_parametrised_affine_batch_equals_registry_instances() -> None:
+    """The affine fast path (φ_p = A + p·B) equals one registry instance per candidate."""
+    fam = Parametrised("elu", "alpha")
+    p = np.array([[0.3], [1.0], [2.5]])
+    fast = fam.stats(p, True)
+    assert fam._affine
+    fam._affine = False
+    slow = fam.stats(p, True)
+    for name in ("mean", "q1", "d1", "z2", "h"):
+        np.testing.assert_allclose(getattr(fast, name), getattr(slow, name), rtol=1e-13,
+                                   atol=1e-15)
