@@ -130,12 +130,15 @@ def main() -> None:
         ratio = r[3] / r[5] if r[5] == r[5] and r[5] > 0 else float("nan")
         err = "-" if r[10] is None else f"{r[10]:.1e}"
         fwd = "-" if r[5] != r[5] else f"{r[5]:.4f}"
-        rat = "-" if ratio != ratio else f"{ratio:.1f}"
+        rat = "-" if ratio != ratio else f"{ratio:.2g}"
         lines.append(f"| {r[0]} | {r[1]} | {r[2]:.3f} | {r[3]:.3f} | {r[4]:.3f} | {fwd} | "
                      f"{rat} | {r[6]} | {r[7]} | {r[8]} | {r[9]} | {err} |")
-    worst = max(r[4] for r in rows)
-    lines += ["", f"Slowest warm solve with verification: {worst:.3f} s "
-              f"({'within' if worst <= 1.0 else 'OVER'} the 1 s budget of must-show 4).", ""]
+    worst = max(rows, key=lambda r: r[3])
+    worst_v = max(rows, key=lambda r: r[4])
+    lines += ["", f"Slowest warm solve: {worst[3]:.3f} s ({worst[0]}; "
+              f"{'within' if worst[3] <= 1.0 else 'OVER'} the 1 s budget of must-show 4).  "
+              f"Slowest with the engine re-evaluation: {worst_v[4]:.3f} s ({worst_v[0]}), of "
+              f"which the forward evaluation alone takes {worst_v[5]:.3f} s.", ""]
     Path(args.out).write_text("\n".join(lines))
     print(f"wrote {args.out}")
 
