@@ -211,10 +211,11 @@ def claim_lrelu_nlc_simulation(width: int, seeds: int, n_data: int, batch_size: 
     excess is the batchnorm's own cross-sample nonlinearity at this batch size, which the
     τ-only prediction NLC_τ^(D−1) does not contain (``identity=False`` skips it).
 
-    Finding (docs/design.md): at width 1024 the measured NLC exceeds the prediction 2 by
-    more than this allowance (2.86, 2.54, 2.46 at batch sizes 100, 200, 400; identity
-    network 1.16 at b = 128, 1.06 at b = 250; a remainder ≈ 1.2 as b grows, ≈ 1.37 at
-    width 256), the same direction and size as seed 004's own Table 1 for its near-linear
+    Finding (docs/design.md): the measured NLC exceeds the prediction 2 by more than this
+    allowance (width 1024: 2.86, 2.54, 2.46 at batch sizes 100, 200, 400); the identity
+    network measures 1.06–1.16 (batchnorm's own nonlinearity), and the remainder
+    measured / (2 × identity) = 1.37, 1.23, 1.15, 1.12 at widths 256 … 2048 (b = 250) shrinks
+    slower than 1/N — the direction and size of seed 004's own Table 1 for its near-linear
     activations (sigmoid 2.25 → 3.06, SELU 5.21 → 7.06 at depth 49).  The verdict is
     whatever the comparison gives; the reason carries the identity network's value.
     """
