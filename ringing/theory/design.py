@@ -159,8 +159,9 @@ class Target:
         return cls(m.group(1), value, m.group(3), rho0)
 
     def label(self) -> str:
-        at = "" if self.rho0 is None else f"@{self.rho0:g}"
-        return f"{self.quantity}{at}{self.op}{self.value:g}"
+        """The command-line form; :meth:`parse` gives this target back exactly."""
+        at = "" if self.rho0 is None else f"@{self.rho0!r}"
+        return f"{self.quantity}{at}{self.op}{self.value!r}"
 
 
 # ----------------------------------------------------------------------------

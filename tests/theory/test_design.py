@@ -248,3 +248,15 @@ def test_parametrised_affine_batch_equals_registry_instances() -> None:
     for name in ("mean", "q1", "d1", "z2", "h"):
         np.testing.assert_allclose(getattr(fast, name), getattr(slow, name), rtol=1e-13,
                                    atol=1e-15)
+
+
+@settings(max_examples=50, deadline=None)
+@given(st.sampled_from(["nlc", "qslope", "cslope", "cvalue", "cdistance", "bound", "blueshift"]),
+       st.sampled_from(["=", "<=", ">="]), st.floats(1.0, 50.0), st.floats(-1.0, 1.0))
+def test_target_label_round_trip(q: str, op: str, v: float, r: float) -> None:
+    """Target.parse(label) gives the target back (the CLI form is the API's)."""
+    value = max(-1.0, min(1.0, r)) if q == "cvalue" else v
+    if q == "nlc" and value == 1.0 and op == "=":
+        return
+    t = Target(q, value, op, r if q == "cvalue" else None)
+    assert Target.parse(t.label()) == t
