@@ -9,6 +9,7 @@ torch = pytest.importorskip("torch")
 from ringing.validate.claims import catalogue  # noqa: E402
 from ringing.validate.claims.design import (  # noqa: E402
     claim_dks_simulation,
+    claim_init_cvalue_simulation,
     dks_finite_width_error,
 )
 
@@ -25,6 +26,13 @@ def test_dks_network_follows_composed_map(base: str) -> None:
     assert dks_finite_width_error(2.0, 100, 1024) < 0.04
 
 
+def test_designed_bias_hits_correlation_target() -> None:
+    """Initialisation family: the designed sigma_b sends rho_0 = 0.5 to 0.9 through 10 tanh
+    LayerNorm layers of width 1024 (4 seeds x 4 pairs), within 4 stderr + O(L/N)."""
+    out = claim_init_cvalue_simulation(1024, 4, 4)
+    assert out.verdict == "pass", out.reason
+
+
 def test_design_claims_registered() -> None:
     names = {c.name for c in catalogue()}
     for base in ("softplus", "tanh"):
@@ -32,4 +40,5 @@ def test_design_claims_registered() -> None:
             assert f"design/dks/{base}/zeta{z}" in names
         assert f"design/dks/{base}/simulation" in names
     assert sum(n.startswith("design/nlc_budget/") for n in names) == 8
-    assert {"design/lrelu_nlc/theory", "design/lrelu_nlc/simulation"} <= names
+    assert {"design/lrelu_nlc/theory", "design/lrelu_nlc/simulation", "design/init/tanh/cslope",
+            "design/init/tanh/cvalue_simulation"} <= names

@@ -256,3 +256,67 @@ CLAIMS.append(Claim("design/lrelu_nlc/simulation",
                      "n_probe_batches": 4},
                     {"seeds": 2, "n_data": 250, "n_probe_batches": 2, "identity": False},
                     kind="simulation", cost=240.0, requires=("torch",)))
+
+
+def claim_init_cslope_closed_form(activation: str = "tanh", zeta: float = 0.5,
+                                  depth: int = 20) -> Outcome:
+    """σ_b with P'(1)^L = ζ against the closed form σ_b² = σ_w²(‖φ'‖²/ζ^(1/L) − ‖φ‖²), σ_w = 1
+    (seed 002 eq 2.3 with Stein's lemma; the initialisation family)."""
+    from ringing.theory.design import Initialisation, design
+    from ringing.theory.hermite import gaussian_summary
+
+    res = design(Initialisation(activation), depth, [f"cslope={zeta}"])
+    if res.chosen is None:
+        return Outcome("fail", reason=f"no sigma_b found ({res.status})")
+    g = gaussian_summary(activation)
+    closed = math.sqrt(g.derivative_norm_sq / zeta ** (1.0 / depth) - g.norm_sq)
+    out = compare_closed_form(res.chosen.sigma_b, closed, rtol=1e-10)
+    out.details.update(status=res.status)
+    return out
+
+
+CLAIMS.append(Claim("design/init/tanh/cslope",
+                    "the sigma_b giving a composed slope 0.5 over 20 tanh LayerNorm layers "
+                    "meets its closed form",
+                    "seed 002 eq 2.3", claim_init_cslope_closed_form, {}, cost=0.1))
+
+
+def claim_init_cvalue_simulation(width: int, seeds: int, n_pairs: int,
+                                 activation: str = "tanh", depth: int = 10, rho0: float = 0.5,
+                                 value: float = 0.9) -> Outcome:
+    """The designed σ_b sends ρ_0 to ``value`` through ``depth`` LayerNorm layers (simulated).
+
+    The simulated MLP (``simulate.networks``, seed 002 eq 2.1) starts with a linear embedding
+    layer, whose map ρ → (σ_b² + σ_w²ρ)/(σ_b² + σ_w²) is inverted for the input correlation so
+    that the first of the ``depth`` designed layers sees ρ_0.  Allowance: 4·stderr over seeds
+    plus :func:`dks_finite_width_error` with the design's composed slope.
+    """
+    from ringing.simulate.measure import measure_correlations
+    from ringing.simulate.networks import NetworkConfig
+    from ringing.theory.design import Initialisation, design
+
+    res = design(Initialisation(activation), depth, [f"cvalue@{rho0!r}={value!r}"])
+    if res.chosen is None:
+        return Outcome("fail", reason=f"no sigma_b found ({res.status})")
+    sw, sb = float(res.chosen.sigma_w or 1.0), float(res.chosen.sigma_b)
+    rho_in = (rho0 * (sb**2 + sw**2) - sb**2) / sw**2
+    cfg = NetworkConfig(width=width, depth=depth + 1, activation=activation, sigma_w=sw,
+                        sigma_b=sb)
+    sim = measure_correlations(cfg, [rho_in], seeds=range(seeds), n_pairs=n_pairs,
+                               device="cpu", dtype="float32", show_progress=False)
+    from ringing.theory.design import Target, evaluate
+
+    zeta = evaluate(activation, depth, [Target("cslope", 1.0)], sigma_w=sw, sigma_b=sb)[0]
+    fwe = dks_finite_width_error(max(zeta, 1.0), depth, width)
+    out = compare_simulation(value, sim.per_seed[:, 0, -1], finite_width_error=fwe,
+                             what=f"rho_{depth}(rho_0={rho0:g})")
+    out.details.update(sigma_b=sb, rho_in=rho_in, composed_slope=zeta)
+    return out
+
+
+CLAIMS.append(Claim("design/init/tanh/cvalue_simulation",
+                    "the designed sigma_b sends rho_0 = 0.5 to 0.9 through 10 tanh LayerNorm "
+                    "layers of width 1024",
+                    "seed 002 eq 2.3", claim_init_cvalue_simulation,
+                    {"width": 1024, "seeds": 8, "n_pairs": 8}, {"seeds": 4, "n_pairs": 4},
+                    kind="simulation", cost=5.0, requires=("torch",)))
