@@ -135,8 +135,9 @@ def _phi_smooth(act: str) -> tuple[Any, Any, list[Any]]:
 def one_integral(act: str, r: Any, s: Any) -> tuple[Any, Any]:
     phi, g, kinks = _phi_smooth(act)
     c = mp.sqrt(1 - r * r)
-    if c == 0:
-        val, err = mp.quad(lambda u: phi(s * u) ** 2 * _pdf(u),
+    if c == 0:  # ρ = ±1: v = ±u
+        sg = 1 if r > 0 else -1
+        val, err = mp.quad(lambda u: phi(s * u) * phi(sg * s * u) * _pdf(u),
                            [-mp.inf, *sorted({k / s for k in kinks} | {0}), mp.inf],
                            error=True)
         return val, err

@@ -71,9 +71,9 @@ def _covariance(args: argparse.Namespace) -> dict[str, Any]:
 
 
 def _nlc_tau(args: argparse.Namespace) -> dict[str, Any]:
-    from ringing.theory.nlc import nlc_tau_summary
-
     import math
+
+    from ringing.theory.nlc import nlc_tau_summary
 
     r = nlc_tau_summary(args.activation, args.sigma, args.depth)
     payload = {"activation": r.activation, "sigma": r.sigma, "depth": r.depth,

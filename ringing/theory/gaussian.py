@@ -209,6 +209,24 @@ def gauss_expect(values: Callable[[np.ndarray], np.ndarray], kinks: tuple[float,
     return hi, abs(hi - lo)
 
 
+def evaluate(act: Activation, v: Any) -> np.ndarray:
+    """φ(v) in float64; entries where numpy overflows (inf/inf in exp(−x)/(1 + exp(−x))²
+    at x = −1200, say) are re-evaluated in mpmath, whose exponent range is unbounded."""
+    arr = np.asarray(v, dtype=float)
+    vals = act.numpy(arr)
+    bad = ~np.isfinite(vals)
+    if np.any(bad) and act.expr is not None:
+        with mpmath.workdps(20):
+            fixed = []
+            for t in arr[bad]:
+                try:
+                    fixed.append(float(mpmath.re(act.mpmath(t))))
+                except (ValueError, ZeroDivisionError, OverflowError):
+                    fixed.append(math.nan)
+        vals[bad] = fixed
+    return vals
+
+
 def check_square_integrable(act: Activation, sigma: float = 1.0) -> None:
     """Raise ``ValueError`` unless φ(σz) is real, finite and E[φ(σz)²] < ∞.
 
@@ -218,7 +236,7 @@ def check_square_integrable(act: Activation, sigma: float = 1.0) -> None:
     c ≥ 1/(4σ²) fails.
     """
     z, _ = gauss_rule(act.kinks and tuple(k / sigma for k in act.kinks))
-    vals = act.numpy(sigma * z)
+    vals = evaluate(act, sigma * z)
     bad = ~np.isfinite(vals)
     if np.any(bad):
         raise ValueError(f"activation {act.name!r} is not finite/real at x={sigma * z[bad][0]:.4g}")
@@ -399,7 +417,7 @@ def _numeric_target(a: Activation, sigma: float, derivative: bool
     target = _derivative_of(a) if derivative else a
 
     def ft(v: np.ndarray) -> np.ndarray:
-        return target.numpy(sigma * v)
+        return evaluate(target, sigma * v)
 
     return (target.expr, sigma), ft, tuple(k / sigma for k in target.kinks)
 

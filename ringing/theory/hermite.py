@@ -37,6 +37,7 @@ from ringing.theory.gaussian import (
     adaptive_gauss_rule,
     as_activation,
     check_square_integrable,
+    evaluate,
     exact_covariance,
     exact_gauss_expectation,
     gauss_rule,
@@ -267,7 +268,7 @@ def _numeric_coefficients(a: Activation, s: float, k_max: int
                f"mpmath ({dps} digits), float64 sums")
     else:
         def fn(z: np.ndarray) -> np.ndarray:
-            return a.numpy(s * np.asarray(z))
+            return evaluate(a, s * np.asarray(z))
         how = "adaptive Gauss-Legendre at the integrand's scale, split at kinks, float64"
     z, w, z2, w2, _ = adaptive_gauss_rule(fn, kinks, scale=s, half_width=half)
     f, f2 = fn(z), fn(z2)
