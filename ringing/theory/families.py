@@ -225,16 +225,24 @@ class GaussianAnalyticFamily(ExactFamily):
                 pp, qq = p1 * s2, p2 * s2
                 full = 1.0 / np.sqrt((1 + 2 * pp) * (1 + 2 * qq) - 4 * pp * qq * r * r)
                 out = out + d1 * d2 * (full - 1.0 / math.sqrt((1 + 2 * pp) * (1 + 2 * qq)))
-        out = out + self.lin**2 * s2 * r
-        for c, a in self.erfs:
-            b = a * sigma
-            out = out + 2.0 * self.lin * sigma * c * r * (2.0 * b / math.sqrt(math.pi)) / \
-                math.sqrt(1.0 + 2.0 * b * b)
+        out = out + (self.lin**2 * s2 + self._x_erf(sigma)) * r
+        for w, k in self._erf_pairs(sigma):
+            out = out + w * (2.0 / math.pi) * np.arcsin(np.clip(k * r, -1.0, 1.0))
+        return out
+
+    def _x_erf(self, sigma: float) -> float:
+        """The ρ-coefficient of the x–erf pairs: 2 m σ Σ c_i E[u erf(b_i v)]/ρ, b_i = a_i σ."""
+        return sum(2.0 * self.lin * sigma * c * (2.0 * a * sigma / math.sqrt(math.pi)) /
+                   math.sqrt(1.0 + 2.0 * (a * sigma) ** 2) for c, a in self.erfs)
+
+    def _erf_pairs(self, sigma: float) -> list[tuple[float, float]]:
+        """(c_i c_j, k_ij): E[erf(b_i u) erf(b_j v)] = (2/π) arcsin(k_ij ρ) (Williams 1997)."""
+        out = []
         for c1, a1 in self.erfs:
             for c2, a2 in self.erfs:
                 b1, b2 = a1 * sigma, a2 * sigma
-                arg = 2.0 * b1 * b2 * r / math.sqrt((1 + 2 * b1 * b1) * (1 + 2 * b2 * b2))
-                out = out + c1 * c2 * (2.0 / math.pi) * np.arcsin(np.clip(arg, -1.0, 1.0))
+                out.append((c1 * c2, 2.0 * b1 * b2 / math.sqrt((1 + 2 * b1 * b1) *
+                                                                 (1 + 2 * b2 * b2))))
         return out
 
     def gap(self, delta: np.ndarray, sigma: float) -> np.ndarray:
@@ -250,19 +258,13 @@ class GaussianAnalyticFamily(ExactFamily):
                 lo, hi = a_ - b_, a_ - b_ * r * r
                 num = b_ * one_minus_r2 / (np.sqrt(hi) + math.sqrt(lo))
                 out = out + d1 * d2 * num / np.sqrt(lo * hi)
-        for c, a in self.erfs:
-            b = a * sigma
-            out = out + 2.0 * self.lin * sigma * c * d * (2.0 * b / math.sqrt(math.pi)) / \
-                math.sqrt(1.0 + 2.0 * b * b)
-        for c1, a1 in self.erfs:
-            for c2, a2 in self.erfs:
-                b1, b2 = a1 * sigma, a2 * sigma
-                k = 2.0 * b1 * b2 / math.sqrt((1 + 2 * b1 * b1) * (1 + 2 * b2 * b2))
-                y = k * r
-                s_k = math.sqrt(1.0 - k * k)
-                diff_sqrt = k * k * one_minus_r2 / (np.sqrt(1.0 - y * y) + s_k)
-                # arcsin(k) − arcsin(k ρ) = arcsin(k√(1−y²) − y√(1−k²)), y = kρ
-                out = out + c1 * c2 * (2.0 / math.pi) * np.arcsin(k * (diff_sqrt + d * s_k))
+        out = out + self._x_erf(sigma) * d
+        for w, k in self._erf_pairs(sigma):
+            y = k * r
+            s_k = math.sqrt(1.0 - k * k)
+            diff_sqrt = k * k * one_minus_r2 / (np.sqrt(1.0 - y * y) + s_k)
+            # arcsin(k) − arcsin(k ρ) = arcsin(k√(1−y²) − y√(1−k²)), y = kρ
+            out = out + w * (2.0 / math.pi) * np.arcsin(k * (diff_sqrt + d * s_k))
         # the arcsine difference formula holds for ρ ≥ 0; below, the plain difference has
         # no cancellation to fear
         far = d > 0.5

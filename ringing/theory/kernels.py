@@ -23,10 +23,11 @@ def covariance(act: Activation | str | Any, rho: Any, *, sigma: float = 1.0,
                derivative: bool = False) -> np.ndarray:
     """C[φ|ρ] (or C[φ'|ρ] with ``derivative=True``) for an array of ρ in [-1, 1].
 
-    Seed 002 §2.1: C[φ|ρ] = E[φ(σu)φ(σv)], (u, v) standard normal with correlation ρ.
-    Closed forms are used where they exist (arc-cosine kernels for relu and
-    leaky ReLU, the arcsine kernel for erf, polynomials); otherwise the polar
-    Gauss–Legendre quadrature of :func:`ringing.theory.gaussian.gaussian_covariance`.
+    Seed 002 §2.1: C[φ|ρ] = E[φ(σu)φ(σv)], (u, v) standard normal with correlation ρ,
+    for ρ of any shape (the result has the same shape).  Exact kernels where the
+    expression's structure has one (:mod:`ringing.theory.families`), the cached numeric
+    engine otherwise (:mod:`ringing.theory.engine`); see
+    :func:`ringing.theory.gaussian.covariance_result` for the method and error.
     """
     return gaussian_covariance(act, rho, sigma=sigma, derivative=derivative)
 
