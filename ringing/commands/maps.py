@@ -16,40 +16,66 @@ from ringing.cli_support import add_json_flag
 
 GROUP = None
 
+#: Largest --depth accepted (a repeated map is iterated in O(1) memory and stops at its
+#: float64 fixed point; unconverged iterations are refused after
+#: ringing.theory.kernels.MAX_ITERATIONS layers).
+MAX_DEPTH = 10**12
+#: Deepest network whose full trace rho_0..rho_L is printed.
+TRACE_DEPTH = 10_000
 
-def _layers(args: argparse.Namespace, *, critical_default: bool) -> list[Any]:
-    from ringing.theory.kernels import Layer, ResidualLayer, critical_layer
+
+def _layers(args: argparse.Namespace, *, critical_default: bool) -> Any:
+    from ringing.theory.kernels import Layer, LayerStack, ResidualLayer, critical_layer
 
     if args.depth < 1:
         raise ValueError(f"depth={args.depth} must be at least 1")
+    if args.depth > MAX_DEPTH:
+        raise ValueError(f"depth={args.depth} exceeds the limit {MAX_DEPTH}")
     if args.resnet_sigma is not None:
         if args.sigma_w is not None or args.sigma_b is not None:
             raise ValueError("--resnet-sigma cannot be combined with --sigma-w/--sigma-b")
         if getattr(args, "embedding", False):
             raise ValueError("--embedding applies to MLP layers, not to --resnet-sigma")
-        return [ResidualLayer(args.activation, args.resnet_sigma)] * args.depth
+        return LayerStack(ResidualLayer(args.activation, args.resnet_sigma), args.depth)
     sw = 1.0 if args.sigma_w is None else args.sigma_w
     if args.sigma_b is None and critical_default:
         lay = critical_layer(args.activation, sw)
     else:
         lay = Layer(args.activation, sw, 0.0 if args.sigma_b is None else args.sigma_b)
-    layers = [lay] * args.depth
-    if getattr(args, "embedding", False):
-        layers = [Layer("identity", lay.sigma_w, lay.sigma_b), *layers]
-    return layers
+    head = [Layer("identity", lay.sigma_w, lay.sigma_b)] if getattr(args, "embedding", False) \
+        else []
+    return LayerStack(lay, args.depth, head)
 
 
 def _correlation(args: argparse.Namespace) -> dict[str, Any]:
     import numpy as np
 
-    from ringing.theory.kernels import compose, composed_derivative_at_one, phase
+    from ringing.theory.kernels import (
+        compose,
+        log_composed_derivative_at_one,
+        phase,
+        propagate,
+    )
 
     layers = _layers(args, critical_default=False)
-    rho = compose(layers, np.asarray(args.rho0, dtype=float))
-    out = rho[:, 0].tolist() if len(args.rho0) == 1 else rho.T.tolist()
+    r0 = np.asarray(args.rho0, dtype=float)
     last = layers[-1]
-    return {"activation": last.act.name, "rho": out, "phase": phase(last),
-            "jacobian_sq": composed_derivative_at_one(layers)}
+    log_j2 = log_composed_derivative_at_one(layers)
+    out: dict[str, Any] = {"activation": last.act.name}
+    if len(layers) <= TRACE_DEPTH:
+        rho = compose(layers, r0)
+        out["rho"] = rho[:, 0].tolist() if len(args.rho0) == 1 else rho.T.tolist()
+        final = rho[-1]
+    else:
+        final, conv = propagate(layers, r0)
+        out["rho"] = None
+        out["trace_omitted"] = (f"depth {len(layers)} > {TRACE_DEPTH}: only rho_L is given "
+                                "(iterated in O(1) memory)")
+        out["converged_at"] = conv
+    out["rho_final"] = final.tolist() if len(args.rho0) > 1 else float(final[0])
+    out.update(phase=phase(last), jacobian_sq=math.exp(log_j2) if log_j2 < 709 else None,
+               log10_jacobian_sq=log_j2 / math.log(10.0) if math.isfinite(log_j2) else None)
+    return out
 
 
 def _critical(args: argparse.Namespace) -> dict[str, Any]:
@@ -69,8 +95,9 @@ def _bound(args: argparse.Namespace) -> dict[str, Any]:
 
     layers = _layers(args, critical_default=True)
     res: dict[str, Any] = dict(theorem_bound(layers, denominator=args.denominator))
-    if not math.isfinite(res["one_minus_rho_max_bound"]):
-        res["one_minus_rho_max_bound"] = None  # the sum is 0: the theorem gives no bound
+    for key, val in list(res.items()):
+        if isinstance(val, float) and not math.isfinite(val):
+            res[key] = None  # e.g. the sum is 0: the theorem gives no bound
     last = layers[-1]
     res.update(activation=last.act.name, phase=phase(last), depth=len(layers))
     if args.resnet_sigma is not None:
@@ -84,7 +111,9 @@ def _common(p: argparse.ArgumentParser, *, rho0: bool) -> None:
     p.add_argument("activation", metavar="ACT", help="activation spec (registry)")
     p.add_argument("--sigma-w", type=float, default=None, help="weight std σ_w (default 1)")
     p.add_argument("--sigma-b", type=float, default=None, help="bias std σ_b")
-    p.add_argument("--depth", type=int, required=True, help="number of layers L (>= 1)")
+    p.add_argument("--depth", type=int, required=True,
+                   help=f"number of layers L (1..{MAX_DEPTH}; the trace rho_0..rho_L is printed "
+                   f"up to L = {TRACE_DEPTH}, beyond it only rho_L)")
     if rho0:
         p.add_argument("--rho0", type=float, nargs="+", required=True,
                        help="input correlation(s) ρ_0 in [-1, 1]")

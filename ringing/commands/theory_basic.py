@@ -53,16 +53,17 @@ def _gauss(args: argparse.Namespace) -> dict[str, Any]:
 
 
 def _covariance(args: argparse.Namespace) -> dict[str, Any]:
-    from ringing.theory.gaussian import gaussian_covariance
+    from ringing.theory.gaussian import covariance_result
 
     rho = np.asarray(args.rho, dtype=float)
-    val, method = gaussian_covariance(args.activation, rho, sigma=args.sigma,
-                                      derivative=args.derivative, return_method=True)
+    res = covariance_result(args.activation, rho, sigma=args.sigma, derivative=args.derivative)
+    val, method = res.value, res.method
     payload = {"activation": args.activation, "sigma": args.sigma,
                "derivative": bool(args.derivative), "rho": rho, "covariance": val,
-               "method": method}
+               "method": method, "error": res.error}
     what = "C[phi'|rho]" if args.derivative else "C[phi|rho]"
-    args.table_text = (f"{what} of {args.activation} (sigma={args.sigma:g}); {method}\n"
+    args.table_text = (f"{what} of {args.activation} (sigma={args.sigma:g}); {method}; "
+                       f"error <= {res.error:.1e}\n"
                        f"{'rho':>10}  {'C':>22}\n" +
                        "\n".join(f"{r:>10.6g}  {c:>22.16g}" for r, c in zip(rho, val,
                                                                               strict=True)))
@@ -70,12 +71,15 @@ def _covariance(args: argparse.Namespace) -> dict[str, Any]:
 
 
 def _nlc_tau(args: argparse.Namespace) -> dict[str, Any]:
+    import math
+
     from ringing.theory.nlc import nlc_tau_summary
 
     r = nlc_tau_summary(args.activation, args.sigma, args.depth)
     payload = {"activation": r.activation, "sigma": r.sigma, "depth": r.depth,
                "nlc_tau": r.nlc_tau, "linear_approx_error": r.linear_approx_error,
-               "nlc_tau_power": r.nlc_tau_power, "method": r.method}
+               "nlc_tau_power": r.nlc_tau_power if math.isfinite(r.nlc_tau_power) else None,
+               "log10_nlc_tau_power": r.log10_nlc_tau_power, "method": r.method}
     args.table_text = render_table(payload)
     return payload
 

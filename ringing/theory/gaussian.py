@@ -32,6 +32,7 @@ import signal
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
@@ -48,10 +49,15 @@ __all__ = [
     "as_activation",
     "gauss_rule",
     "gauss_expect",
+    "adaptive_gauss_rule",
     "check_square_integrable",
     "polar_covariance",
     "gaussian_covariance",
     "closed_form_covariance",
+    "covariance_result",
+    "covariance_gap",
+    "numeric_interpolant",
+    "CovarianceResult",
     "exact_gauss_expectation",
     "ExactTimeout",
 ]
@@ -124,6 +130,75 @@ def gauss_rule(kinks: tuple[float, ...] = (), *, half_width: float = 12.0, panel
     return z, w * np.exp(-(z**2) / 2) / math.sqrt(_TWO_PI)
 
 
+def adaptive_gauss_rule(fn: Callable[[np.ndarray], np.ndarray], kinks: tuple[float, ...] = (),
+                        *, scale: float = 1.0, half_width: float = 12.0, rtol: float = 1e-15,
+                        max_rounds: int = 40) -> tuple[np.ndarray, np.ndarray, np.ndarray,
+                                                      np.ndarray, float]:
+    """Panels placed at the integrand's scale for E[f(z)], z ~ N(0, 1).
+
+    Starts from the composite rule of :func:`gauss_rule` (panels ≤ 0.5, split at
+    ``kinks``), graded geometrically towards 0 and the kinks down to width 1/(8·scale)
+    when ``scale`` (σ) > 1 — the features of φ(σz) are σ times narrower — then bisects
+    every panel where the 20- and 13-point Gauss–Legendre rules disagree on ∫ f ϕ or
+    ∫ f² ϕ by more than ``rtol`` times the integral's size.  Vectorised over panels.
+
+    Returns (z20, w20, z13, w13, err): nodes and weights (density folded in) of both
+    orders on the final panels, and the summed disagreement of the accepted panels.
+    """
+    base = _panels(np.asarray(kinks, dtype=float), -half_width, half_width, 0.5)
+    pts = [base]
+    if scale > 1.0:
+        w0 = 0.125 / scale
+        grade = w0 * 2.0 ** np.arange(0, max(1, int(math.ceil(math.log2(0.5 / w0)))) + 1)
+        for c in (0.0, *kinks):
+            pts.append(c + grade)
+            pts.append(c - grade)
+    bps = np.unique(np.clip(np.concatenate(pts), -half_width, half_width))
+    a, b = bps[:-1], bps[1:]
+    x20, w20 = _leggauss(20)
+    x13, w13 = _leggauss(13)
+
+    def rule(lo: np.ndarray, hi: np.ndarray, xg: np.ndarray, wg: np.ndarray
+             ) -> tuple[np.ndarray, np.ndarray]:
+        z = ((lo + hi)[:, None] / 2 + (hi - lo)[:, None] / 2 * xg)
+        w = ((hi - lo)[:, None] / 2 * wg) * np.exp(-(z**2) / 2) / math.sqrt(_TWO_PI)
+        return z, w
+
+    done_lo: list[np.ndarray] = []
+    done_hi: list[np.ndarray] = []
+    err = 0.0
+    size = None
+    for _ in range(max_rounds):
+        z1, wa = rule(a, b, x20, w20)
+        z2, wb = rule(a, b, x13, w13)
+        f1 = np.asarray(fn(z1.ravel()), dtype=float).reshape(z1.shape)
+        f2 = np.asarray(fn(z2.ravel()), dtype=float).reshape(z2.shape)
+        i1 = np.stack([np.sum(wa * f1, axis=1), np.sum(wa * f1 * f1, axis=1)])
+        i2 = np.stack([np.sum(wb * f2, axis=1), np.sum(wb * f2 * f2, axis=1)])
+        if size is None:
+            size = np.sum(np.abs(i1), axis=1) + 1e-300
+        diff = np.max(np.abs(i1 - i2) / size[:, None], axis=0)
+        ok = diff <= rtol
+        width_ok = (b - a) < 1e-13 * max(1.0, half_width)
+        ok = ok | width_ok | ~np.isfinite(diff)
+        done_lo.append(a[ok])
+        done_hi.append(b[ok])
+        err += float(np.sum(np.max(np.abs(i1 - i2)[:, ok], axis=0))) if np.any(ok) else 0.0
+        if np.all(ok):
+            break
+        mid = (a[~ok] + b[~ok]) / 2
+        a, b = np.concatenate([a[~ok], mid]), np.concatenate([mid, b[~ok]])
+    else:
+        done_lo.append(a)
+        done_hi.append(b)
+        err = math.inf
+    lo = np.concatenate(done_lo)
+    hi = np.concatenate(done_hi)
+    za, wa = rule(lo, hi, x20, w20)
+    zb, wb = rule(lo, hi, x13, w13)
+    return za.ravel(), wa.ravel(), zb.ravel(), wb.ravel(), err
+
+
 def gauss_expect(values: Callable[[np.ndarray], np.ndarray], kinks: tuple[float, ...] = (),
                  *, half_width: float = 12.0) -> tuple[float, float]:
     """E[f(z)] for z ~ N(0, 1) and an error estimate (difference of two orders)."""
@@ -132,6 +207,24 @@ def gauss_expect(values: Callable[[np.ndarray], np.ndarray], kinks: tuple[float,
     z2, w2 = gauss_rule(kinks, half_width=half_width, order=12)
     lo = float(np.sum(w2 * values(z2)))
     return hi, abs(hi - lo)
+
+
+def evaluate(act: Activation, v: Any) -> np.ndarray:
+    """φ(v) in float64; entries where numpy overflows (inf/inf in exp(−x)/(1 + exp(−x))²
+    at x = −1200, say) are re-evaluated in mpmath, whose exponent range is unbounded."""
+    arr = np.asarray(v, dtype=float)
+    vals = act.numpy(arr)
+    bad = ~np.isfinite(vals)
+    if np.any(bad) and act.expr is not None:
+        with mpmath.workdps(20):
+            fixed = []
+            for t in arr[bad]:
+                try:
+                    fixed.append(float(mpmath.re(act.mpmath(t))))
+                except (ValueError, ZeroDivisionError, OverflowError):
+                    fixed.append(math.nan)
+        vals[bad] = fixed
+    return vals
 
 
 def check_square_integrable(act: Activation, sigma: float = 1.0) -> None:
@@ -143,7 +236,7 @@ def check_square_integrable(act: Activation, sigma: float = 1.0) -> None:
     c ≥ 1/(4σ²) fails.
     """
     z, _ = gauss_rule(act.kinks and tuple(k / sigma for k in act.kinks))
-    vals = act.numpy(sigma * z)
+    vals = evaluate(act, sigma * z)
     bad = ~np.isfinite(vals)
     if np.any(bad):
         raise ValueError(f"activation {act.name!r} is not finite/real at x={sigma * z[bad][0]:.4g}")
@@ -172,7 +265,8 @@ def check_square_integrable(act: Activation, sigma: float = 1.0) -> None:
 
 def polar_covariance(f: Callable[[np.ndarray], np.ndarray], kinks: tuple[float, ...],
                      rho: np.ndarray, *, order: int = 20, t_panels: int = 16,
-                     r_max: float = 12.0, r_panels: int = 8, chunk: int = 16) -> np.ndarray:
+                     r_max: float = 12.0, r_panels: int = 8, chunk: int = 16,
+                     t_grade: tuple[float, ...] = (0.02, 0.05, 0.12, 0.3)) -> np.ndarray:
     """C[f|ρ] = E[f(u) f(v)], corr(u, v) = ρ, by split polar Gauss–Legendre.
 
     See the module docstring for the method.  ``f`` is a vectorised numpy
@@ -187,6 +281,7 @@ def polar_covariance(f: Callable[[np.ndarray], np.ndarray], kinks: tuple[float, 
     xg, wg = _leggauss(order)
     base = np.linspace(0.0, _TWO_PI, t_panels + 1)
     rbase = np.linspace(0.0, r_max, r_panels + 1)
+    grade = np.array(t_grade, dtype=float)
     for s0 in range(0, flat.size, chunk):
         r_ = np.clip(flat[s0:s0 + chunk], -1.0, 1.0)
         m = r_.size
@@ -195,6 +290,12 @@ def polar_covariance(f: Callable[[np.ndarray], np.ndarray], kinks: tuple[float, 
         special = np.stack([np.full(m, math.pi / 2), np.full(m, 1.5 * math.pi),
                             theta + math.pi / 2, theta + 1.5 * math.pi], axis=1)
         parts = [np.broadcast_to(base, (m, base.size)), special % _TWO_PI]
+        if knz.size:
+            # a kink at κ ≠ 0 is the curve r = κ / cos t, which leaves to r = ∞ at the rays
+            # cos t = 0 with the flat, non-analytic factor exp(−κ²/(2 cos² t)): grade the
+            # t-panels geometrically towards those rays
+            offs = np.concatenate([grade, -grade])
+            parts.append((special[:, :, None] + offs).reshape(m, -1) % _TWO_PI)
         if k.size:
             ki, kj = np.meshgrid(k, k, indexing="ij")
             ki, kj = ki.ravel(), kj.ravel()
@@ -227,96 +328,191 @@ def polar_covariance(f: Callable[[np.ndarray], np.ndarray], kinks: tuple[float, 
     return out.reshape(rho.shape)
 
 
-def _lrelu_cov(slope: float, rho: np.ndarray, derivative: bool) -> np.ndarray:
-    """Arc-cosine kernel of leaky ReLU (Cho & Saul 2009; seed 002 App. B, corrected).
-
-    C[LReLU_a|ρ] = aρ + (1−a)² (√(1−ρ²) + ρ(π − arccos ρ)) / (2π);
-    C[LReLU_a'|ρ] = a + (1−a)² (π − arccos ρ) / (2π).
-    """
-    a = slope
-    if derivative:
-        return a + (1 - a) ** 2 * (math.pi - np.arccos(rho)) / _TWO_PI
-    return a * rho + (1 - a) ** 2 * (np.sqrt(np.maximum(1 - rho**2, 0.0))
-                                     + rho * (math.pi - np.arccos(rho))) / _TWO_PI
-
-
 def closed_form_covariance(act: Activation, rho: np.ndarray, sigma: float,
                            derivative: bool) -> tuple[np.ndarray, str] | None:
-    """Closed forms of C[φ|ρ] and C[φ'|ρ] where one exists, else ``None``.
+    """C[φ|ρ] or C[φ'|ρ] from an exact family recognised in the expression, else ``None``.
 
-    relu, lrelu, abs: arc-cosine kernels (positively homogeneous, so C scales
-    with σ² and C[φ'] does not depend on σ); erf: the arcsine kernel
-    C[erf|ρ] = (2/π) arcsin(2σ²ρ / (1 + 2σ²)) and
-    C[erf'|ρ] = (4/π) / √((1+2σ²)² − 4σ⁴ρ²) (seed 002 App. B at σ = 1).
-    Polynomials are exact through their finite Hermite series (see
-    :func:`ringing.theory.hermite.hermite_coefficients`).
+    The family is read off the structure of the canonical sympy expression of φ
+    (or of φ') by :func:`ringing.theory.families.recognise` — never from the
+    activation's name — so every spelling of a function gives the same numbers.
     """
-    name = act.name.split("(")[0]
-    slope: float | None = None
-    if name == "relu":
-        slope = 0.0
-    elif name == "abs":
-        slope = -1.0
-    elif name == "lrelu":
-        slope = float(act.params.get("slope", 0.01))
-    elif name == "identity":
-        return (np.ones_like(rho) if derivative else sigma**2 * rho), "exact (closed form)"
-    if slope is not None and act.expr is not None:
-        scale = 1.0 if derivative else sigma**2
-        return scale * _lrelu_cov(slope, rho, derivative), "exact (arc-cosine kernel)"
-    if name == "erf" and act.name == "erf":
-        s2 = sigma**2
-        if derivative:
-            return (4 / math.pi) / np.sqrt((1 + 2 * s2) ** 2 - 4 * s2**2 * rho**2), \
-                "exact (closed form)"
-        return (2 / math.pi) * np.arcsin(2 * s2 * rho / (1 + 2 * s2)), "exact (arcsine kernel)"
-    return None
+    fam = _family(act, derivative)
+    if fam is None:
+        return None
+    return fam.covariance(rho, sigma), fam.method
 
 
-def gaussian_covariance(act: Activation | str | Any, rho: Any, *, sigma: float = 1.0,
-                        derivative: bool = False, return_method: bool = False) -> Any:
-    """C[φ|ρ] = E[φ(σu)φ(σv)] (or C[φ'|ρ]) for an array of ρ ∈ [−1, 1].
+_FAMILIES: dict[tuple[int, bool], tuple[Activation, Any]] = {}
 
-    Closed form where :func:`closed_form_covariance` has one; the exact finite
-    Hermite series for polynomials; otherwise :func:`polar_covariance` (split
-    polar Gauss–Legendre, accurate to ~1e-13 for the registry, kinks included;
-    see benchmarks/results/covariance.md).  With ``return_method`` the method
-    string comes back too.
+
+def _family(act: Activation, derivative: bool) -> Any:
+    """The exact family of φ (or φ'), cached per activation object (the object is kept)."""
+    from ringing.theory.families import recognise
+
+    if act.expr is None:
+        return None
+    key = (id(act), derivative)
+    got = _FAMILIES.get(key)
+    if got is not None and got[0] is act:
+        return got[1]
+    fam = recognise(act.diff_expr(1) if derivative else act.expr)
+    if len(_FAMILIES) > 4096:
+        _FAMILIES.clear()
+    _FAMILIES[key] = (act, fam)
+    return fam
+
+
+@dataclass
+class CovarianceResult:
+    """C[φ|ρ] (or C[φ'|ρ]) with how it was obtained and an absolute error estimate."""
+
+    value: np.ndarray
+    method: str
+    error: float
+
+
+_CHECKED: dict[Any, Activation] = {}
+
+
+def _check_once(act: Activation, sigma: float, derivative: bool) -> None:
+    key = (id(act), sigma, derivative) if act.expr is not None else None
+    if key is not None and key in _CHECKED and _CHECKED[key] is act:
+        return
+    check_square_integrable(act, sigma)
+    if derivative:
+        check_square_integrable(_derivative_of(act) if act.expr is not None else act, sigma)
+    if key is not None:
+        if len(_CHECKED) > 4096:
+            _CHECKED.clear()
+        _CHECKED[key] = act
+
+
+_DERIVS: dict[int, tuple[Activation, Activation]] = {}
+
+
+def _derivative_of(a: Activation) -> Activation:
+    """``a.derivative()``, cached per activation object (sympy diff is slow)."""
+    got = _DERIVS.get(id(a))
+    if got is not None and got[0] is a:
+        return got[1]
+    d = a.derivative()
+    if len(_DERIVS) > 4096:
+        _DERIVS.clear()
+    _DERIVS[id(a)] = (a, d)
+    return d
+
+
+def _numeric_target(a: Activation, sigma: float, derivative: bool
+                    ) -> tuple[Any, Callable[[np.ndarray], np.ndarray], tuple[float, ...]]:
+    """(cache key, z ↦ f(σz), kinks in z) for the numeric engine."""
+    if a.expr is None:
+        f0 = a._np_d if derivative else a._np
+
+        def fs(v: np.ndarray) -> np.ndarray:
+            with np.errstate(all="ignore"):
+                return np.asarray(f0(sigma * v), dtype=float) * np.ones_like(v)
+
+        return (("callable", id(a._callable), a.kinks), sigma, derivative, a._callable), fs, \
+            tuple(k / sigma for k in a.kinks)
+    target = _derivative_of(a) if derivative else a
+
+    def ft(v: np.ndarray) -> np.ndarray:
+        return evaluate(target, sigma * v)
+
+    return (target.expr, sigma), ft, tuple(k / sigma for k in target.kinks)
+
+
+def numeric_interpolant(act: Activation | str | Any, *, sigma: float = 1.0,
+                        derivative: bool = False) -> Any:
+    """The cached numeric-engine interpolant (:mod:`ringing.theory.engine`) of C[φ|·] or C[φ'|·]."""
+    from ringing.theory.engine import cached_interpolant
+
+    a = as_activation(act)
+    sigma = validate_sigma(sigma)
+    got = _INTERPS.get((id(a), sigma, derivative))
+    if got is not None and got[0] is a:
+        return got[1]
+    key, fn, kinks = _numeric_target(a, sigma, derivative)
+    it = cached_interpolant(key, fn, kinks)
+    if len(_INTERPS) > 4096:
+        _INTERPS.clear()
+    _INTERPS[(id(a), sigma, derivative)] = (a, it)
+    return it
+
+
+_INTERPS: dict[tuple[int, float, bool], tuple[Activation, Any]] = {}
+
+
+def covariance_result(act: Activation | str | Any, rho: Any, *, sigma: float = 1.0,
+                      derivative: bool = False) -> CovarianceResult:
+    """C[φ|ρ] = E[φ(σu)φ(σv)] (or C[φ'|ρ]) for an array of ρ ∈ [−1, 1] of any shape.
+
+    An exact family recognised from the expression's structure
+    (:mod:`ringing.theory.families`: polynomials, piecewise-linear with one kink at 0,
+    Gaussian-analytic sums) where one applies; otherwise the numeric engine
+    (:mod:`ringing.theory.engine`: a cached Hermite series or Chebyshev interpolant in
+    θ = arccos ρ built from the split polar Gauss–Legendre rule, ≤ ~1e-13).
     """
     a = as_activation(act)
     sigma = validate_sigma(sigma)
     r = validate_rho(rho)
-    check_square_integrable(a, sigma)
-    if derivative:
-        check_square_integrable(a.derivative() if a.expr is not None else a, sigma)
-    cf = closed_form_covariance(a, r, sigma, derivative)
-    if cf is not None:
-        val, method = cf
-    elif a.expr is not None and (a.diff_expr(1) if derivative else a.expr).is_polynomial(x):
-        from ringing.theory.hermite import hermite_coefficients
-
-        target = a.derivative() if derivative else a
-        deg = int(sp.degree(target.expr, x)) if target.expr != 0 else 0
-        h = hermite_coefficients(target, deg, sigma=sigma).coefficients
-        val = np.polynomial.polynomial.polyval(r, h**2)
-        method = "exact (finite Hermite series of a polynomial)"
+    _check_once(a, sigma, derivative)
+    fam = _family(a, derivative)
+    if fam is not None:
+        val = np.asarray(fam.covariance(r, sigma), dtype=float)
+        one = float(np.asarray(fam.covariance(np.ones(1), sigma))[0])
+        res = CovarianceResult(val, fam.method, 1e-15 * max(1.0, abs(one)) * 8)
     else:
-        target = a.derivative() if (derivative and a.expr is not None) else a
-        if derivative and a.expr is None:
-            f0 = a._np_d
-
-            def fs(v: np.ndarray) -> np.ndarray:
-                with np.errstate(all="ignore"):
-                    return np.asarray(f0(sigma * v), dtype=float)
-        else:
-            def fs(v: np.ndarray) -> np.ndarray:
-                return target.numpy(sigma * v)
-        val = polar_covariance(fs, tuple(k / sigma for k in target.kinks), r)
-        method = "quadrature (polar Gauss-Legendre split at kinks)"
-    val = np.asarray(val, dtype=float)
-    if not np.all(np.isfinite(val)):
+        it = numeric_interpolant(a, sigma=sigma, derivative=derivative)
+        res = CovarianceResult(np.asarray(it(r), dtype=float), it.method, it.error)
+    if not np.all(np.isfinite(res.value)):
         raise ValueError(f"covariance of {a.name!r} is not finite")
-    return (val, method) if return_method else val
+    return res
+
+
+def covariance_gap(act: Activation | str | Any, delta: Any, *, sigma: float = 1.0) -> np.ndarray:
+    """C[φ|1] − C[φ|1 − δ] for δ = 1 − ρ ∈ [0, 2], without cancellation at small δ.
+
+    Exact families: their closed forms rearranged (1 − cos θ = 2 sin²(θ/2), Taylor
+    series of sin θ − θ cos θ, …).  Numeric engine: Price's identity
+    ∫_0^θ C[φ'|cos t] sin t dt for δ ≤ 1/4 (:func:`ringing.theory.engine.gap_from_derivative`),
+    the plain difference above.
+    """
+    from ringing.theory.engine import gap_from_derivative
+
+    a = as_activation(act)
+    sigma = validate_sigma(sigma)
+    d = np.asarray(delta, dtype=float)
+    if np.any(~np.isfinite(d) | (d < 0) | (d > 2)):
+        raise ValueError("1 - rho must lie in [0, 2]")
+    _check_once(a, sigma, False)
+    fam = _family(a, False)
+    if fam is not None:
+        return np.asarray(fam.gap(d, sigma), dtype=float)
+    it = numeric_interpolant(a, sigma=sigma)
+    out = it.c_one - it(1.0 - d)
+    small = d <= 0.25
+    if np.any(small) and a.expr is not None:
+        dfam = _family(a, True)
+        if dfam is not None:
+            def dk(t: np.ndarray) -> np.ndarray:
+                return np.asarray(dfam.covariance(np.cos(t), sigma))
+        else:
+            _check_once(a, sigma, True)
+            dk = numeric_interpolant(a, sigma=sigma, derivative=True).at_theta
+        out = np.where(small, gap_from_derivative(dk, np.where(small, d, 0.0)) * sigma**2, out)
+    return np.asarray(out, dtype=float)
+
+
+def gaussian_covariance(act: Activation | str | Any, rho: Any, *, sigma: float = 1.0,
+                        derivative: bool = False, return_method: bool = False) -> Any:
+    """C[φ|ρ] = E[φ(σu)φ(σv)] (or C[φ'|ρ]) for an array of ρ ∈ [−1, 1] (any shape).
+
+    See :func:`covariance_result` (which also returns the error estimate).  With
+    ``return_method`` the method string comes back too.
+    """
+    res = covariance_result(act, rho, sigma=sigma, derivative=derivative)
+    return (res.value, res.method) if return_method else res.value
 
 
 # ----------------------------------------------------------------------------

@@ -23,10 +23,11 @@ def covariance(act: Activation | str | Any, rho: Any, *, sigma: float = 1.0,
                derivative: bool = False) -> np.ndarray:
     """C[φ|ρ] (or C[φ'|ρ] with ``derivative=True``) for an array of ρ in [-1, 1].
 
-    Seed 002 §2.1: C[φ|ρ] = E[φ(σu)φ(σv)], (u, v) standard normal with correlation ρ.
-    Closed forms are used where they exist (arc-cosine kernels for relu and
-    leaky ReLU, the arcsine kernel for erf, polynomials); otherwise the polar
-    Gauss–Legendre quadrature of :func:`ringing.theory.gaussian.gaussian_covariance`.
+    Seed 002 §2.1: C[φ|ρ] = E[φ(σu)φ(σv)], (u, v) standard normal with correlation ρ,
+    for ρ of any shape (the result has the same shape).  Exact kernels where the
+    expression's structure has one (:mod:`ringing.theory.families`), the cached numeric
+    engine otherwise (:mod:`ringing.theory.engine`); see
+    :func:`ringing.theory.gaussian.covariance_result` for the method and error.
     """
     return gaussian_covariance(act, rho, sigma=sigma, derivative=derivative)
 
@@ -58,7 +59,7 @@ from typing import Literal  # noqa: E402
 from scipy.optimize import brentq  # noqa: E402
 
 from ringing.activations import get_activation  # noqa: E402
-from ringing.theory.gaussian import validate_rho  # noqa: E402
+from ringing.theory.gaussian import covariance_gap, validate_rho  # noqa: E402
 
 __all__ += [
     "correlation_map",
@@ -67,6 +68,12 @@ __all__ += [
     "ResidualLayer",
     "CorrelationLayer",
     "compose",
+    "compose_gap",
+    "propagate",
+    "propagate_gap",
+    "LayerStack",
+    "log_composed_derivative_at_one",
+    "MAX_ITERATIONS",
     "composed_derivative_at_one",
     "critical_ratio",
     "critical_layer",
@@ -111,15 +118,11 @@ def correlation_map(act: Activation | str | Any, rho: Any, *, sigma_w: float = 1
     ValueError
         σ_w ≤ 0, σ_b < 0, ρ outside [−1, 1], or σ_b = 0 with ‖φ‖_N = 0.
     """
-    sw = _positive(sigma_w, "sigma_w")
-    sb = _non_negative(sigma_b, "sigma_b")
+    lay = Layer(act, sigma_w, sigma_b)
     r = validate_rho(rho)
-    c, c1 = _cov_with_one(get_activation(act), r)
-    den = sb**2 + sw**2 * c1
-    if not den > 0:
-        raise ValueError(f"P is undefined for {get_activation(act).name!r} with sigma_b=0: "
-                         "the activation has zero Gaussian norm")
-    return np.clip((sb**2 + sw**2 * c) / den, -1.0, 1.0)
+    c, c1 = _cov_with_one(lay.act, r)
+    den = lay._den(c1)
+    return np.clip((lay.ratio + c) / den, -1.0, 1.0)
 
 
 def residual_correlation_map(act: Activation | str | Any, rho: Any, *,
@@ -160,8 +163,17 @@ class Layer:
         g = gaussian_summary(self.act)
         return g.norm_sq, g.derivative_norm_sq, g.linearization_error_sq
 
-    def _den(self) -> float:
-        den = self.sigma_b**2 + self.sigma_w**2 * self.norms[0]
+    @property
+    def ratio(self) -> float:
+        """σ_b²/σ_w², computed as (σ_b/σ_w)² so that huge or tiny σ_w do not overflow."""
+        if self.sigma_b == 0:
+            return 0.0
+        q = self.sigma_b / self.sigma_w
+        return q * q
+
+    def _den(self, c_one: float | None = None) -> float:
+        """(σ_b² + σ_w² ‖φ‖²)/σ_w² = σ_b²/σ_w² + ‖φ‖² (eq 2.3 divided by σ_w²)."""
+        den = self.ratio + (self.norms[0] if c_one is None else c_one)
         if not den > 0:
             raise ValueError(f"P is undefined for {self.act.name!r} with sigma_b=0: "
                              "the activation has zero Gaussian norm")
@@ -175,21 +187,27 @@ class Layer:
     def map(self, rho: Any) -> np.ndarray:
         """P(ρ) (seed 002 eq 2.3); the same numbers as :func:`correlation_map`."""
         r = validate_rho(rho)
-        den = self.sigma_b**2 + self.sigma_w**2 * self.c_one
-        if not den > 0:
-            raise ValueError(f"P is undefined for {self.act.name!r} with sigma_b=0: "
-                             "the activation has zero Gaussian norm")
+        den = self._den(self.c_one)
+        if math.isinf(self.ratio):
+            return np.ones_like(r)
         c = covariance(self.act, r)
-        return np.clip((self.sigma_b**2 + self.sigma_w**2 * c) / den, -1.0, 1.0)
+        return np.clip((self.ratio + c) / den, -1.0, 1.0)
+
+    def gap_map(self, delta: Any) -> np.ndarray:
+        """1 − P(1 − δ) = (C[φ|1] − C[φ|1 − δ]) / (σ_b²/σ_w² + C[φ|1]), without cancellation."""
+        d = np.asarray(delta, dtype=float)
+        if math.isinf(self.ratio):
+            return np.zeros_like(d)
+        return np.clip(covariance_gap(self.act, d) / self._den(self.c_one), 0.0, 2.0)
 
     def derivative(self, rho: Any) -> np.ndarray:
         """P'(ρ) = σ_w² C[φ'|ρ] / (σ_b² + σ_w² ‖φ‖²) (Stein's lemma)."""
         r = validate_rho(rho)
-        return self.sigma_w**2 * covariance(self.act, r, derivative=True) / self._den()
+        return covariance(self.act, r, derivative=True) / self._den()
 
     def derivative_at_one(self) -> float:
         """P'(1) = σ_w² ‖φ'‖² / (σ_b² + σ_w² ‖φ‖²)."""
-        return self.sigma_w**2 * self.norms[1] / self._den()
+        return self.norms[1] / self._den()
 
     def describe(self) -> str:
         return f"{self.act.name} (sigma_w={self.sigma_w:g}, sigma_b={self.sigma_b:g})"
@@ -226,6 +244,13 @@ class ResidualLayer:
         s2 = self.sigma**2
         return np.clip((r + s2 * covariance(self.act, r)) / (1.0 + s2 * self.c_one), -1.0, 1.0)
 
+    def gap_map(self, delta: Any) -> np.ndarray:
+        """1 − P(1 − δ) = (δ + σ²(C[φ|1] − C[φ|1 − δ])) / (1 + σ² C[φ|1]), no cancellation."""
+        d = np.asarray(delta, dtype=float)
+        s2 = self.sigma**2
+        return np.clip((d + s2 * covariance_gap(self.act, d)) / (1.0 + s2 * self.c_one),
+                       0.0, 2.0)
+
     def derivative(self, rho: Any) -> np.ndarray:
         """P'(ρ) = (1 + σ² C[φ'|ρ]) / (1 + σ² ‖φ‖²)."""
         r = validate_rho(rho)
@@ -244,37 +269,176 @@ class ResidualLayer:
 CorrelationLayer = Layer | ResidualLayer
 
 
-def _check_layers(layers: Sequence[CorrelationLayer]) -> list[CorrelationLayer]:
-    ls = list(layers)
-    if not ls:
+class LayerStack(Sequence):  # type: ignore[type-arg]
+    """``head`` layers followed by ``depth`` copies of one layer, in O(1) memory.
+
+    A sequence of layers like a list (``len``, indexing, iteration), so every function
+    taking layers accepts it; :func:`propagate` and :func:`propagate_gap` iterate it
+    without materialising it and stop as soon as the repeated map has reached a fixed
+    point in float64 (then every further layer gives the same numbers).
+    """
+
+    def __init__(self, layer: CorrelationLayer, depth: int,
+                 head: Sequence[CorrelationLayer] = ()) -> None:
+        if isinstance(depth, bool) or not isinstance(depth, int) or depth < 0:
+            raise ValueError(f"depth={depth!r} must be a non-negative integer")
+        self.layer = layer
+        self.depth = depth
+        self.head = list(head)
+
+    def __len__(self) -> int:
+        return len(self.head) + self.depth
+
+    def __getitem__(self, i: Any) -> Any:
+        if isinstance(i, slice):
+            return [self[j] for j in range(*i.indices(len(self)))]
+        n = len(self)
+        if i < 0:
+            i += n
+        if not 0 <= i < n:
+            raise IndexError(i)
+        return self.head[i] if i < len(self.head) else self.layer
+
+
+def _check_layers(layers: Sequence[CorrelationLayer]) -> Sequence[CorrelationLayer]:
+    ls: Sequence[CorrelationLayer] = layers if isinstance(layers, LayerStack) else list(layers)
+    if len(ls) == 0:
         raise ValueError("depth=0: a composition needs at least one layer")
-    for lay in ls:
+    check = [*ls.head, ls.layer] if isinstance(ls, LayerStack) else ls
+    for lay in check:
         if not isinstance(lay, (Layer, ResidualLayer)):
             raise ValueError(f"layer {lay!r} is not a Layer or ResidualLayer")
     return ls
 
 
+#: Largest number of elements compose() materialises (layers × ρ values).
+MAX_TRACE_ELEMENTS = 50_000_000
+#: Most layers iterated before a repeated map must have reached its float64 fixed point.
+MAX_ITERATIONS = 100_000
+
+
+def _runs(ls: Sequence[CorrelationLayer]) -> list[tuple[CorrelationLayer, int]]:
+    """(layer, count) runs of consecutive identical layers."""
+    if isinstance(ls, LayerStack):
+        out = [(lay, 1) for lay in ls.head]
+        if ls.depth:
+            out.append((ls.layer, ls.depth))
+        return out
+    out2: list[tuple[CorrelationLayer, int]] = []
+    for lay in ls:
+        if out2 and out2[-1][0] is lay:
+            out2[-1] = (lay, out2[-1][1] + 1)
+        else:
+            out2.append((lay, 1))
+    return out2
+
+
+def _iterate(ls: Sequence[CorrelationLayer], x0: np.ndarray, step: str,
+             keep: bool) -> tuple[np.ndarray, list[np.ndarray], int | None]:
+    """Apply the layers' ``step`` map ('map' or 'gap_map') in O(1) memory (trace if ``keep``).
+
+    Returns (final, trace, converged_at): within a run of identical layers the
+    iteration stops once x_{l+1} == x_l exactly (a float64 fixed point).
+    """
+    cur = x0
+    trace = [cur] if keep else []
+    layer_no = 0
+    converged_at: int | None = None
+    for lay, count in _runs(ls):
+        fn = getattr(lay, step)
+        done = 0
+        while done < count:
+            nxt = np.asarray(fn(cur), dtype=float)
+            done += 1
+            layer_no += 1
+            if keep:
+                trace.append(nxt)
+            if count > 1 and np.array_equal(nxt, cur):
+                rest = count - done
+                if keep:
+                    trace.extend([nxt] * rest)
+                layer_no += rest
+                converged_at = layer_no - rest
+                done = count
+            elif done >= MAX_ITERATIONS and done < count:
+                raise ValueError(
+                    f"depth {len(ls)}: the repeated map has not reached its float64 fixed "
+                    f"point after {MAX_ITERATIONS} layers (the limit; a slowly converging "
+                    "critical map); ask for a smaller depth")
+            cur = nxt
+    return cur, trace, converged_at
+
+
+def _trace_array(ls: Sequence[CorrelationLayer], r: np.ndarray, step: str) -> np.ndarray:
+    if (len(ls) + 1) * max(r.size, 1) > MAX_TRACE_ELEMENTS:
+        raise ValueError(f"{len(ls) + 1} layers x {r.size} values exceed "
+                         f"{MAX_TRACE_ELEMENTS} elements; use propagate() for the last layer only")
+    _, trace, _ = _iterate(ls, r, step, keep=True)
+    return np.stack(trace)
+
+
 def compose(layers: Sequence[CorrelationLayer], rho0: Any) -> np.ndarray:
     """ρ_0, ρ_1 = P_1(ρ_0), …, ρ_L = P_L∘…∘P_1(ρ_0), stacked: shape (L+1, *rho0.shape).
 
-    Vectorised over the array ``rho0``; the loop runs over the layers only.
+    Vectorised over the array ``rho0``; the loop runs over the layers only, and a run
+    of identical layers stops being evaluated at its float64 fixed point.
     """
     ls = _check_layers(layers)
+    return _trace_array(ls, validate_rho(rho0), "map")
+
+
+def compose_gap(layers: Sequence[CorrelationLayer], gap0: Any) -> np.ndarray:
+    """1 − ρ_0, …, 1 − ρ_L carried without cancellation (each layer's :meth:`gap_map`).
+
+    In the ordered phase 1 − ρ_l falls below float64's resolution of ρ near 1; carried
+    as a gap it keeps its relative accuracy (see :func:`ringing.theory.gaussian.covariance_gap`).
+    """
+    ls = _check_layers(layers)
+    g = np.asarray(gap0, dtype=float)
+    if np.any(~np.isfinite(g) | (g < 0) | (g > 2)):
+        raise ValueError("1 - rho0 must lie in [0, 2]")
+    return _trace_array(ls, g, "gap_map")
+
+
+def propagate(layers: Sequence[CorrelationLayer], rho0: Any) -> tuple[np.ndarray, int | None]:
+    """ρ_L = P_L∘…∘P_1(ρ_0) only, in O(1) memory in L (e.g. a Gram matrix through many layers).
+
+    Iterated as the gap 1 − ρ (:func:`propagate_gap`), so that a slowly converging map is
+    not mistaken for a fixed point when ρ's float64 increments round away near 1.
+    Returns (ρ_L, converged_at): the layer from which a repeated map's output stopped
+    changing in float64 (``None`` if it did not).  More than :data:`MAX_ITERATIONS`
+    unconverged repeated layers is refused with a one-line ``ValueError``.
+    """
     r = validate_rho(rho0)
-    out = np.empty((len(ls) + 1, *r.shape))
-    out[0] = r
-    for i, lay in enumerate(ls):
-        if i > 0 and lay is ls[i - 1] and np.array_equal(out[i], out[i - 1]):
-            out[i + 1] = out[i]  # same map, same input (a fixed point in float64): same output
-        else:
-            out[i + 1] = lay.map(out[i])
-    return out
+    gap, conv = propagate_gap(layers, 1.0 - r)
+    return np.clip(1.0 - gap, -1.0, 1.0), conv
+
+
+def propagate_gap(layers: Sequence[CorrelationLayer], gap0: Any
+                  ) -> tuple[np.ndarray, int | None]:
+    """1 − ρ_L only (see :func:`propagate` and :func:`compose_gap`)."""
+    ls = _check_layers(layers)
+    g = np.asarray(gap0, dtype=float)
+    if np.any(~np.isfinite(g) | (g < 0) | (g > 2)):
+        raise ValueError("1 - rho0 must lie in [0, 2]")
+    out, _, conv = _iterate(ls, g, "gap_map", keep=False)
+    return out, conv
 
 
 def composed_derivative_at_one(layers: Sequence[CorrelationLayer]) -> float:
     """(P_L∘…∘P_1)'(1) = Π_l P_l'(1), exact by the chain rule since every P_l(1) = 1."""
+    lg = log_composed_derivative_at_one(layers)
+    return math.inf if lg > 709.0 else math.exp(lg)
+
+
+def log_composed_derivative_at_one(layers: Sequence[CorrelationLayer]) -> float:
+    """log (P_L∘…∘P_1)'(1) = Σ_l log P_l'(1), in O(1) memory over runs of identical layers."""
     ls = _check_layers(layers)
-    return float(np.prod([lay.derivative_at_one() for lay in ls]))
+    tot = 0.0
+    for lay, count in _runs(ls):
+        d = lay.derivative_at_one()
+        tot += count * (math.log(d) if d > 0 else -math.inf)
+    return tot
 
 
 def critical_ratio(act: Activation | str | Any) -> float | None:

@@ -51,6 +51,7 @@ class NLCTau:
     nlc_tau_power: float
     method: str
     exact: dict[str, Any]
+    log10_nlc_tau_power: float = 0.0
 
 
 def nlc_tau_summary(act: Activation | str | Any, sigma: float = 1.0, depth: int = 2, *,
@@ -80,7 +81,9 @@ def nlc_tau_summary(act: Activation | str | Any, sigma: float = 1.0, depth: int 
         h0, h1 = g1.exact["linear"]
         ex["linear_approx_error"] = sp.simplify(g1.exact["linearization_error_sq"] /
                                                 (h0**2 + h1**2))
-    return NLCTau(a.name, s, nlc, err, d, nlc ** (d - 1), g.method, ex)
+    log10_power = (d - 1) * math.log10(nlc)  # the power in log form: finite at any depth
+    power = nlc ** (d - 1) if log10_power <= 307 else math.inf
+    return NLCTau(a.name, s, nlc, err, d, power, g.method, ex, log10_power)
 
 
 def nlc_tau(act: Activation | str | Any, sigma: float = 1.0) -> float:
@@ -94,7 +97,10 @@ def linear_approx_error(act: Activation | str | Any) -> float:
 
 
 def nlc_tau_power(act: Activation | str | Any, depth: int, sigma: float = 1.0) -> float:
-    """NLC_τ(σ)^(depth−1): seed 004's prediction for a depth-``depth`` network (Table 1 row C)."""
+    """NLC_τ(σ)^(depth−1): seed 004's prediction for a depth-``depth`` network (Table 1 row C).
+
+    ``inf`` beyond float64's range; :func:`nlc_tau_summary` also gives its log10.
+    """
     return nlc_tau_summary(act, sigma, depth).nlc_tau_power
 
 

@@ -269,11 +269,11 @@ def test_theorem_1_holds_at_depths_1_to_200(name: str) -> None:
         p = bound_profile([lay] * 200)  # vectorised over depth: one ρ̃ pass, cumsum, cumprod
         # the proof's chain (A.3-A.6): J² ≥ (1 − ρ̃_L)(1 + (1 − ρ̃_max) S / 2) ≥ (1 − ρ̃_max)² S / 2,
         # which implies Theorem 1 since 1 − ρ_max ≤ 2(1 − ρ̃_max)
-        one = 1.0 - p.rho_tilde_max
-        ok = one > 1e-8 if ph == "ordered" else np.ones_like(one, dtype=bool)  # float floor
-        lower = (1.0 - p.rho_tilde) * (1.0 + one * p.theorem_sum / 2)
-        assert np.all(p.jacobian_sq[ok] >= lower[ok] * (1 - REL)), (name, ph)
-        assert np.all(p.jacobian_sq[ok] >= one[ok] ** 2 * p.theorem_sum[ok] / 2 * (1 - REL))
+        # 1 − ρ̃ carried as a gap (no float floor: the deep ordered phase is resolved)
+        one = p.one_minus_rho_tilde_max
+        lower = p.one_minus_rho_tilde * (1.0 + one * p.theorem_sum / 2)
+        assert np.all(p.jacobian_sq >= lower * (1 - REL)), (name, ph)
+        assert np.all(p.jacobian_sq >= one ** 2 * p.theorem_sum / 2 * (1 - REL))
         assert np.all(p.one_minus_rho_max_bound >= 2 * one * (1 - REL))
         if ph == "critical":
             assert np.allclose(p.jacobian_sq, 1.0, atol=1e-11)
