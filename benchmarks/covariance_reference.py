@@ -250,7 +250,13 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--workers", type=int, default=2)
     ap.add_argument("--only", default="")
+    ap.add_argument("--patch-endpoints", action="store_true",
+                    help="recompute only ρ = ±1 of the smoothed-integral group in the stored "
+                    "file (an earlier version took ρ = −1 as +1 there)")
     a = ap.parse_args()
+    if a.patch_endpoints:
+        patch_endpoints()
+        return
     acts = [*CLOSED, *ONE, *MEHLER]
     if a.only:
         acts = [x for x in acts if x in a.only.split(",")]
@@ -270,6 +276,22 @@ def main() -> None:
             data["meta"][key] = meta
             OUT.write_text(json.dumps(data))
             print(f"{key}: done ({time.time() - t0:.0f} s) {meta}", flush=True)
+
+
+def patch_endpoints() -> None:
+    data = json.loads(OUT.read_text())
+    grid = data["rho"]
+    mp.mp.dps = DPS
+    for key, meta in data["meta"].items():
+        act, sig = key.split("@")
+        if act not in ONE:
+            continue
+        for pos, i in enumerate(meta["rho_index"]):
+            if abs(grid[i]) == 1.0:
+                val, err = one_integral(act, mp.mpf(grid[i]), mp.mpf(sig))
+                data["values"][key][pos] = mp.nstr(val, DIGITS)
+                data["error"][key][pos] = mp.nstr(err, 3)
+    OUT.write_text(json.dumps(data))
 
 
 if __name__ == "__main__":

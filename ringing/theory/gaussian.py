@@ -500,7 +500,8 @@ def covariance_gap(act: Activation | str | Any, delta: Any, *, sigma: float = 1.
         else:
             _check_once(a, sigma, True)
             dk = numeric_interpolant(a, sigma=sigma, derivative=True).at_theta
-        out = np.where(small, gap_from_derivative(dk, np.where(small, d, 0.0)) * sigma**2, out)
+        out = np.array(out, dtype=float)
+        out[small] = gap_from_derivative(dk, d[small]) * sigma**2
     return np.asarray(out, dtype=float)
 
 
