@@ -627,7 +627,7 @@ def _gram_benchmark() -> dict[str, Any]:
 def engine_benchmark(argv: list[str]) -> None:
     """Accuracy against the independent σ-reference, cold/warm throughput, Gram matrix."""
     from ringing.activations import get_activation, list_activations
-    from ringing.theory.gaussian import covariance_result
+    from ringing.theory.gauss_kernel import covariance_result
 
     p = argparse.ArgumentParser(description="issue 12 engine benchmark")
     p.add_argument("--no-timing", action="store_true",

@@ -14,8 +14,6 @@ import pathlib
 import subprocess
 import sys
 
-import pytest
-
 ROOT = pathlib.Path(__file__).resolve().parents[1] / "ringing"
 
 #: what simulate/ may import from theory/: initialisation constants only (a critical variance,
@@ -196,22 +194,9 @@ def cycles(graph: dict[str, set[str]]) -> list[set[str]]:
     return out
 
 
-#: a known cycle owned by issue 12 (gaussian_covariance imports hermite_coefficients lazily for
-#: polynomials, hermite imports gaussian): the strict xfail below turns red once it is gone, so
-#: that this exception is removed with it
-KNOWN_CYCLE = {"ringing.theory.gaussian", "ringing.theory.hermite"}
-
-
 def test_no_import_cycles() -> None:
-    g = import_graph()
-    g["ringing.theory.gaussian"] = g["ringing.theory.gaussian"] - {"ringing.theory.hermite"}
-    found = cycles(g)
+    found = cycles(import_graph())
     assert not found, f"import cycles: {[sorted(c) for c in found]}"
-
-
-@pytest.mark.xfail(strict=True, reason="gaussian <-> hermite: issue 12 rewrites gaussian.py")
-def test_gaussian_hermite_cycle_is_gone() -> None:
-    assert not [c for c in cycles(import_graph()) if c & KNOWN_CYCLE]
 
 
 def test_the_cycle_detector_finds_cycles() -> None:

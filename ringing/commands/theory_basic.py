@@ -53,7 +53,7 @@ def _gauss(args: argparse.Namespace) -> dict[str, Any]:
 
 
 def _covariance(args: argparse.Namespace) -> dict[str, Any]:
-    from ringing.theory.gaussian import covariance_result
+    from ringing.theory.gauss_kernel import covariance_result
 
     rho = np.asarray(args.rho, dtype=float)
     res = covariance_result(args.activation, rho, sigma=args.sigma, derivative=args.derivative)

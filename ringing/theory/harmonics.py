@@ -567,7 +567,7 @@ def predict_walk_spectra(act: Any, depth: int, *, path: str = "loop", points: in
       Hermite expansion of ``phi`` truncated at degree ``D`` (``D`` = the effective degree of
       the Chebyshev fit, 25 by default);
     * ``approximation="exact"`` (loops only): no polynomial at all -- the exact kernel map
-      ``E[phi(u) phi(v)]`` (:func:`ringing.theory.gaussian.gaussian_covariance`: closed forms,
+      ``E[phi(u) phi(v)]`` (:func:`ringing.theory.gauss_kernel.gaussian_covariance`: closed forms,
       else the split polar rule) on the loop's lag grid.  For a kinked activation the Hermite
       tail beyond degree ``D`` carries the highest harmonics (relu: ``ĥ_m^2 ~ m^{-5/2}``), so
       truncation lowers the predicted centroid (relu, depth 4, ``R = 0.3``: 1.160 at ``D = 25``,
@@ -674,7 +674,7 @@ def predict_walk_spectra(act: Any, depth: int, *, path: str = "loop", points: in
     tail: np.ndarray | None = None
     exact_phi: Callable[[np.ndarray, float], np.ndarray] | None = None
     if approximation == "exact":
-        from ringing.theory.gaussian import gaussian_covariance
+        from ringing.theory.gauss_kernel import gaussian_covariance
 
         def exact_phi(rho: np.ndarray, q: float) -> np.ndarray:
             return np.asarray(gaussian_covariance(a, rho, sigma=float(np.sqrt(q))))

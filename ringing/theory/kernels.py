@@ -14,7 +14,7 @@ import numpy as np
 
 from ringing.activations import Activation
 from ringing.checks import non_negative_float, positive_float
-from ringing.theory.gaussian import gaussian_covariance
+from ringing.theory.gauss_kernel import gaussian_covariance
 
 __all__ = ["covariance"]
 
@@ -27,7 +27,7 @@ def covariance(act: Activation | str | Any, rho: Any, *, sigma: float = 1.0,
     for ρ of any shape (the result has the same shape).  Exact kernels where the
     expression's structure has one (:mod:`ringing.theory.families`), the cached numeric
     engine otherwise (:mod:`ringing.theory.engine`); see
-    :func:`ringing.theory.gaussian.covariance_result` for the method and error.
+    :func:`ringing.theory.gauss_kernel.covariance_result` for the method and error.
     """
     return gaussian_covariance(act, rho, sigma=sigma, derivative=derivative)
 
@@ -59,7 +59,8 @@ from typing import Literal  # noqa: E402
 from scipy.optimize import brentq  # noqa: E402
 
 from ringing.activations import get_activation  # noqa: E402
-from ringing.theory.gaussian import covariance_gap, validate_rho  # noqa: E402
+from ringing.theory.gauss_kernel import covariance_gap  # noqa: E402
+from ringing.theory.gaussian import validate_rho  # noqa: E402
 
 __all__ += [
     "correlation_map",
@@ -391,7 +392,8 @@ def compose_gap(layers: Sequence[CorrelationLayer], gap0: Any) -> np.ndarray:
     """1 − ρ_0, …, 1 − ρ_L carried without cancellation (each layer's :meth:`gap_map`).
 
     In the ordered phase 1 − ρ_l falls below float64's resolution of ρ near 1; carried
-    as a gap it keeps its relative accuracy (see :func:`ringing.theory.gaussian.covariance_gap`).
+    as a gap it keeps its relative accuracy
+    (see :func:`ringing.theory.gauss_kernel.covariance_gap`).
     """
     ls = _check_layers(layers)
     g = np.asarray(gap0, dtype=float)

@@ -11,7 +11,8 @@ from hypothesis import strategies as st
 from scipy.integrate import quad
 
 from ringing.activations import get_activation, list_activations
-from ringing.theory.gaussian import gaussian_covariance, polar_covariance
+from ringing.theory.gauss_kernel import gaussian_covariance
+from ringing.theory.gaussian import polar_covariance
 from ringing.theory.hermite import hermite_coefficients
 from ringing.theory.kernels import covariance
 

@@ -11,7 +11,7 @@ import pytest
 
 from ringing.cli import main
 from ringing.theory.convexity import bound_profile, theorem_bound
-from ringing.theory.gaussian import covariance_result
+from ringing.theory.gauss_kernel import covariance_result
 from ringing.theory.hermite import gaussian_summary, hermite_coefficients
 from ringing.theory.kernels import (
     MAX_ITERATIONS,

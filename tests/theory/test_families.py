@@ -21,7 +21,8 @@ from ringing.theory.families import (
     recognise,
     sin_minus_theta_cos,
 )
-from ringing.theory.gaussian import covariance_gap, covariance_result, polar_covariance
+from ringing.theory.gauss_kernel import covariance_gap, covariance_result
+from ringing.theory.gaussian import polar_covariance
 from ringing.theory.hermite import hermite_coefficients
 from ringing.theory.kernels import correlation_map, covariance
 from ringing.theory.nlc import nlc_tau
