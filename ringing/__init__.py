@@ -8,6 +8,6 @@ torch.
 
 from ringing.activations import Activation, get_activation, list_activations
 
-__version__ = "0.2.0"
+__version__ = "0.3.0"
 
 __all__ = ["Activation", "get_activation", "list_activations", "__version__"]
