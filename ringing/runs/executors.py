@@ -26,6 +26,7 @@ import contextlib
 import logging
 import multiprocessing as mp
 import os
+import re
 import signal
 import sys
 import threading
@@ -230,9 +231,13 @@ def watchdog_main(parent: int) -> None:
 
     While ``parent`` lives, it reads lines from stdin (the session directory of the Ray
     instance the parent started) and records the parent's descendants every second.  At
-    end of input it exits quietly when told ``done``; otherwise the parent died (SIGKILL
-    included) and it terminates every recorded descendant, every process whose command
-    line names the session, and what those started -- and nothing else.
+    end of input, when told ``done`` (``ray.shutdown()`` ran), it ends the recorded
+    descendants that are still Ray processes (agents Ray's shutdown leaves behind) and nothing
+    else; otherwise the parent died (SIGKILL included) and it terminates every recorded
+    descendant, every process whose command
+    line names the session, and what those started -- and nothing else.  The record is
+    refreshed every 0.2 s: Ray starts its agents a few seconds after the raylet, and once the
+    driver dies the raylet exits at once, orphaning any agent not yet recorded.
     """
     import selectors
 
@@ -243,7 +248,7 @@ def watchdog_main(parent: int) -> None:
     sel.register(sys.stdin, selectors.EVENT_READ)
     done = False
     while True:
-        if sel.select(timeout=1.0):
+        if sel.select(timeout=0.2):  # agents Ray starts late must be seen before the driver dies
             line = sys.stdin.readline()
             if not line:
                 break
@@ -252,13 +257,26 @@ def watchdog_main(parent: int) -> None:
             elif line.strip():
                 sessions.append(os.path.basename(line.strip().rstrip("/")))
         known |= _descendants(parent, _proc_table()) - {me}
-    if done:
+    if done:  # ray.shutdown() ran; it can leave its agents behind: end those, no other process
+        table = _proc_table()
+        orphans = {p for p in known - {me} if p in table
+                   and (table[p][1].startswith("ray::") or "/ray/" in table[p][1])}
+        for sig in (signal.SIGTERM, signal.SIGKILL):
+            for p in orphans & set(table):
+                with contextlib.suppress(OSError):
+                    os.kill(p, sig)
+            end = time.monotonic() + 3.0
+            while time.monotonic() < end and orphans & set(_proc_table()):
+                time.sleep(0.2)
         return
     for sig in (signal.SIGTERM, signal.SIGKILL):
         table = _proc_table()
         targets = {p for p in known if p in table}
+        # Ray names a local session's directory session_<date>_<time>_<usec>_<driver pid>: its
+        # processes are found by that name even when the driver died before reporting it
+        own = re.compile(rf"session_[0-9_-]+_{parent}(?![0-9])")
         targets |= {p for p, (_, cmd) in table.items()
-                    if any(s and s in cmd for s in sessions)}
+                    if any(s and s in cmd for s in sessions) or own.search(cmd)}
         for p in list(targets):
             targets |= _descendants(p, table)
         targets.discard(me)
