@@ -200,3 +200,8 @@ def test_warnings_of_a_successful_run_go_into_the_payload(capsys: pytest.Capture
     rc, out, err = run(capsys, "fake")
     assert rc == 0 and err == ""
     assert json.loads(out)["warnings"] == ["RuntimeWarning: overflow encountered"]
+
+
+def test_rho_just_outside_is_named_with_its_digits(capsys: pytest.CaptureFixture[str]) -> None:
+    line = refused(capsys, "covariance", "relu", "--rho", "1.0000001")
+    assert "rho=1.0000001 " in line

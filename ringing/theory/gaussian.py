@@ -77,7 +77,7 @@ def validate_rho(rho: Any) -> np.ndarray:
     arr = np.asarray(rho, dtype=float)
     bad = ~np.isfinite(arr) | (np.abs(arr) > 1.0)
     if np.any(bad):
-        raise ValueError(f"rho={arr[bad].ravel()[0]:g} is outside [-1, 1]")
+        raise ValueError(f"rho={float(arr[bad].ravel()[0])!r} is outside [-1, 1]")
     return arr
 
 
