@@ -99,18 +99,25 @@ def _handler(args: argparse.Namespace) -> dict[str, Any]:
         _null_unmoved(out, cfg.layer_only - 1)
     lines = [f"walk {cfg.path} {cfg.activation} L={cfg.depth} N={cfg.width} T={cfg.points} "
              f"units={out['units']}", "layer  centroid [95% CI]          h [95% CI]"]
-    for i, layer in enumerate(out["layers"]):
+    lines += layer_rows(out, [f"{layer:5d}" for layer in out["layers"]])
+    args.table_text = "\n".join(lines)
+    return out
+
+
+def layer_rows(out: dict[str, Any], labels: list[str]) -> list[str]:
+    """One text row per layer of a walk payload: centroid and h with their intervals (also
+    used by ``ringing simulate model-walk``)."""
+    rows = []
+    for i, label in enumerate(labels):
         if out["spectral_centroid"][i] is None:
-            lines.append(f"{layer:5d}        - (layer below --layer-only: its path is constant)")
+            rows.append(f"{label}        - (layer below --layer-only: its path is constant)")
             continue
         lo, hi = out["spectral_centroid_ci"][i]
         h = out["fractal_exponent"][i]
         hs = "   -" if h is None else (f"{h:6.3f} [{out['fractal_exponent_ci'][i][0]:6.3f}, "
                                       f"{out['fractal_exponent_ci'][i][1]:6.3f}]")
-        lines.append(f"{layer:5d}  {out['spectral_centroid'][i]:7.4f} [{lo:7.4f}, {hi:7.4f}]  "
-                     f"{hs}")
-    args.table_text = "\n".join(lines)
-    return out
+        rows.append(f"{label}  {out['spectral_centroid'][i]:7.4f} [{lo:7.4f}, {hi:7.4f}]  {hs}")
+    return rows
 
 
 #: per-layer entries of the payload that are statistics of a layer's spectrum

@@ -7,6 +7,7 @@ from typing import Any
 
 from ringing.checks import non_negative_float, positive_float
 from ringing.cli_support import add_json_flag, arg_type, int_at_least
+from ringing.commands.simulate_walk import layer_rows
 
 GROUP = "simulate"
 
@@ -106,12 +107,6 @@ def _handler(args: argparse.Namespace) -> dict[str, Any]:
     out = res.as_dict(spectra=not args.no_spectra)
     lines = [f"model walk {cfg.path} {spec.label} T={cfg.points} units={out['units']}",
              "layer      centroid [95% CI]          h [95% CI]"]
-    for i, name in enumerate(out["layers"]):
-        lo, hi = out["spectral_centroid_ci"][i]
-        h = out["fractal_exponent"][i]
-        hs = "   -" if h is None else (f"{h:6.3f} [{out['fractal_exponent_ci'][i][0]:6.3f}, "
-                                      f"{out['fractal_exponent_ci'][i][1]:6.3f}]")
-        lines.append(f"{name:9s}  {out['spectral_centroid'][i]:7.4f} [{lo:7.4f}, {hi:7.4f}]  "
-                     f"{hs}")
+    lines += layer_rows(out, [f"{name:9s}" for name in out["layers"]])
     args.table_text = "\n".join(lines)
     return out

@@ -77,6 +77,16 @@ def _cli(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]
     return rc, out, err
 
 
+def test_cli_model_walk_text_table(capsys: pytest.CaptureFixture[str]) -> None:
+    rc, out, err = _cli(capsys, "simulate", "model-walk", "resnet_v2", "--depth", "8",
+                        "--channels", "2", "--size", "8", "--points", "16", "--directions",
+                        "2", "--inputs", "4", "--device", "cpu")
+    assert rc == 0, err
+    rows = out.splitlines()
+    assert rows[1].split()[:2] == ["layer", "centroid"]
+    assert len(rows) >= 3 and "[" in rows[2]  # a centroid with its interval per layer
+
+
 def test_cli_model_walk_json_and_errors(capsys: pytest.CaptureFixture[str]) -> None:
     rc, out, err = _cli(capsys, "simulate", "model-walk", "resnet_v2", "--depth", "8",
                         "--channels", "2", "--size", "8", "--points", "16", "--directions",
