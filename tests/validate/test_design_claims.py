@@ -42,3 +42,22 @@ def test_design_claims_registered() -> None:
     assert sum(n.startswith("design/nlc_budget/") for n in names) == 8
     assert {"design/lrelu_nlc/theory", "design/lrelu_nlc/simulation", "design/init/tanh/cslope",
             "design/init/tanh/cvalue_simulation"} <= names
+
+
+@pytest.mark.parametrize("measured, verdict", [(1.2, "fail"), (2.8, "expected-difference")])
+def test_lrelu_nlc_claim_direction(measured: float, verdict: str) -> None:
+    """Only a measurement above NLC_tau^(D-1) is the documented expected difference (the
+    prediction omits batchnorm's own nonlinearity); one below the prediction fails."""
+    from unittest import mock
+
+    import ringing.validate.claims.design as d
+    from ringing.validate.core import Outcome
+
+    fake = Outcome("fail", theory=2.0, simulation=measured,
+                   simulation_ci=(measured - 0.1, measured + 0.1), reason="outside")
+    nlc = {"nlc_per_seed": [measured], "nlc_mean": measured, "nlc_stderr": 0.0}
+    with mock.patch.object(d, "compare_simulation", return_value=fake), \
+            mock.patch("ringing.simulate.measure.measure_nlc", return_value=nlc):
+        out = d.claim_lrelu_nlc_simulation(width=64, seeds=1, n_data=10, batch_size=10,
+                                           n_probe_batches=1, depth=5, identity=False)
+    assert out.verdict == verdict
