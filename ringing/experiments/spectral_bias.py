@@ -55,7 +55,9 @@ __all__ = [
     "mean_interval",
     "mean_ci",
     "spearman_rows",
+    "PERTURBATION_MEASURES",
     "PerturbationResult",
+    "perturbation_statistics",
     "perturbation",
     "ManifoldResult",
     "manifold_regression",
@@ -154,6 +156,10 @@ def _unflat(flat: np.ndarray, widths: Sequence[int]) -> list[tuple[np.ndarray, n
 # §3: robustness to parameter perturbations
 
 
+#: the statistics of :func:`perturbation`, per (size, seed, frequency); see its docstring
+PERTURBATION_MEASURES = ("relative_change", "magnitude_change", "magnitude_decay")
+
+
 @dataclass
 class PerturbationResult:
     """Seed 001 §3 / Fig 3 and Fig 1: perturbation robustness, spectral norms, eq 7.
@@ -167,15 +173,27 @@ class PerturbationResult:
     coefficients : np.ndarray
         Exact Fourier coefficients of the trained networks, ``(S, K)`` complex.
     relative_change : np.ndarray
-        ``E_draws |c_k(θ + δθ) − c_k(θ)| / |c_k(θ)|``, ``(P, S, K)``.
+        ``E_draws |c_k(θ + δθ) − c_k(θ)| / |c_k(θ)|`` (the *complex* difference; the
+        issue's paraphrase), ``(P, S, K)``.
+    magnitude_change : np.ndarray
+        ``E_draws ||c_k(θ + δθ)| − |c_k(θ)|| / |c_k(θ)|`` (the size of the change of the
+        magnitude, either sign), ``(P, S, K)``.
     magnitude_ratio : np.ndarray
-        ``E_draws |c_k(θ + δθ)| / |c_k(θ)|`` (the normalised spectrum of Fig 3, before
-        the paper clips it to [0, 1]), ``(P, S, K)``.
-    rank_correlation : np.ndarray
-        Spearman(k, relative change) per size and seed, ``(P, S)``.
-    decay_rank_correlation : np.ndarray
-        Spearman(k, −magnitude ratio) per size and seed, ``(P, S)``: positive when
-        the perturbed spectrum keeps less of the higher frequencies.
+        ``E_draws |c_k(θ + δθ)| / |c_k(θ)|`` — the normalised spectrum of Fig 3 (which the
+        paper clips to [0, 1]); ``1 − magnitude_ratio`` is the magnitude the perturbed
+        networks lose at ``k`` (the *magnitude decay*), ``(P, S, K)``.
+    magnitude_ratio_se : np.ndarray
+        Standard error of ``magnitude_ratio`` over the antithetic pairs, ``(P, S, K)``.
+    magnitude_ratio_se_independent : np.ndarray
+        The standard error the same number of *independent* draws would give
+        (std of single draws / √draws), ``(P, S, K)``: the noise floor without pairing.
+    coherent_ratio : np.ndarray
+        ``Re(E_draws c_k(θ + δθ) · conj c_k(θ)) / |c_k(θ)|²``: the part of the mean perturbed
+        coefficient along the unperturbed one (1: kept, < 1: systematically shrunk),
+        ``(P, S, K)``.
+    rank_correlation, magnitude_change_rank_correlation, decay_rank_correlation : np.ndarray
+        Spearman with ``k`` of ``relative_change``, ``magnitude_change`` and
+        ``1 − magnitude_ratio``, per size and seed, ``(P, S)``.
     steps, layer_spectral, lipschitz_measured, bound_spectral, bound_theta : np.ndarray
         Along the run: recorded steps ``(R,)``, per-layer ``‖W_l‖_2`` ``(R, S, L)``,
         the exact Lipschitz constant on [0, 1] ``(R, S)`` and the eq 7 bounds
@@ -187,8 +205,13 @@ class PerturbationResult:
     seeds: list[int]
     coefficients: np.ndarray
     relative_change: np.ndarray
+    magnitude_change: np.ndarray
     magnitude_ratio: np.ndarray
+    magnitude_ratio_se: np.ndarray
+    magnitude_ratio_se_independent: np.ndarray
+    coherent_ratio: np.ndarray
     rank_correlation: np.ndarray
+    magnitude_change_rank_correlation: np.ndarray
     decay_rank_correlation: np.ndarray
     learned_fraction: np.ndarray
     steps: np.ndarray
@@ -198,6 +221,7 @@ class PerturbationResult:
     bound_theta: np.ndarray
     bound_max_norm: np.ndarray
     train_loss: np.ndarray
+    parameter_rms: np.ndarray = field(default_factory=lambda: np.zeros(0))
     config: dict[str, Any] = field(default_factory=dict)
     seconds: float = 0.0
 
@@ -205,12 +229,15 @@ class PerturbationResult:
                                  ) -> list[dict[str, Any]]:
         """Per perturbation size: mean rank correlation over seeds, its t-interval, min, max.
 
-        ``which``: ``"relative_change"`` or ``"magnitude_decay"``.
+        ``which``: one of :data:`PERTURBATION_MEASURES`.
         """
-        if which not in ("relative_change", "magnitude_decay"):
-            raise ValueError(f"unknown statistic {which!r}; known: relative_change, "
-                             "magnitude_decay")
-        rho = self.rank_correlation if which == "relative_change" else self.decay_rank_correlation
+        rhos = {"relative_change": self.rank_correlation,
+                "magnitude_change": self.magnitude_change_rank_correlation,
+                "magnitude_decay": self.decay_rank_correlation}
+        if which not in rhos:
+            raise ValueError(f"unknown statistic {which!r}; known: "
+                             + ", ".join(PERTURBATION_MEASURES))
+        rho = rhos[which]
         out = []
         for i, d in enumerate(self.sizes):
             st = mean_interval(rho[i])
@@ -218,23 +245,57 @@ class PerturbationResult:
                                              for k, v in st.items()}})
         return out
 
+    def grows_with_frequency(self, which: str) -> list[bool]:
+        """Per size: is the 95% interval of Spearman(k, ``which``) over seeds above 0?"""
+        return [r["lo"] is not None and r["lo"] > 0 for r in self.rank_correlation_summary(which)]
+
+    def resolution(self) -> dict[str, np.ndarray]:
+        """Per size: median over (seed, k) of ``|1 − magnitude ratio|`` over its standard error,
+        with the antithetic pairs used here and with as many independent draws (``(P,)``;
+        ``nan`` where every standard error is 0, e.g. δ so small that nothing changes)."""
+        sig = np.abs(1.0 - self.magnitude_ratio)
+
+        def ratio(se: np.ndarray) -> np.ndarray:
+            r = np.divide(sig, se, out=np.full(sig.shape, np.nan), where=se > 0)
+            flat = r.reshape(r.shape[0], -1)
+            ok = np.isfinite(flat).any(axis=1)
+            out = np.full(r.shape[0], np.nan)
+            out[ok] = np.nanmedian(flat[ok], axis=1)
+            return out
+
+        return {"paired": ratio(self.magnitude_ratio_se),
+                "independent": ratio(self.magnitude_ratio_se_independent)}
+
     def payload(self) -> dict[str, Any]:
         """JSON payload of ``ringing simulate perturbation``."""
         rc = self.rank_correlation_summary()
+        mc = self.rank_correlation_summary("magnitude_change")
         dc = self.rank_correlation_summary("magnitude_decay")
+        res = self.resolution()
         return {
             "frequencies": self.frequencies, "sizes": self.sizes, "seeds": self.seeds,
             "relative_change_mean": self.relative_change.mean(axis=1),
+            "magnitude_change_mean": self.magnitude_change.mean(axis=1),
             "magnitude_ratio_mean": self.magnitude_ratio.mean(axis=1),
+            "coherent_ratio_mean": self.coherent_ratio.mean(axis=1),
             "absolute_change_mean": (self.relative_change
                                      * np.abs(self.coefficients)[None]).mean(axis=1),
+            "coefficient_magnitude_mean": np.abs(self.coefficients).mean(axis=0),
             "rank_correlation": rc,
             "rank_correlation_per_seed": self.rank_correlation,
             "relative_change_grows_with_frequency_at_every_size": bool(all(
-                r["lo"] is not None and r["lo"] > 0 for r in rc)),
+                self.grows_with_frequency("relative_change"))),
+            "magnitude_change_rank_correlation": mc,
+            "magnitude_change_grows_with_frequency_at_every_size": bool(all(
+                self.grows_with_frequency("magnitude_change"))),
             "magnitude_decay_rank_correlation": dc,
             "magnitude_decay_grows_with_frequency_at_every_size": bool(all(
-                r["lo"] is not None and r["lo"] > 0 for r in dc)),
+                self.grows_with_frequency("magnitude_decay"))),
+            "signal_to_noise_paired": [None if not np.isfinite(v) else float(v)
+                                       for v in res["paired"]],
+            "signal_to_noise_independent": [None if not np.isfinite(v) else float(v)
+                                            for v in res["independent"]],
+            "parameter_rms": self.parameter_rms,
             "learned_fraction": self.learned_fraction,
             "steps": self.steps,
             "layer_spectral_norm_mean": self.layer_spectral.mean(axis=1),
@@ -249,9 +310,44 @@ class PerturbationResult:
         }
 
 
+def perturbation_statistics(c0: np.ndarray, cp: np.ndarray) -> dict[str, np.ndarray]:
+    """The statistics of :func:`perturbation` from the coefficients.
+
+    Parameters
+    ----------
+    c0 : np.ndarray
+        Unperturbed coefficients ``(S, K)``.
+    cp : np.ndarray
+        Perturbed coefficients ``(P, 2, H, S, K)``: axis 1 is the sign of an antithetic
+        pair ``θ ± δθ``, axis 2 the pair.
+
+    Returns
+    -------
+    dict
+        ``relative_change``, ``magnitude_change``, ``magnitude_ratio``, ``magnitude_ratio_se``,
+        ``magnitude_ratio_se_independent``, ``coherent_ratio``, each ``(P, S, K)``, means over
+        all ``2H`` draws (see :class:`PerturbationResult`).
+    """
+    a0 = np.abs(c0)
+    h = cp.shape[2]
+    if h < 2:
+        raise ValueError("need at least 2 antithetic pairs for a standard error")
+    ap = np.abs(cp) / a0
+    single = ap.reshape(ap.shape[0], -1, *ap.shape[3:])  # (P, 2H, S, K)
+    pair = ap.mean(axis=1)  # (P, H, S, K): the pair means are independent
+    return {
+        "relative_change": (np.abs(cp - c0) / a0).mean(axis=(1, 2)),
+        "magnitude_change": np.abs(ap - 1.0).mean(axis=(1, 2)),
+        "magnitude_ratio": pair.mean(axis=1),
+        "magnitude_ratio_se": pair.std(axis=1, ddof=1) / np.sqrt(h),
+        "magnitude_ratio_se_independent": single.std(axis=1, ddof=1) / np.sqrt(2 * h),
+        "coherent_ratio": (cp.mean(axis=(1, 2)) * np.conj(c0)).real / a0**2,
+    }
+
+
 def perturbation(*, frequencies: Sequence[float] = (1, 2, 3, 4, 5, 6, 7, 8),
-                 sizes: Sequence[float] = (0.003, 0.01, 0.03, 0.1), draws: int = 8,
-                 n_samples: int = 200, depth: int = 4, width: int = 64,
+                 sizes: Sequence[float] = (0.0003, 0.001, 0.003, 0.01, 0.03, 0.1),
+                 draws: int = 64, n_samples: int = 200, depth: int = 4, width: int = 64,
                  steps: int = 3000, lr: float = 1e-3, seeds: int = 5, seed: int = 0,
                  record_every: int = 300, device: str = "cpu",
                  dtype: str = "float32") -> PerturbationResult:
@@ -262,12 +358,22 @@ def perturbation(*, frequencies: Sequence[float] = (1, 2, 3, 4, 5, 6, 7, 8),
     ``n_samples`` points of [0, 1) (Experiment 1's target, equal amplitudes,
     phases drawn per seed).  Each trained parameter vector ``θ`` then gets
     isotropic Gaussian noise ``δθ ~ N(0, δ² I)`` on every weight and bias,
-    ``draws`` times per size ``δ``.  The Fourier coefficients ``c_k`` of the
-    trained and of every perturbed network on [0, 1] are the exact CPWL closed
-    form (seed 001 Theorem 1), all networks in one batch.  Per seed and size the
-    statistic is the mean over draws of ``|c_k(θ + δθ) − c_k(θ)| / |c_k(θ)|`` and its
-    Spearman correlation with ``k``, and the same for the normalised magnitude
-    ``|c_k(θ + δθ)| / |c_k(θ)|`` that Fig 3 shows (clipped there to [0, 1]).
+    ``draws`` times per size ``δ``, as ``draws/2`` antithetic pairs ``θ ± δθ`` (both
+    members have the law of ``θ + δθ``; the pair cancels the first-order term, so the
+    standard error of the mean magnitude is O(δ²) like the effect, not O(δ/√draws)); the
+    same directions serve every ``δ`` (common random numbers, so that the rows of Fig 3
+    differ by the size only).
+    The Fourier coefficients ``c_k`` of the trained and of every perturbed network
+    on [0, 1] are the exact CPWL closed form (seed 001 Theorem 1), all networks in
+    one batch.  Per seed and size three statistics (means over draws,
+    :func:`perturbation_statistics`) and their Spearman correlation with ``k``:
+
+    * ``|c_k(θ+δθ) − c_k(θ)| / |c_k(θ)|`` — the complex relative change (the issue's
+      wording);
+    * ``||c_k(θ+δθ)| − |c_k(θ)|| / |c_k(θ)|`` — the size of the magnitude change;
+    * ``1 − |c_k(θ+δθ)| / |c_k(θ)|`` — the magnitude lost, from the normalised spectrum
+      that Fig 3 shows (clipped there to [0, 1]): the paper's measure.
+
     Along the run the per-layer spectral norms (Fig 1), the exact Lipschitz
     constant and the bounds of eq 7 are recorded every ``record_every`` steps.
     """
@@ -280,6 +386,9 @@ def perturbation(*, frequencies: Sequence[float] = (1, 2, 3, 4, 5, 6, 7, 8),
         raise ValueError("frequencies must be positive (k = 0 is the mean)")
     deltas = np.array([positive_float(d, "perturbation size") for d in sizes])
     draws = positive_int(draws, "draws")
+    if draws % 2 or draws < 4:
+        raise ValueError(f"draws must be even and at least 4 (antithetic pairs θ ± δθ), "
+                         f"got {draws}")
     depth = positive_int(depth, "depth")
     width = positive_int(width, "width")
     seed_list = make_seed_list(seeds, seed)
@@ -300,39 +409,49 @@ def perturbation(*, frequencies: Sequence[float] = (1, 2, 3, 4, 5, 6, 7, 8),
     knots, values = relu_network_pieces_batched(snaps, interval)
     lip = np.abs(cpwl_slopes(knots, values)).max(axis=-1)
     r_shape = (rec.steps.size, s)
-    # the trained networks and their perturbations: (P, draws, S) networks in one batch
+    # the trained networks and their perturbations: (P, ±, H, S) networks in one batch
     trained = _stacked_numpy(model)
+    h = draws // 2
+    # one set of directions z for every size (common random numbers): δθ = ±δ z
     gen = np.random.default_rng([int(seed), 1_001])
-    pert = [(w[None, None] + deltas[:, None, None, None, None]
-             * gen.standard_normal((deltas.size, draws) + w.shape),
-             b[None, None] + deltas[:, None, None, None]
-             * gen.standard_normal((deltas.size, draws) + b.shape)) for w, b in trained]
-    batch = [(w.reshape((-1,) + w.shape[3:]), b.reshape((-1,) + b.shape[3:])) for w, b in pert]
+    sign = np.array([1.0, -1.0])[None, :, None]
+    scale = (deltas[:, None, None] * sign)[..., None, None, None]  # (P, 2, 1, 1, 1, 1)
+    pert = [(w + scale * gen.standard_normal((h,) + w.shape),
+             b + scale[..., 0] * gen.standard_normal((h,) + b.shape)) for w, b in trained]
+    batch = [(w.reshape((-1,) + w.shape[4:]), b.reshape((-1,) + b.shape[4:])) for w, b in pert]
+    del pert
     all_w = [(np.concatenate([w0, w1]), np.concatenate([b0, b1]))
              for (w0, b0), (w1, b1) in zip(trained, batch, strict=True)]
+    del batch
     kn, va = relu_network_pieces_batched(all_w, interval)
-    coef = cpwl_fourier(kn, va, k)  # (S + P*draws*S, K)
+    del all_w
+    coef = cpwl_fourier(kn, va, k)  # (S + P*2*H*S, K)
     c0 = coef[:s]
-    cp = coef[s:].reshape(deltas.size, draws, s, k.size)
-    rel = (np.abs(cp - c0[None, None]) / np.abs(c0)[None, None]).mean(axis=1)  # (P, S, K)
-    ratio = (np.abs(cp) / np.abs(c0)[None, None]).mean(axis=1)
+    st = perturbation_statistics(c0, coef[s:].reshape(deltas.size, 2, h, s, k.size))
     # how much of each target coefficient the trained network has: |c_k| vs 1/2
     learned = 1.0 - np.abs(2.0 * c0 * 1j * np.exp(-1j * phases) - 1.0)  # sin → (e^{iφ}/2i)
+    rms = np.array([np.sqrt(np.mean(w**2)) for w, _ in trained])
     seconds = time.perf_counter() - t0
     cfg = {"n_samples": n_samples, "depth": depth, "width": width, "steps": steps, "lr": lr,
            "draws": draws, "record_every": record_every, "device": device, "dtype": dtype,
-           "noise": "isotropic Gaussian N(0, δ²) on every weight and bias"}
+           "noise": "isotropic Gaussian N(0, δ²) on every weight and bias, antithetic "
+                    "pairs θ ± δθ"}
     return PerturbationResult(
-        frequencies=k, sizes=deltas, seeds=seed_list, coefficients=c0, relative_change=rel,
-        magnitude_ratio=ratio, rank_correlation=spearman_rows(k, rel),
-        decay_rank_correlation=spearman_rows(k, -ratio),
+        frequencies=k, sizes=deltas, seeds=seed_list, coefficients=c0,
+        relative_change=st["relative_change"], magnitude_change=st["magnitude_change"],
+        magnitude_ratio=st["magnitude_ratio"], magnitude_ratio_se=st["magnitude_ratio_se"],
+        magnitude_ratio_se_independent=st["magnitude_ratio_se_independent"],
+        coherent_ratio=st["coherent_ratio"],
+        rank_correlation=spearman_rows(k, st["relative_change"]),
+        magnitude_change_rank_correlation=spearman_rows(k, st["magnitude_change"]),
+        decay_rank_correlation=spearman_rows(k, 1.0 - st["magnitude_ratio"]),
         learned_fraction=learned.mean(axis=0), steps=rec.steps,
         layer_spectral=bounds["layer_spectral"].reshape(r_shape + (-1,)),
         lipschitz_measured=lip.reshape(r_shape),
         bound_spectral=bounds["spectral"].reshape(r_shape),
         bound_theta=bounds["theta_inf"].reshape(r_shape),
         bound_max_norm=bounds["max_norm"].reshape(r_shape),
-        train_loss=rec.train_loss, config=cfg, seconds=seconds)
+        train_loss=rec.train_loss, parameter_rms=rms, config=cfg, seconds=seconds)
 
 
 # ----------------------------------------------------------------------------
@@ -772,8 +891,9 @@ def _save(fig: Any, path: str) -> str:
 
 
 def figure_perturbation(res: PerturbationResult, path: str) -> str:
-    """Seed 001 Fig 3 / Fig 1 analogue: magnitude ratio per (δ, k); spectral norms; eq 7."""
-    fig, ax = _fig(3)
+    """Seed 001 Fig 3 / Fig 1 analogue: magnitude ratio per (δ, k); the perturbation's own
+    spectrum; spectral norms; eq 7."""
+    fig, ax = _fig(4)
     im = ax[0].imshow(res.magnitude_ratio.mean(axis=1), aspect="auto", origin="lower",
                       cmap="viridis", vmin=0, vmax=1, interpolation="nearest")
     ax[0].set_xticks(range(res.frequencies.size), [f"{k:g}" for k in res.frequencies])
@@ -782,18 +902,26 @@ def figure_perturbation(res: PerturbationResult, path: str) -> str:
     ax[0].set_ylabel("perturbation std δ")
     ax[0].set_title("|c_k(θ+δθ)|/|c_k(θ)| (clipped to [0,1])")
     fig.colorbar(im, ax=ax[0])
-    for li in range(res.layer_spectral.shape[-1]):
-        ax[1].plot(res.steps, res.layer_spectral[:, :, li].mean(axis=1), label=f"layer {li + 1}")
-    ax[1].set_xlabel("step")
-    ax[1].set_ylabel("‖W_l‖₂ (mean over seeds)")
-    ax[1].set_title("spectral norms (Fig 1)")
+    absolute = res.relative_change * np.abs(res.coefficients)[None]
+    for i, d in enumerate(res.sizes):
+        ax[1].semilogy(res.frequencies, absolute[i].mean(axis=0) / d, "o-", ms=3,
+                       label=f"δ = {d:g}")
+    ax[1].set_xlabel("frequency k")
+    ax[1].set_ylabel("E|c_k(θ+δθ) − c_k(θ)| / δ")
+    ax[1].set_title("the perturbation's own spectrum")
     ax[1].legend(fontsize=6)
-    ax[2].semilogy(res.steps, res.lipschitz_measured.mean(axis=1), "k-", label="exact Lipschitz")
-    ax[2].semilogy(res.steps, res.bound_spectral.mean(axis=1), "b--", label="Π‖W_l‖₂")
-    ax[2].semilogy(res.steps, res.bound_max_norm.mean(axis=1), "r:", label="Π√(n n')‖W‖max")
+    for li in range(res.layer_spectral.shape[-1]):
+        ax[2].plot(res.steps, res.layer_spectral[:, :, li].mean(axis=1), label=f"layer {li + 1}")
     ax[2].set_xlabel("step")
-    ax[2].set_title("eq 7 along the run")
+    ax[2].set_ylabel("‖W_l‖₂ (mean over seeds)")
+    ax[2].set_title("spectral norms (Fig 1)")
     ax[2].legend(fontsize=6)
+    ax[3].semilogy(res.steps, res.lipschitz_measured.mean(axis=1), "k-", label="exact Lipschitz")
+    ax[3].semilogy(res.steps, res.bound_spectral.mean(axis=1), "b--", label="Π‖W_l‖₂")
+    ax[3].semilogy(res.steps, res.bound_max_norm.mean(axis=1), "r:", label="Π√(n n')‖W‖max")
+    ax[3].set_xlabel("step")
+    ax[3].set_title("eq 7 along the run")
+    ax[3].legend(fontsize=6)
     return _save(fig, path)
 
 

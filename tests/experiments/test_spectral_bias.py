@@ -7,6 +7,8 @@ import json
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from scipy.stats import spearmanr
 
 from ringing.cli import main
@@ -17,6 +19,7 @@ from ringing.experiments.spectral_bias import (
     manifold_regression,
     mean_interval,
     perturbation,
+    perturbation_statistics,
     spearman_rows,
 )
 
@@ -43,7 +46,7 @@ def test_mean_interval_is_the_t_interval() -> None:
 
 
 def test_perturbation_tiny_noise_changes_nothing_and_bound_holds() -> None:
-    res = perturbation(frequencies=(1, 2, 3), sizes=(1e-9, 0.05), draws=2, n_samples=32,
+    res = perturbation(frequencies=(1, 2, 3), sizes=(1e-9, 0.05), draws=4, n_samples=32,
                        depth=2, width=8, steps=20, lr=1e-2, seeds=2, record_every=10)
     assert res.relative_change.shape == (2, 2, 3)
     assert np.all(res.relative_change[0] < 1e-6)  # δ = 1e-9: the exact transform is continuous
@@ -55,8 +58,64 @@ def test_perturbation_tiny_noise_changes_nothing_and_bound_holds() -> None:
     assert p["bound_holds"] and len(p["rank_correlation"]) == 2
 
 
+def test_perturbation_statistics_closed_forms() -> None:
+    """A perturbation that shrinks every coefficient by a factor 1 − a (no randomness): every
+    statistic is a or 1 − a exactly; a pure ±Δ pair perpendicular to c raises the mean
+    magnitude by √(1 + r²) − 1 (Jensen: random changes never lower E|c'| on average)."""
+    rng = np.random.default_rng(0)
+    c0 = rng.standard_normal((3, 5)) + 1j * rng.standard_normal((3, 5))
+    a = np.array([0.1, 0.2, 0.3, 0.4, 0.5])
+    cp = np.broadcast_to(c0 * (1 - a), (2, 2, 4, 3, 5))  # (P, ±, H, S, K)
+    s = perturbation_statistics(c0, cp)
+    for name in ("relative_change", "magnitude_change"):
+        np.testing.assert_allclose(s[name], np.broadcast_to(a, (2, 3, 5)), rtol=1e-12)
+    for name in ("magnitude_ratio", "coherent_ratio"):
+        np.testing.assert_allclose(s[name], np.broadcast_to(1 - a, (2, 3, 5)), rtol=1e-12)
+    assert np.all(s["magnitude_ratio_se"] < 1e-12)
+    r = rng.uniform(0.1, 2.0, (1, 1, 3, 3, 5))  # |Δ|/|c| per pair
+    delta = 1j * c0 * r * np.array([1.0, -1.0])[None, :, None, None, None]
+    s = perturbation_statistics(c0, c0 + delta)
+    np.testing.assert_allclose(s["magnitude_ratio"][0], np.sqrt(1 + r[0, 0] ** 2).mean(0) - 0,
+                               rtol=1e-12)
+    np.testing.assert_allclose(s["coherent_ratio"], 1.0, atol=1e-12)  # the pair cancels
+    with pytest.raises(ValueError, match="2 antithetic pairs"):
+        perturbation_statistics(c0, cp[:, :, :1])
+
+
+@settings(max_examples=30, deadline=None)
+@given(scale=st.floats(0.01, 100.0), phase=st.floats(-np.pi, np.pi),
+       seed=st.integers(0, 2**16))
+def test_perturbation_statistics_ignore_a_common_complex_factor(scale: float, phase: float,
+                                                                 seed: int) -> None:
+    """Every statistic is a ratio to |c_k|: multiplying c and c' by one complex number (the
+    network's output scaled, or shifted in x) changes none of them."""
+    rng = np.random.default_rng(seed)
+    c0 = rng.standard_normal((2, 4)) + 1j * rng.standard_normal((2, 4))
+    cp = c0 + 0.3 * (rng.standard_normal((3, 2, 3, 2, 4))
+                     + 1j * rng.standard_normal((3, 2, 3, 2, 4)))
+    z = scale * np.exp(1j * phase)
+    a, b = perturbation_statistics(c0, cp), perturbation_statistics(z * c0, z * cp)
+    for name in a:
+        np.testing.assert_allclose(b[name], a[name], rtol=1e-9, atol=1e-12)
+
+
+def test_antithetic_pairs_make_the_noise_second_order() -> None:
+    """Halving δ: the standard error of the mean magnitude over antithetic pairs falls 4× (the
+    first-order term cancels in each pair), that of independent draws only 2× — why the
+    smallest δ on the grid is resolved (docs/training_beyond_1d.md)."""
+    res = perturbation(frequencies=(1, 2, 3), sizes=(2e-5, 1e-5), draws=16, n_samples=32,
+                       depth=2, width=16, steps=200, lr=1e-2, seeds=2, record_every=200)
+    # the same directions at both sizes: the ratios are the powers of 2 up to O(δ)
+    paired = res.magnitude_ratio_se[0] / res.magnitude_ratio_se[1]
+    indep = res.magnitude_ratio_se_independent[0] / res.magnitude_ratio_se_independent[1]
+    np.testing.assert_allclose(paired, 4.0, rtol=0.01)
+    np.testing.assert_allclose(indep, 2.0, rtol=0.01)
+    with pytest.raises(ValueError, match="even"):
+        perturbation(frequencies=(1, 2, 3), sizes=(0.01,), draws=5, n_samples=32, steps=1)
+
+
 def test_perturbation_same_seed_same_numbers() -> None:
-    kw = dict(frequencies=(1, 2, 3), sizes=(0.01,), draws=2, n_samples=32, depth=2, width=8,
+    kw = dict(frequencies=(1, 2, 3), sizes=(0.01,), draws=4, n_samples=32, depth=2, width=8,
               steps=5, seeds=2)
     a, b = perturbation(**kw), perturbation(**kw)  # type: ignore[arg-type]
     np.testing.assert_array_equal(a.relative_change, b.relative_change)
@@ -104,7 +163,7 @@ def test_digits_noise_standardised_wave_and_dip_definition() -> None:
 
 def test_cli_perturbation_json_and_bad_input(capsys: pytest.CaptureFixture[str]) -> None:
     rc = main(["simulate", "perturbation", "--frequencies", "1", "2", "3", "--sizes", "0.01",
-               "--draws", "2", "--samples", "32", "--depth", "2", "--width", "8",
+               "--draws", "4", "--samples", "32", "--depth", "2", "--width", "8",
                "--steps", "5", "--seeds", "2", "--json"])
     out, _ = capsys.readouterr()
     assert rc == 0

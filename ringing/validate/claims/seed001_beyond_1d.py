@@ -52,29 +52,45 @@ CLAIMS.append(Claim("seed001/manifold/stationary_phase_reach",
 
 def claim_perturbation_high_frequencies_decay(steps: int, seeds: int, width: int,
                                               draws: int) -> Outcome:
-    """§3 / Fig 3: under isotropic parameter noise the normalised magnitude |c_k(θ+δθ)|/|c_k(θ)|
-    (exact CPWL transform) falls with k: Spearman(k, −ratio) > 0 with its 95% t-interval over
-    seeds above 0, at the largest perturbation size."""
+    """§3 / Fig 3: under isotropic parameter noise N(0, δ²) the perturbed networks keep less of
+    the higher frequencies: the magnitude lost, 1 − E|c_k(θ+δθ)|/|c_k(θ)| (Fig 3's normalised
+    spectrum, exact CPWL transform, mean over antithetic draws θ ± δθ), has a Spearman
+    correlation with k whose 95% t-interval over seeds is above 0 at *every* size of the grid
+    δ = 0.0003 … 0.1.
+
+    This is the paper's measure.  The issue's paraphrase, the complex relative change
+    |c_k(θ+δθ) − c_k(θ)|/|c_k(θ)|, and the size of the magnitude change
+    ||c_k(θ+δθ)| − |c_k(θ)||/|c_k(θ)| both *fall* with k (the perturbation adds a random smooth
+    function whose own spectrum decays with k; the systematic loss at high k is second order
+    in δ); their rank correlations are in the details, not in the verdict."""
     from ringing.experiments.spectral_bias import perturbation
 
-    res = perturbation(steps=steps, seeds=seeds, width=width, draws=draws,
-                       sizes=(0.01, 0.03, 0.1))
-    m, lo, hi = _ci(res.decay_rank_correlation[-1])
-    rel = res.rank_correlation_summary()
-    ok = lo > 0
-    return Outcome("pass" if ok else "fail", simulation=m, simulation_ci=(lo, hi),
-                   tolerance="95% t-interval over seeds excludes 0",
-                   reason="" if ok else "the magnitude decay is not ordered by frequency",
-                   details={"relative_change_rank_correlation": rel,
-                            "magnitude_decay": res.rank_correlation_summary("magnitude_decay")})
+    res = perturbation(steps=steps, seeds=seeds, width=width, draws=draws)
+    dec = res.rank_correlation_summary("magnitude_decay")
+    worst = min(dec, key=lambda r: r["lo"])
+    ok = all(res.grows_with_frequency("magnitude_decay"))
+    return Outcome("pass" if ok else "fail", simulation=worst["mean"],
+                   simulation_ci=(worst["lo"], worst["hi"]),
+                   tolerance="95% t-interval over seeds above 0 at every δ (the weakest δ shown)",
+                   reason="" if ok else "the magnitude decay is not ordered by frequency at "
+                                        "every perturbation size",
+                   details={"weakest_size": worst["size"],
+                            "magnitude_decay": dec,
+                            "relative_change_rank_correlation": res.rank_correlation_summary(),
+                            "magnitude_change_rank_correlation":
+                                res.rank_correlation_summary("magnitude_change"),
+                            "signal_to_noise_paired": res.resolution()["paired"].tolist(),
+                            "signal_to_noise_independent":
+                                res.resolution()["independent"].tolist()})
 
 
 CLAIMS.append(Claim("seed001/perturbation/high_frequencies_decay_first",
                     "random parameter perturbations remove the higher Fourier components of a "
-                    "trained ReLU network first",
+                    "trained ReLU network first (Fig 3's normalised spectrum falls with k at "
+                    "every perturbation size)",
                     "seed 001 §3, Fig 3", claim_perturbation_high_frequencies_decay,
-                    {"steps": 3000, "seeds": 5, "width": 64, "draws": 8},
-                    {"steps": 600, "seeds": 5, "width": 32, "draws": 4},
+                    {"steps": 3000, "seeds": 5, "width": 64, "draws": 64},
+                    {"steps": 1000, "seeds": 5, "width": 48, "draws": 16},
                     kind="simulation", cost=60.0, requires=("torch",)))
 
 
