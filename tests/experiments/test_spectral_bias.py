@@ -13,8 +13,10 @@ from scipy.stats import spearmanr
 
 from ringing.cli import main
 from ringing.experiments.spectral_bias import (
+    DigitsNoiseResult,
     digits_noise,
     digits_pixels,
+    graph_dirichlet_ratio,
     manifold_classification,
     manifold_regression,
     mean_interval,
@@ -156,9 +158,57 @@ def test_digits_noise_standardised_wave_and_dip_definition() -> None:
         j = int(np.searchsorted(res.steps, hr[idx]))
         assert j > curve.argmin() or j == len(curve) - 1
         assert curve[j] >= curve.min() + (curve[-1] - curve.min()) / 2 - 1e-12
-    assert np.all(res.dip >= 0)
+    assert np.all(res.dip >= 0) and np.all((res.dip_depth >= 0) & (res.dip_depth <= 1))
+    np.testing.assert_allclose(res.oscillations, np.array([1.0, 20.0])
+                               * (res.norm_range[1] - res.norm_range[0]) / (2 * np.pi))
+    r = np.linalg.norm(x, axis=1)
+    w = np.sin(np.outer([1.0, 20.0], r))
+    np.testing.assert_allclose(res.noise_offset_share,
+                               w.mean(axis=1) ** 2 / (w**2).mean(axis=1), rtol=1e-12)
+    assert res.label_energy < 0.01 < res.noise_energy.min()  # 0/1 are separate clusters
     with pytest.raises(ValueError, match="two different digits"):
         digits_pixels((3, 3))
+
+
+def test_graph_dirichlet_ratio_closed_forms() -> None:
+    """2 neighbours: a two-cluster label is 0 (no edge crosses), also scaled and shifted; an
+    alternating ±1 on evenly spaced points of a circle is 2 (each neighbour differs by 2:
+    2²/(2·1)); a linear function on a line matches the hand count; a constant is 0."""
+    x = np.arange(20.0)[:, None]
+    lab = (x[:, 0] >= 10).astype(float)
+    lab_far = lab.copy()
+    x_far = x + 100.0 * lab[:, None]  # clusters far apart: no edge crosses
+    e = graph_dirichlet_ratio(x_far, np.stack([lab_far, 3.0 * lab_far + 7.0]), neighbours=2)
+    np.testing.assert_allclose(e, 0.0, atol=1e-12)
+    ring = np.stack([np.cos(2 * np.pi * np.arange(20) / 20),
+                     np.sin(2 * np.pi * np.arange(20) / 20)], axis=1)
+    alt = np.where(np.arange(20) % 2 == 0, 1.0, -1.0)
+    np.testing.assert_allclose(graph_dirichlet_ratio(ring, alt, neighbours=2), 2.0, rtol=1e-12)
+    lin = x[:, 0]
+    # interior points: neighbours at ±1 (squared difference 1); ends: 1 and 2 apart (1, 4)
+    num = (18 * 2 * 1 + 2 * (1 + 4)) / 40
+    np.testing.assert_allclose(graph_dirichlet_ratio(x, lin, neighbours=2),
+                               num / (2 * lin.var()), rtol=1e-12)
+    assert graph_dirichlet_ratio(x, np.ones(20), neighbours=2) == 0.0
+    with pytest.raises(ValueError, match="neighbours"):
+        graph_dirichlet_ratio(x, lin, neighbours=20)
+
+
+def _curves(v: np.ndarray) -> DigitsNoiseResult:
+    v = np.asarray(v, dtype=float).reshape(-1, 1, 1, 1)
+    return DigitsNoiseResult(noise_frequencies=np.array([1.0]), amplitudes=np.array([1.0]),
+                             seeds=[0], steps=np.arange(v.shape[0]), val_loss=v,
+                             train_loss=v, norm_range=(0.0, 1.0))
+
+
+def test_dip_depth_is_the_valley_relative_to_its_lower_rim() -> None:
+    """Monotone falling or rising: depth 0 (no dip), though final − min is large when rising;
+    a valley 0.5 → 0.1 → 0.8: (0.5 − 0.1)/0.5."""
+    assert _curves([0.5, 0.3, 0.2, 0.1]).dip_depth.item() == 0.0
+    rising = _curves([0.5, 0.6, 0.9])
+    assert rising.dip_depth.item() == 0.0 and rising.dip.item() == pytest.approx(0.4)
+    assert _curves([0.5, 0.1, 0.8]).dip_depth.item() == pytest.approx(0.8)
+    assert _curves([0.5, 0.0, 0.8]).dip_depth.item() == pytest.approx(1.0)
 
 
 def test_cli_perturbation_json_and_bad_input(capsys: pytest.CaptureFixture[str]) -> None:
@@ -173,3 +223,23 @@ def test_cli_perturbation_json_and_bad_input(capsys: pytest.CaptureFixture[str])
                "--steps", "5", "--json"])
     out, err = capsys.readouterr()
     assert rc == 2 and out == "" and "Nyquist" in err and len(err.strip().splitlines()) == 1
+    rc = main(["simulate", "perturbation", "--frequencies", "1", "2", "3", "--draws", "5",
+               "--samples", "32", "--steps", "1", "--json"])
+    out, err = capsys.readouterr()
+    assert rc == 2 and out == "" and "even" in err and len(err.strip().splitlines()) == 1
+
+
+def test_cli_digits_noise_text_and_json(capsys: pytest.CaptureFixture[str]) -> None:
+    """The text table names the wave and prints the dip depth; --standardize reaches the study;
+    JSON has the depth, the oscillations and the data frequencies."""
+    base = ["simulate", "digits-noise", "--noise-frequencies", "0.1", "3", "30",
+            "--amplitudes", "1", "--depth", "1", "--width", "8", "--steps", "4", "--seeds", "2",
+            "--record-every", "2"]
+    assert main(base) == 0
+    out, _ = capsys.readouterr()
+    assert "raw wave" in out and "dip depth" in out and "Spearman(k, dip depth)" in out
+    assert main(base + ["--standardize", "--json"]) == 0
+    d = json.loads(capsys.readouterr()[0])
+    assert d["config"]["standardize"] is True
+    assert len(d["dip_depth_mean"]) == 3 and len(d["noise_graph_energy"]) == 3
+    assert d["oscillations"][2] == pytest.approx(300 * d["oscillations"][0])
