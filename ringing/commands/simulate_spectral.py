@@ -64,7 +64,7 @@ def _perturbation(args: argparse.Namespace) -> dict[str, Any]:
              f"{args.draws} draws per size as antithetic pairs)",
              "Spearman(k, ·) over seeds, mean [95% CI]; the paper's measure (Fig 3) is the "
              "magnitude lost, 1 − |c'_k|/|c_k|",
-             f"{'δ':>8}  {'|Δc_k|/|c_k| (complex)':>24}  {'||c_k|′−|c_k||/|c_k|':>24}  "
+             f"{'δ':>8}  {'|Δc_k|/|c_k| (complex)':>24}  {'||c′_k|−|c_k||/|c_k|':>24}  "
              f"{'1 − |c′_k|/|c_k|':>24}  {'S/N':>6}"]
     for a, m, b, sn in zip(payload["rank_correlation"],
                            payload["magnitude_change_rank_correlation"],
