@@ -144,7 +144,7 @@ def test_manifold_classification_shapes_and_labels() -> None:
     assert res.train_accuracy[0].mean() > 0.7
 
 
-def test_digits_noise_standardised_wave_and_dip_definition() -> None:
+def test_digits_noise_curves_dip_measures_and_data_frequency() -> None:
     x, y = digits_pixels((0, 1))
     assert x.shape[1] == 64 and 0 <= x.min() and x.max() <= 1 and set(np.unique(y)) == {0, 1}
     res = digits_noise(noise_frequencies=(1.0, 20.0), amplitudes=(0.5,), depth=1, width=8,
