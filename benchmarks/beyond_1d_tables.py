@@ -2,7 +2,8 @@
 
 Usage: ``python benchmarks/beyond_1d_tables.py benchmarks/results/beyond_1d`` (a folder with
 ``perturbation.json``, ``manifold.json``, ``manifold_classify.json``, ``digits_noise.json``,
-``weighted_loss.json``, ``info_plane.json``, ``pc_mlp.json``, ``pc_cnn.json`` from
+``digits_noise_standardized.json`` (optional), ``weighted_loss.json``, ``info_plane.json``,
+``pc_mlp.json``, ``pc_cnn.json`` from
 ``ringing simulate ... --json`` and ``timings.txt``).  Prints Markdown on stdout.
 """
 
@@ -23,20 +24,35 @@ def _ci(m: Any, lo: Any, hi: Any, d: int = 2) -> str:
 
 
 def perturbation(d: dict[str, Any]) -> str:
-    rows = ["| δ | Spearman(k, relative change) [95% CI], min–max | "
-            "Spearman(k, magnitude loss) [95% CI], min–max |", "|---|---|---|"]
-    for a, b in zip(d["rank_correlation"], d["magnitude_decay_rank_correlation"], strict=True):
-        rows.append(f"| {a['size']:g} | {_ci(a['mean'], a['lo'], a['hi'])}, "
-                    f"{_f(a['min'], 2)}–{_f(a['max'], 2)} | {_ci(b['mean'], b['lo'], b['hi'])}, "
-                    f"{_f(b['min'], 2)}–{_f(b['max'], 2)} |")
+    head = ["δ", "δ / RMS hidden weight",
+            "Spearman(k, ·) [95% CI] of: complex change E|c'_k − c_k|/|c_k|",
+            "magnitude change E||c'_k| − |c_k||/|c_k|",
+            "**magnitude loss 1 − E|c'_k|/|c_k| (Fig 3)**", "S/N paired", "S/N independent"]
+    rows = ["| " + " | ".join(h.replace("|", "\\|") for h in head) + " |",
+            "|---|---|---|---|---|---|---|"]
+    hidden = sum(d["parameter_rms"][1:-1]) / max(len(d["parameter_rms"]) - 2, 1)
+    for a, m, b, sp, si in zip(d["rank_correlation"], d["magnitude_change_rank_correlation"],
+                               d["magnitude_decay_rank_correlation"],
+                               d["signal_to_noise_paired"], d["signal_to_noise_independent"],
+                               strict=True):
+        rows.append(f"| {a['size']:g} | {a['size'] / hidden:.3f} | "
+                    f"{_ci(a['mean'], a['lo'], a['hi'])} | {_ci(m['mean'], m['lo'], m['hi'])} | "
+                    f"{_ci(b['mean'], b['lo'], b['hi'])} | {_f(sp, 1)} | {_f(si, 2)} |")
     k = d["frequencies"]
-    rows += ["", "| δ | " + " | ".join(f"k={v:g}" for v in k) + " |",
+    rows += ["", "| δ, measure (mean over seeds) | " + " | ".join(f"k={v:g}" for v in k) + " |",
              "|---|" + "---|" * len(k)]
-    for s, rc, mr, ab in zip(d["sizes"], d["relative_change_mean"], d["magnitude_ratio_mean"],
-                             d["absolute_change_mean"], strict=True):
-        rows.append(f"| {s:g} (abs. change) | " + " | ".join(_f(v) for v in ab) + " |")
-        rows.append(f"| {s:g} (rel. change) | " + " | ".join(_f(v) for v in rc) + " |")
-        rows.append(f"| {s:g} (magnitude ratio) | " + " | ".join(_f(v) for v in mr) + " |")
+    rows.append("| \\|c_k\\| (trained) | "
+                + " | ".join(_f(v) for v in d["coefficient_magnitude_mean"]) + " |")
+    for i, s in enumerate(d["sizes"]):
+        for key, name in (("absolute_change_mean", "E|Δc_k| (abs. change)"),
+                          ("relative_change_mean", "E|Δc_k|/|c_k|"),
+                          ("magnitude_change_mean", "E||c'_k|−|c_k||/|c_k|"),
+                          ("magnitude_ratio_mean", "E|c'_k|/|c_k| (Fig 3)"),
+                          ("coherent_ratio_mean", "Re(E c'_k c̄_k)/|c_k|²")):
+            digits = 4 if s < 0.003 else 3
+            name = name.replace("|", "\\|")
+            rows.append(f"| {s:g}: {name} | " + " | ".join(_f(v, digits) for v in d[key][i])
+                        + " |")
     lip, spec = d["lipschitz_measured_mean"], d["bound_spectral_mean"]
     mx, th = d["bound_max_norm_mean"], d["bound_theta_mean"]
     rows += ["", "| step | exact Lipschitz | Π‖W_l‖₂ | Π√(n n')‖W_l‖max | ‖θ‖∞^L √d Π n_l |",
@@ -87,16 +103,26 @@ def manifold_classify(d: dict[str, Any]) -> str:
 
 
 def digits_noise(d: dict[str, Any]) -> str:
-    rows = ["| k | k·(max‖x‖ − min‖x‖) (rad) | β | best val. MSE [95% CI] | final val. MSE | "
-            "dip = final − best [95% CI] | half-rise step [95% CI] |",
-            "|---|---|---|---|---|---|---|"]
+    wave = "standardised wave (ablation)" if d["config"]["standardize"] else "raw wave sin(k‖x‖)"
+    rows = [f"{wave}; the label's data frequency (10-NN Dirichlet ratio): "
+            f"{d['label_graph_energy']:.3f}", "",
+            "| k | radial oscillations across the data | noise's data frequency | offset share "
+            "of the raw wave | β | best val. MSE [95% CI] | final val. MSE | "
+            "**dip depth** [95% CI] | half-rise step [95% CI] |",
+            "|---|---|---|---|---|---|---|---|---|"]
     for i, k in enumerate(d["noise_frequencies"]):
         for j, b in enumerate(d["amplitudes"]):
-            rows.append(f"| {k:g} | {d['phase_span'][i]:.1f} | {b:g} | "
+            rows.append(f"| {k:g} | {d['oscillations'][i]:.2f} | "
+                        f"{d['noise_graph_energy'][i]:.3f} | {d['noise_offset_share'][i]:.3f} | "
+                        f"{b:g} | "
                         f"{_ci(d['best_val_mean'][i][j], d['best_val_lo'][i][j], d['best_val_hi'][i][j], 4)} | "  # noqa: E501
                         f"{_f(d['final_val_mean'][i][j], 4)} | "
-                        f"{_ci(d['dip_mean'][i][j], d['dip_lo'][i][j], d['dip_hi'][i][j], 4)} | "
+                        f"{_ci(d['dip_depth_mean'][i][j], d['dip_depth_lo'][i][j], d['dip_depth_hi'][i][j], 3)} | "  # noqa: E501
                         f"{_ci(d['half_rise_step_mean'][i][j], d['half_rise_step_lo'][i][j], d['half_rise_step_hi'][i][j], 0)} |")  # noqa: E501
+    rows.append("")
+    rows.append("Spearman(k, dip depth) over seeds: " + "; ".join(
+        f"β = {b:g}: " + ("—" if r is None else _ci(r["mean"], r["lo"], r["hi"]))
+        for b, r in zip(d["amplitudes"], d["depth_rank_correlation"], strict=True)) + ".")
     return "\n".join(rows)
 
 
@@ -155,6 +181,8 @@ def main(folder: str) -> None:
     print("### Experiment 5\n\n" + manifold(load("manifold")) + "\n")
     print("### Experiment 6\n\n" + manifold_classify(load("manifold_classify")) + "\n")
     print("### Experiment 3 on digits\n\n" + digits_noise(load("digits_noise")) + "\n")
+    if (p / "digits_noise_standardized.json").exists():
+        print(digits_noise(load("digits_noise_standardized")) + "\n")
     print("### Weighted loss\n\n" + weighted_loss(load("weighted_loss")) + "\n")
     print("### Information plane\n\n" + info_plane(load("info_plane")) + "\n")
     print("### First principal component\n\n"

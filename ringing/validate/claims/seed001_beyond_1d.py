@@ -52,29 +52,45 @@ CLAIMS.append(Claim("seed001/manifold/stationary_phase_reach",
 
 def claim_perturbation_high_frequencies_decay(steps: int, seeds: int, width: int,
                                               draws: int) -> Outcome:
-    """§3 / Fig 3: under isotropic parameter noise the normalised magnitude |c_k(θ+δθ)|/|c_k(θ)|
-    (exact CPWL transform) falls with k: Spearman(k, −ratio) > 0 with its 95% t-interval over
-    seeds above 0, at the largest perturbation size."""
+    """§3 / Fig 3: under isotropic parameter noise N(0, δ²) the perturbed networks keep less of
+    the higher frequencies: the magnitude lost, 1 − E|c_k(θ+δθ)|/|c_k(θ)| (Fig 3's normalised
+    spectrum, exact CPWL transform, mean over antithetic draws θ ± δθ), has a Spearman
+    correlation with k whose 95% t-interval over seeds is above 0 at *every* size of the grid
+    δ = 0.0003 … 0.1.
+
+    This is the paper's measure.  The issue's paraphrase, the complex relative change
+    |c_k(θ+δθ) − c_k(θ)|/|c_k(θ)|, and the size of the magnitude change
+    ||c_k(θ+δθ)| − |c_k(θ)||/|c_k(θ)| both *fall* with k (the perturbation adds a random smooth
+    function whose own spectrum decays with k; the systematic loss at high k is second order
+    in δ); their rank correlations are in the details, not in the verdict."""
     from ringing.experiments.spectral_bias import perturbation
 
-    res = perturbation(steps=steps, seeds=seeds, width=width, draws=draws,
-                       sizes=(0.01, 0.03, 0.1))
-    m, lo, hi = _ci(res.decay_rank_correlation[-1])
-    rel = res.rank_correlation_summary()
-    ok = lo > 0
-    return Outcome("pass" if ok else "fail", simulation=m, simulation_ci=(lo, hi),
-                   tolerance="95% t-interval over seeds excludes 0",
-                   reason="" if ok else "the magnitude decay is not ordered by frequency",
-                   details={"relative_change_rank_correlation": rel,
-                            "magnitude_decay": res.rank_correlation_summary("magnitude_decay")})
+    res = perturbation(steps=steps, seeds=seeds, width=width, draws=draws)
+    dec = res.rank_correlation_summary("magnitude_decay")
+    worst = min(dec, key=lambda r: r["lo"])
+    ok = all(res.grows_with_frequency("magnitude_decay"))
+    return Outcome("pass" if ok else "fail", simulation=worst["mean"],
+                   simulation_ci=(worst["lo"], worst["hi"]),
+                   tolerance="95% t-interval over seeds above 0 at every δ (the weakest δ shown)",
+                   reason="" if ok else "the magnitude decay is not ordered by frequency at "
+                                        "every perturbation size",
+                   details={"weakest_size": worst["size"],
+                            "magnitude_decay": dec,
+                            "relative_change_rank_correlation": res.rank_correlation_summary(),
+                            "magnitude_change_rank_correlation":
+                                res.rank_correlation_summary("magnitude_change"),
+                            "signal_to_noise_paired": res.resolution()["paired"].tolist(),
+                            "signal_to_noise_independent":
+                                res.resolution()["independent"].tolist()})
 
 
 CLAIMS.append(Claim("seed001/perturbation/high_frequencies_decay_first",
                     "random parameter perturbations remove the higher Fourier components of a "
-                    "trained ReLU network first",
+                    "trained ReLU network first (Fig 3's normalised spectrum falls with k at "
+                    "every perturbation size)",
                     "seed 001 §3, Fig 3", claim_perturbation_high_frequencies_decay,
-                    {"steps": 3000, "seeds": 5, "width": 64, "draws": 8},
-                    {"steps": 600, "seeds": 5, "width": 32, "draws": 4},
+                    {"steps": 3000, "seeds": 5, "width": 64, "draws": 64},
+                    {"steps": 1000, "seeds": 5, "width": 48, "draws": 16},
                     kind="simulation", cost=60.0, requires=("torch",)))
 
 
@@ -104,13 +120,14 @@ CLAIMS.append(Claim("seed001/manifold/error_falls_with_petals",
 
 def claim_digits_high_frequency_noise_fitted_later(steps: int, seeds: int) -> Outcome:
     """Experiment 3 (Fig 4) on digits: radial-wave noise of high frequency (k = 20) is fitted later
-    than of low frequency (k = 0.3), at the same amplitude β = 1: the step at which the
+    than of low frequency (k = 0.3), at the same noise power (the wave standardised over the
+    images, β = 1 its RMS): the step at which the
     validation loss (clean labels) has climbed half way back from its early minimum to its final
     value is later; the per-seed difference has a 95% t-interval above 0."""
     from ringing.experiments.spectral_bias import digits_noise
 
     res = digits_noise(noise_frequencies=(0.3, 20.0), amplitudes=(1.0,), steps=steps,
-                       seeds=seeds)
+                       seeds=seeds, standardize=True)
     rise = res.half_rise_step[:, 0, :].astype(np.float64)  # (F, S)
     m, lo, hi = _ci(rise[1] - rise[0])
     ok = lo > 0
@@ -132,3 +149,45 @@ CLAIMS.append(Claim("seed001/digits/high_frequency_noise_fitted_later",
                     claim_digits_high_frequency_noise_fitted_later,
                     {"steps": 1000, "seeds": 3}, {"steps": 600, "seeds": 3},
                     kind="simulation", cost=40.0, requires=("torch",)))
+
+
+def claim_digits_no_dip_for_low_frequency_noise(steps: int, seeds: int) -> Outcome:
+    """Experiment 3 (Fig 4a–d) on digits 0/1 with the paper's raw radial wave sin(k‖x‖), β = 1:
+    the validation loss (clean labels) has no dip for low-frequency noise (k = 0.1, 0.03
+    radial oscillations across the data) — the dip depth (min(v_0, v_T) − min v)/min(v_0, v_T)
+    has a 95% t-interval over seeds containing 0 — and a dip for high-frequency noise (k = 30,
+    9 oscillations): the per-seed depth difference high − low has an interval above 0.
+
+    Why, measured (details): the raw low-k wave is almost all constant offset over the images
+    (mean²/mean-square 0.99), fitted with the label's mean at once, so the best validation loss
+    is raised by it (β² × offset) and never recovered.  With the offset removed (the
+    ``standardize`` ablation) the dip returns at every k, because no radial wave is as slow
+    along the data as the label (kNN Dirichlet ratio ≥ 0.26 against 0.00; docs)."""
+    from ringing.experiments.spectral_bias import digits_noise
+
+    res = digits_noise(noise_frequencies=(0.1, 30.0), amplitudes=(1.0,), steps=steps,
+                       seeds=seeds)
+    depth = res.dip_depth[:, 0, :]  # (F, S)
+    m0, lo0, hi0 = _ci(depth[0])
+    m, lo, hi = _ci(depth[1] - depth[0])
+    ok = lo0 <= 0 <= hi0 and lo > 0
+    return Outcome("pass" if ok else "fail", simulation=m0, simulation_ci=(lo0, hi0),
+                   tolerance="95% t-intervals over seeds: low-k depth contains 0, "
+                             "high − low above 0",
+                   reason="" if ok else "the dip is not absent at low k and present at high k",
+                   details={"depth_low_k": depth[0].tolist(), "depth_high_k": depth[1].tolist(),
+                            "depth_difference": [m, lo, hi],
+                            "offset_share": res.noise_offset_share.tolist(),
+                            "noise_graph_energy": res.noise_energy.tolist(),
+                            "label_graph_energy": res.label_energy,
+                            "best_val": res.best[:, 0, :].mean(axis=-1).tolist(),
+                            "data": "scikit-learn digits 0/1 (no MNIST here)"})
+
+
+CLAIMS.append(Claim("seed001/digits/no_dip_for_low_frequency_noise",
+                    "with low-frequency radial-wave noise the validation loss has no early dip "
+                    "(the noise is fitted at once), with high-frequency noise it has one",
+                    "seed 001 §3.2, Experiment 3, Fig 4",
+                    claim_digits_no_dip_for_low_frequency_noise,
+                    {"steps": 1000, "seeds": 5}, {"steps": 400, "seeds": 5},
+                    kind="simulation", cost=20.0, requires=("torch",)))
