@@ -118,7 +118,8 @@ def measure_correlations(config: NetworkConfig, rho0: Sequence[float] | np.ndarr
                          memory_budget: int = 2 << 30, show_progress: bool = True,
                          generator_device: str = "cpu", memory_available: int | None = None
                          ) -> CorrelationResult:
-    """ρ_l(ρ_0) at every layer for every seed; all ρ_0 of the sweep in one batch.
+    """ρ_l(ρ_0) at every layer for every seed (seed 002 eq 2.2); all ρ_0 of the sweep in one
+    batch.
 
     With seed ``s`` the network is ``Network(config, s)`` and the input pairs are
     drawn from ``layer_generator(s, 0)`` (:func:`correlated_pairs`).  A Gaussian network

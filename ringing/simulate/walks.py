@@ -132,7 +132,9 @@ class PathSettings:
 
     @property
     def fit_range(self) -> tuple[int, int]:
-        kmax = self.kmax if self.kmax is not None else min(25, self.n_freq)
+        from ringing.spectral import default_kmax
+
+        kmax = self.kmax if self.kmax is not None else default_kmax(self.points)
         return self.kmin, max(kmax, self.kmin)
 
     @property

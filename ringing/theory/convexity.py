@@ -413,7 +413,8 @@ def bound_profile(layers: Sequence[CorrelationLayer], *,
 
 def theorem_bound(layers: Sequence[CorrelationLayer], *,
                   denominator: Denominator = "stated") -> dict[str, Any]:
-    """The CLI payload of ``ringing bound``: the theorem at the full depth L, in O(1) memory.
+    """The CLI payload of ``ringing bound``: Theorem 1 (seed 002) at the full depth L, in O(1)
+    memory.
 
     Keys ``theorem_sum``, ``jacobian_sq`` (with ``log10_jacobian_sq``, exact where the
     float overflows or underflows), ``rho_tilde_max``, ``one_minus_rho_tilde`` and

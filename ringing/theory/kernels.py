@@ -379,7 +379,8 @@ def _trace_array(ls: Sequence[CorrelationLayer], r: np.ndarray, step: str) -> np
 
 
 def compose(layers: Sequence[CorrelationLayer], rho0: Any) -> np.ndarray:
-    """ρ_0, ρ_1 = P_1(ρ_0), …, ρ_L = P_L∘…∘P_1(ρ_0), stacked: shape (L+1, *rho0.shape).
+    """ρ_0, ρ_1 = P_1(ρ_0), …, ρ_L = P_L∘…∘P_1(ρ_0), stacked: shape (L+1, *rho0.shape)
+    (the composed correlation map of seed 002 eq 2.3).
 
     Vectorised over the array ``rho0``; the loop runs over the layers only, and a run
     of identical layers stops being evaluated at its float64 fixed point.
@@ -468,7 +469,8 @@ def critical_ratio(act: Activation | str | Any) -> float | None:
 
 
 def critical_layer(act: Activation | str | Any, sigma_w: float = 1.0) -> Layer:
-    """The critically initialised :class:`Layer` (P'(1) = 1) with weight std ``sigma_w``."""
+    """The critically initialised :class:`Layer` (P'(1) = 1, seed 002 §2.2) with weight std
+    ``sigma_w``."""
     sw = _positive(sigma_w, "sigma_w")
     ratio = critical_ratio(act)
     if ratio is None:
@@ -478,7 +480,8 @@ def critical_layer(act: Activation | str | Any, sigma_w: float = 1.0) -> Layer:
 
 
 def phase(layer: CorrelationLayer) -> Literal["ordered", "critical", "chaotic"]:
-    """Ordered (P'(1) < 1), critical (P'(1) = 1 within :data:`PHASE_TOL`) or chaotic."""
+    """Ordered (P'(1) < 1), critical (P'(1) = 1 within :data:`PHASE_TOL`) or chaotic (seed 002
+    §2.2)."""
     d = layer.derivative_at_one()
     if abs(d - 1.0) <= PHASE_TOL:
         return "critical"
