@@ -105,3 +105,20 @@ def test_importing_the_packages_stays_cheap() -> None:
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          check=True).stdout.split()
     assert out == ["False", "False"]
+
+
+def test_docs_references_are_built_from_ringing_papers() -> None:
+    """docs/index.md's references (the target of every paper link in docs/) and the quick
+    start's list carry each paper's full reference from :mod:`ringing.papers`; no docs page
+    uses the old "seed 00N" labels or points at files the repository does not have."""
+    from ringing.papers import reference
+
+    index = (DOCS / "index.md").read_text()
+    quick = (DOCS / "quickstart.md").read_text()
+    assert "## References" in index
+    for p in PAPERS.values():
+        assert reference(p.key) in index and reference(p.key) in quick, p.key
+    for page in [*DOCS.glob("*.md"), DOCS.parent / "README.md"]:
+        text = page.read_text()
+        assert not re.search(r"\b[Ss]eeds?\s+\d{3}\b", text), f"{page.name}: seed label"
+        assert "DESIGN.md" not in text and "shared/seeds" not in text, page.name
