@@ -57,6 +57,7 @@ __all__ = [
     "collect_discrepancies",
     "markdown_to_html",
     "name_papers",
+    "finding_items",
     "COLUMNS",
     "write_report",
     "Report",
@@ -461,6 +462,14 @@ def _ci(r: ClaimResult) -> str:
     return f"{_num(r.simulation)} [{_num(r.simulation_ci[0])}, {_num(r.simulation_ci[1])}]"
 
 
+def _ci_html(r: ClaimResult) -> str:
+    """The estimate, and its interval on a second line."""
+    if r.simulation is None or r.simulation_ci is None:
+        return html.escape(_ci(r))
+    return (f"{_num(r.simulation)}<br><small>[{_num(r.simulation_ci[0])}, "
+            f"{_num(r.simulation_ci[1])}]</small>")
+
+
 def _counts(results: Sequence[ClaimResult]) -> dict[str, int]:
     c = {v: 0 for v in VERDICTS}
     for r in results:
@@ -472,16 +481,17 @@ _CSS = """
 body{font-family:system-ui,-apple-system,Segoe UI,Helvetica,Arial,sans-serif;margin:2em auto;
 max-width:1200px;color:#222;line-height:1.45;padding:0 1em}
 table{border-collapse:collapse;font-size:13px;margin:0.5em 0}
-table.claims{width:100%}
-table.claims td:first-child{width:30%}
-table.claims td:nth-child(6){width:16%}
-table.claims td:last-child{width:22%}
+table.claims{width:100%;table-layout:fixed}
+table.claims th:nth-child(1){width:27%}table.claims th:nth-child(2){width:8%}
+table.claims th:nth-child(3){width:11%}table.claims th:nth-child(4){width:13%}
+table.claims th:nth-child(5){width:10%}table.claims th:nth-child(6){width:14%}
+table.claims td{overflow-wrap:anywhere}
 .meta{font-size:13px;color:#444}
 td,th{border:1px solid #ccc;padding:3px 6px;vertical-align:top}
 th{background:#f0f0f0;text-align:left}
 .pass{background:#dff5dd}.fail{background:#f9d6d5}.expected-difference{background:#fff0c7}
 .error{background:#f3c0ff}.skipped{background:#e4e4e4}
-.num{font-family:ui-monospace,Menlo,Consolas,monospace;white-space:nowrap}
+.num{font-family:ui-monospace,Menlo,Consolas,monospace}
 .label{display:block;font-size:11px;color:#555;font-family:system-ui,sans-serif;
 white-space:normal}
 figure{display:block;margin:1.2em 0;width:100%}
@@ -492,9 +502,9 @@ figcaption{font-size:13px;color:#444;margin-top:0.3em}
 .summary span{display:inline-block;margin-right:1em;padding:2px 8px;border-radius:4px}
 code,pre{background:#f6f6f6}
 pre{padding:0.5em;overflow-x:auto}
-.legend{font-size:13px;background:#fafafa;border:1px solid #e4e4e4;padding:0.4em 1em}
-.legend dt{font-weight:bold;float:left;clear:left;width:11em}
-.legend dd{margin-left:11em;margin-bottom:0.2em}
+table.legend{font-size:13px;background:#fafafa;width:100%}
+table.legend td{border:none;border-bottom:1px solid #eee;padding:2px 8px}
+table.legend td:first-child{font-weight:bold;white-space:nowrap;width:12em}
 ul.findings li{margin-bottom:0.35em}
 """
 
@@ -542,12 +552,56 @@ def _labels(r: ClaimResult) -> dict[str, str]:
     return {str(k): str(v) for k, v in lab.items()} if isinstance(lab, dict) else {}
 
 
-def _first_sentence(text: str, limit: int = 220) -> str:
-    flat = " ".join(text.split())
-    flat = re.sub(r"\*\*|`", "", flat)
-    m = re.match(r"(.+?[.;:])(\s|$)", flat)
-    out = m.group(1) if m else flat
+_ABBREVIATIONS = {"app", "fig", "figs", "eq", "eqs", "sec", "thm", "e.g", "i.e", "vs", "cf",
+                  "al", "approx", "resp", "no", "obs", "def", "prop"}
+
+
+def _first_sentence(text: str, limit: int = 280, *, split: bool = True) -> str:
+    """The first sentence of a finding (at least 40 characters; abbreviations such as "App."
+    do not end it), cut at ``limit`` characters with an ellipsis."""
+    kept = [ln for ln in text.splitlines() if not ln.lstrip().startswith(("|", "!["))]
+    flat = re.sub(r"!\[[^\]]*\]\([^)]*\)", "", " ".join(" ".join(kept).split()))
+    flat = re.sub(r"\[([^\]]+)\]\([^)\s]+\)", r"\1", flat)  # a link: its text
+    flat = re.sub(r"\*\*|`|^[-*#]+\s+", "", flat).strip()
+    out = flat
+    if split:
+        for m in re.finditer(r"[.;](?=\s|$)", flat):
+            word = re.split(r"[\s(]", flat[: m.start()])[-1].lower()
+            if m.start() >= 40 and word not in _ABBREVIATIONS and not word[-1:].isdigit():
+                out = flat[: m.end()]
+                break
     return out if len(out) <= limit else out[: limit - 1].rstrip() + "…"
+
+
+def finding_items(d: Discrepancy) -> list[tuple[str, str]]:
+    """A finding as short ``(title, first sentence)`` items: one per sub-heading, else one per
+    top-level list item, else one per paragraph of the section (markdown markers removed)."""
+    lines = d.explanation.splitlines()
+    heads = [i for i, ln in enumerate(lines) if re.match(r"^#{1,6}\s+", ln)]
+    chunks: list[tuple[str, str]] = []
+    if heads:
+        for a, b in zip(heads, [*heads[1:], len(lines)], strict=True):
+            title = re.sub(r"^#{1,6}\s+(\d+\.\s*)?", "", lines[a]).strip()
+            chunks.append((title, "\n".join(lines[a + 1: b])))
+    else:
+        items: list[list[str]] = []
+        for ln in lines:
+            if re.match(r"^[-*]\s+", ln):
+                items.append([ln[2:]])
+            elif items and (ln.startswith((" ", "\t")) and ln.strip()):
+                items[-1].append(ln.strip())
+            elif ln.strip() and not items:
+                items.append([ln.strip()])
+            elif not ln.strip() and items and not re.match(r"^[-*]\s+", lines[0]):
+                items.append([])
+        for it in items:
+            text = " ".join(it).strip()
+            if not text:
+                continue
+            m = re.match(r"^\*\*(.+?)\*\*[.:]?\s*(.*)$", text)
+            chunks.append((m.group(1), m.group(2)) if m else (d.title, text))
+    return [(_first_sentence(t, 160, split=False), _first_sentence(b)) for t, b in chunks
+            if t or b]
 
 
 def _doc_link(source: str) -> str | None:
@@ -686,8 +740,8 @@ def _html(results: Sequence[ClaimResult], figs: Sequence[Figure], disc: Sequence
              "<a href='#discrepancies'>Findings: discrepancies with the papers</a> · "
              "<a href='#papers'>Papers</a></p>")
     # the claims first
-    h.append("<h2 id='claims'>Claims</h2><dl class='legend'>" + "".join(
-        f"<dt>{e(c)}</dt><dd>{e(d)}</dd>" for c, d in COLUMNS) + "</dl>")
+    h.append("<h2 id='claims'>Claims</h2><table class='legend'>" + "".join(
+        f"<tr><td>{e(c)}</td><td>{e(d)}</td></tr>" for c, d in COLUMNS) + "</table>")
     h.append("<table class='claims'><tr>" + "".join(f"<th>{e(c)}</th>" for c, _ in COLUMNS)
              + "</tr>")
     for r in results:
@@ -698,7 +752,7 @@ def _html(results: Sequence[ClaimResult], figs: Sequence[Figure], disc: Sequence
             f"<tr class='{e(r.verdict)}' id='{_anchor(r.name)}'><td><b>{e(r.name)}</b><br>"
             f"<small>{t(r.statement)} — {t(r.source)}</small></td>"
             f"<td>{e(r.verdict)}</td><td class='num'>{computed}</td>"
-            f"<td class='num'>{e(_ci(r))}</td><td class='num'>{reference_value}</td>"
+            f"<td class='num'>{_ci_html(r)}</td><td class='num'>{reference_value}</td>"
             f"<td><small>{t(r.tolerance)}</small></td><td><small>{t(r.reason)}</small></td>"
             "</tr>")
     h.append("</table>")
@@ -727,8 +781,12 @@ def _html(results: Sequence[ClaimResult], figs: Sequence[Figure], disc: Sequence
             else:
                 uri = _doc_link(d.source)
                 where = (f"<a href='{e(uri)}'>{e(d.source)}</a>" if uri else e(d.source))
-            h.append(f"<li><b>{t(_first_sentence(d.title, 160))}</b> — {where}: "
-                     f"{t(_first_sentence(d.explanation))}</li>")
+            items = ([(_first_sentence(d.title, 160, split=False),
+                       _first_sentence(d.explanation))] if d.source.startswith("claim ")
+                     else finding_items(d))
+            for title, body in items:
+                h.append(f"<li><b>{t(title)}</b> — {where}" + (f": {t(body)}" if body else "")
+                         + "</li>")
         h.append("</ul>")
     h.append("<h2 id='papers'>Papers</h2><ul>" + "".join(
         f"<li><b>{e(p.key)}</b> ({e(p.short_authors)}; claim prefix seed{e(p.seed)}): "
@@ -768,8 +826,11 @@ def _markdown(results: Sequence[ClaimResult], figs: Sequence[Figure],
     if not disc:
         m.append("None found.")
     for d in disc:
-        m.append(f"- **{name_papers(_first_sentence(d.title, 160))}** ({d.source}): "
-                 f"{name_papers(_first_sentence(d.explanation))}")
+        items = ([(_first_sentence(d.title, 160, split=False), _first_sentence(d.explanation))]
+                 if d.source.startswith("claim ") else finding_items(d))
+        m += [f"- **{name_papers(title)}** ({d.source})" + (f": {name_papers(body)}" if body
+                                                               else "")
+              for title, body in items]
     m += ["", "## Papers", ""]
     m += [f"- **{p.key}** (claim prefix seed{p.seed}): {reference(p.key)}"
           for p in PAPERS.values()]
