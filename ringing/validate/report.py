@@ -599,7 +599,7 @@ def finding_items(d: Discrepancy) -> list[tuple[str, str]]:
             if not text:
                 continue
             m = re.match(r"^\*\*(.+?)\*\*[.:]?\s*(.*)$", text)
-            chunks.append((m.group(1), m.group(2)) if m else (d.title, text))
+            chunks.append((m.group(1).rstrip(".:"), m.group(2)) if m else (d.title, text))
     return [(_first_sentence(t, 160, split=False), _first_sentence(b)) for t, b in chunks
             if t or b]
 
@@ -828,7 +828,8 @@ def _markdown(results: Sequence[ClaimResult], figs: Sequence[Figure],
     for d in disc:
         items = ([(_first_sentence(d.title, 160, split=False), _first_sentence(d.explanation))]
                  if d.source.startswith("claim ") else finding_items(d))
-        m += [f"- **{name_papers(title)}** ({d.source})" + (f": {name_papers(body)}" if body
+        m += [f"- **{name_papers(title)}** ({name_papers(d.source)})"
+              + (f": {name_papers(body)}" if body
                                                                else "")
               for title, body in items]
     m += ["", "## Papers", ""]
