@@ -21,8 +21,7 @@ See ``docs/quickstart.md`` for examples.
 
 from __future__ import annotations
 
-import importlib
-from typing import Any
+from ringing.lazy import lazy_exports
 
 #: public name -> the submodule that defines it
 _EXPORTS: dict[str, str] = {
@@ -52,14 +51,4 @@ _EXPORTS: dict[str, str] = {
 __all__ = sorted(_EXPORTS)
 
 
-def __getattr__(name: str) -> Any:
-    module = _EXPORTS.get(name)
-    if module is None:
-        raise AttributeError(f"module 'ringing.simulate' has no attribute {name!r}")
-    value = getattr(importlib.import_module(f"ringing.simulate.{module}"), name)
-    globals()[name] = value  # cache: the next access skips __getattr__
-    return value
-
-
-def __dir__() -> list[str]:
-    return sorted(set(globals()) | set(__all__))
+__getattr__, __dir__ = lazy_exports(__name__, _EXPORTS, globals())

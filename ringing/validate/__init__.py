@@ -12,8 +12,9 @@ See ``docs/quickstart.md`` for examples.
 
 from __future__ import annotations
 
-import importlib
 from typing import TYPE_CHECKING, Any
+
+from ringing.lazy import lazy_exports
 
 if TYPE_CHECKING:
     from ringing.validate.report import Report
@@ -57,14 +58,4 @@ def run(**kwargs: Any) -> Report:
     return out
 
 
-def __getattr__(name: str) -> Any:
-    module = _EXPORTS.get(name)
-    if module is None:
-        raise AttributeError(f"module 'ringing.validate' has no attribute {name!r}")
-    value = getattr(importlib.import_module(f"ringing.validate.{module}"), name)
-    globals()[name] = value  # cache: the next access skips __getattr__
-    return value
-
-
-def __dir__() -> list[str]:
-    return sorted(set(globals()) | set(__all__))
+__getattr__, __dir__ = lazy_exports(__name__, _EXPORTS, globals())
