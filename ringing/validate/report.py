@@ -12,7 +12,7 @@
   is embedded as base64 (cached in the results store, keyed by the function, its module's source
   and the package version).  A figure that fails is listed with its error, never fatal.
 * Figures one per row at the page's full width (click for full resolution).
-* "Findings: discrepancies with the papers": a short list -- every claim with verdict
+* "Discrepancies with the papers (findings)": a short list -- every claim with verdict
   ``expected-difference`` (linked to its row) and every "Findings"/"Discrepancies" section of
   the pages in ``docs/`` (its first sentence, linked to the page, when the package runs from a
   source checkout).
@@ -512,8 +512,8 @@ ul.findings li{margin-bottom:0.35em}
 COLUMNS: tuple[tuple[str, str], ...] = (
     ("claim", "the claim's identifier (its first part names the paper: see Papers below), "
               "what it states, and where in the paper"),
-    ("verdict", "pass; fail; expected-difference (a documented difference with the paper, "
-                "explained under Findings); skipped (a requirement is missing); error"),
+    ("verdict", "pass; fail; expected-difference (a documented difference with the paper, listed "
+                "under Discrepancies with the papers); skipped (a requirement is missing); error"),
     ("computed", "the package's own value: an exact or numeric theory value, or the "
                  "claim's statistic, named in the cell when it is not a plain theory value "
                  "(Theorem claims: the margin, the smallest ratio of the two sides minus 1)"),
@@ -737,7 +737,7 @@ def _html(results: Sequence[ClaimResult], figs: Sequence[Figure], disc: Sequence
     h.append("<p class='meta'>" + " · ".join(f"<b>{e(str(k))}</b>: {e(str(v))}"
                                              for k, v in meta.items() if v != "") + "</p>")
     h.append("<p><a href='#claims'>Claims</a> · <a href='#figures'>Figures</a> · "
-             "<a href='#discrepancies'>Findings: discrepancies with the papers</a> · "
+             "<a href='#discrepancies'>Discrepancies with the papers (findings)</a> · "
              "<a href='#papers'>Papers</a></p>")
     # the claims first
     h.append("<h2 id='claims'>Claims</h2><table class='legend'>" + "".join(
@@ -769,7 +769,7 @@ def _html(results: Sequence[ClaimResult], figs: Sequence[Figure], disc: Sequence
     if failed:
         h.append("<p>Figures that could not be drawn:</p><ul>" + "".join(
             f"<li>{e(f.name)}: {e(f.error)}</li>" for f in failed) + "</ul>")
-    h.append("<h2 id='discrepancies'>Findings: discrepancies with the papers</h2>")
+    h.append("<h2 id='discrepancies'>Discrepancies with the papers (findings)</h2>")
     if not disc:
         h.append("<p>None found.</p>")
     else:
@@ -822,7 +822,7 @@ def _markdown(results: Sequence[ClaimResult], figs: Sequence[Figure],
     for f in figs:
         m.append(f"- {f.name}: " + (name_papers(f.caption) if f.png is not None
                                      else f"failed: {f.error}"))
-    m += ["", "## Findings: discrepancies with the papers", ""]
+    m += ["", "## Discrepancies with the papers (findings)", ""]
     if not disc:
         m.append("None found.")
     for d in disc:
