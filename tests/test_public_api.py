@@ -122,3 +122,24 @@ def test_docs_references_are_built_from_ringing_papers() -> None:
         text = page.read_text()
         assert not re.search(r"\b[Ss]eeds?\s+\d{3}\b", text), f"{page.name}: seed label"
         assert "DESIGN.md" not in text and "shared/seeds" not in text, page.name
+
+
+def test_quickstart_functions_document_their_parameters() -> None:
+    """Every function the quick start imports from the three packages has NumPy sections in
+    the standard order (Parameters, Returns, Raises)."""
+    text = (DOCS / "quickstart.md").read_text()
+    used = {(pkg, n.strip()) for pkg, names in
+            re.findall(r"from (ringing\.(?:theory|simulate|validate)) import ([\w, ]+)", text)
+            for n in names.split(",")}
+    order = ["Parameters", "Returns", "Raises"]
+    checked = 0
+    for pkg, name in sorted(used):
+        obj = getattr(importlib.import_module(pkg), name)
+        if not inspect.isfunction(obj) or not inspect.signature(obj).parameters:
+            continue
+        doc = inspect.getdoc(obj) or ""
+        sections = [s for s in re.findall(r"^(\w+)\n-{3,}$", doc, re.M) if s in order]
+        assert "Parameters" in sections, f"{pkg}.{name} has no Parameters section"
+        assert sections == sorted(sections, key=order.index), f"{pkg}.{name}: {sections}"
+        checked += 1
+    assert checked >= 15

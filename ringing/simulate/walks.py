@@ -868,6 +868,22 @@ def walk(cfg: WalkConfig, *, show_progress: bool = True,
     fits in ``max_memory`` (default: a share of the memory available), see
     :func:`walk_chunk_bytes`; results do not depend on the chunking.
 
+    Parameters
+    ----------
+    cfg
+        The walk (:class:`WalkConfig`: activation, depth, width, path, radius, directions,
+        networks, ...).
+    show_progress
+        A progress bar on stderr.
+    max_memory
+        Bytes the run may use (default: half the available memory); a walk that cannot fit is
+        refused before it allocates.
+
+    Returns
+    -------
+    WalkResult
+        Per-layer spectra, centroids and fractal exponents with 95% intervals.
+
     Raises
     ------
     ValueError

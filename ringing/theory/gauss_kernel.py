@@ -220,6 +220,25 @@ def gaussian_covariance(act: Activation | str | Any, rho: Any, *, sigma: float =
 
     See :func:`covariance_result` (which also returns the error estimate).  With
     ``return_method`` the method string comes back too.
+
+    Parameters
+    ----------
+    act
+        Activation spec (registry name or expression) or an
+        :class:`~ringing.activations.Activation`.
+    rho
+        Correlations in ``[-1, 1]``, any shape.
+    sigma
+        Standard deviation ``σ > 0``.
+    derivative
+        Compute ``C[φ'|ρ]`` instead.
+    return_method
+        Also return how the values were obtained.
+
+    Returns
+    -------
+    numpy.ndarray or tuple
+        ``C[φ|ρ]`` (shape of ``rho``), with the method string if ``return_method``.
     """
     res = covariance_result(act, rho, sigma=sigma, derivative=derivative)
     return (res.value, res.method) if return_method else res.value

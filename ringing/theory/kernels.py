@@ -28,6 +28,23 @@ def covariance(act: Activation | str | Any, rho: Any, *, sigma: float = 1.0,
     expression's structure has one (:mod:`ringing.theory.families`), the cached numeric
     engine otherwise (:mod:`ringing.theory.engine`); see
     :func:`ringing.theory.gauss_kernel.covariance_result` for the method and error.
+
+    Parameters
+    ----------
+    act
+        Activation spec (registry name or expression) or an
+        :class:`~ringing.activations.Activation`.
+    rho
+        Correlations in ``[-1, 1]``, any shape.
+    sigma
+        Standard deviation ``σ > 0`` of ``u`` and ``v``.
+    derivative
+        Compute ``C[φ'|ρ]`` instead.
+
+    Returns
+    -------
+    numpy.ndarray
+        ``C[φ|ρ]`` with the shape of ``rho``.
     """
     return gaussian_covariance(act, rho, sigma=sigma, derivative=derivative)
 
@@ -411,6 +428,18 @@ def propagate(layers: Sequence[CorrelationLayer], rho0: Any) -> tuple[np.ndarray
     Returns (ρ_L, converged_at): the layer from which a repeated map's output stopped
     changing in float64 (``None`` if it did not).  More than :data:`MAX_ITERATIONS`
     unconverged repeated layers is refused with a one-line ``ValueError``.
+
+    Parameters
+    ----------
+    layers
+        The layers ``P_1..P_L`` (:class:`Layer`, :class:`ResidualLayer`).
+    rho0
+        Input correlations ``ρ_0`` in ``[-1, 1]``, an array (a scalar as a length-1 list).
+
+    Returns
+    -------
+    tuple
+        ``(ρ_L, converged_at)``.
     """
     r = validate_rho(rho0)
     gap, conv = propagate_gap(layers, 1.0 - r)
@@ -454,6 +483,17 @@ def critical_ratio(act: Activation | str | Any) -> float | None:
     critical initialisation: ``None``).  A difference below 1e-10 relative to the
     norms (their quadrature accuracy is ~1e-13) is returned as exactly 0.0
     (relu, leaky ReLU, identity).
+
+    Parameters
+    ----------
+    act
+        Activation spec (registry name or expression) or an
+        :class:`~ringing.activations.Activation`.
+
+    Returns
+    -------
+    float or None
+        The critical ``σ_b²/σ_w²``, or ``None``.
     """
     a = get_activation(act)
     from ringing.theory.hermite import gaussian_summary
