@@ -25,6 +25,7 @@ from ringing.activations import Activation, get_activation
 from ringing.checks import positive_float
 
 __all__ = [
+    "default_kmax",
     "normalise_power",
     "spectral_centroid",
     "spectral_bandwidth",
@@ -154,6 +155,13 @@ class FractalFit:
     r_squared: float | np.ndarray
     n: int
     convention: str = field(default="amplitude: sqrt(E|z_k|^2) ~ k^-h, power ~ k^(-2h)")
+
+
+def default_kmax(points: int) -> int:
+    """Top of the default fractal-exponent fit range for a walk of ``points`` samples:
+    ``min(25, points // 2)`` (the walk simulation and the prediction use the same range, so
+    their ``h`` compare like with like)."""
+    return min(25, int(points) // 2)
 
 
 def fractal_exponent(power: Any, k: Any = None, kmin: int = 1, kmax: int | None = None,

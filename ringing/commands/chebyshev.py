@@ -165,9 +165,11 @@ def register(sub: Any) -> None:
     p.add_argument("--kmin", type=int, default=1)
     p.add_argument("--kmax", type=int, default=None)
     p.add_argument("--normalise", action="store_true", help="static batch normalisation")
-    p.add_argument("--approximation", choices=["hermite", "exact", "chebyshev"], default="hermite",
-                   help="hermite: degree-D truncation; exact: the exact kernel map (loops); "
-                   "chebyshev: seed 000 eq 4 polynomial")
+    p.add_argument("--approximation", choices=["exact", "hermite", "chebyshev"], default=None,
+                   help="exact: the exact kernel map (loops; what a wide network measures); "
+                   "hermite: degree-D Hermite truncation (says how much of E[phi^2] it drops); "
+                   "chebyshev: the Chebyshev polynomial of eq 4 (default: exact on a loop, "
+                   "hermite on a segment)")
     p.add_argument("--no-continuous", action="store_true",
                    help="skip the un-aliased continuous spectrum")
     add_json_flag(p)

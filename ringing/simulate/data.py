@@ -96,7 +96,22 @@ def pair_correlations(z: torch.Tensor) -> torch.Tensor:
 
 
 def gaussian_data(n: int, dim: int, *, seed: int = 0) -> Dataset:
-    """``n`` i.i.d. ``N(0, I_dim)`` inputs (labels all 0)."""
+    """``n`` i.i.d. ``N(0, I_dim)`` inputs (labels all 0).
+
+    Parameters
+    ----------
+    n
+        Number of inputs ``>= 2``.
+    dim
+        Input dimension ``>= 1``.
+    seed
+        Seed of the torch generator.
+
+    Returns
+    -------
+    Dataset
+        ``x`` of shape ``(n, dim)``.
+    """
     if n < 2 or dim < 1:
         raise ValueError(f"gaussian data needs n >= 2 and dim >= 1, got n={n}, dim={dim}")
     rng = np.random.default_rng(seed)

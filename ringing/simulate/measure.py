@@ -118,12 +118,35 @@ def measure_correlations(config: NetworkConfig, rho0: Sequence[float] | np.ndarr
                          memory_budget: int = 2 << 30, show_progress: bool = True,
                          generator_device: str = "cpu", memory_available: int | None = None
                          ) -> CorrelationResult:
-    """ρ_l(ρ_0) at every layer for every seed; all ρ_0 of the sweep in one batch.
+    """ρ_l(ρ_0) at every layer for every seed (seed 002 eq 2.2); all ρ_0 of the sweep in one
+    batch.
 
     With seed ``s`` the network is ``Network(config, s)`` and the input pairs are
     drawn from ``layer_generator(s, 0)`` (:func:`correlated_pairs`).  A Gaussian network
     whose layers do not fit in memory is streamed in row blocks (``memory_available``,
     see :class:`Network`).
+
+    Parameters
+    ----------
+    config
+        The network (:class:`~ringing.simulate.networks.NetworkConfig`).
+    rho0
+        Input correlations ``ρ_0`` of the sweep.
+    seeds
+        One network per seed; the intervals are over seeds.
+    n_pairs
+        Input pairs per ``ρ_0`` and seed (their mean is ``ρ_l``).
+    device, dtype
+        Torch device (``"auto"``: CUDA if available) and dtype.
+    memory_budget, memory_available, generator_device
+        Memory limits of the streamed path and where the weights are drawn.
+    show_progress
+        A progress bar on stderr.
+
+    Returns
+    -------
+    CorrelationResult
+        ``per_seed[s, r, l]``, ``mean`` and ``stderr`` over seeds, shape ``(R, L+1)``.
     """
     rho = check_rho0(rho0)
     seeds = list(seeds)
@@ -594,6 +617,26 @@ def measure_nlc(config: NetworkConfig, data: Dataset, *, seeds: Sequence[int] = 
     Returns ``nlc`` (the median over seeds, as the paper reports), ``nlc_mean`` with its
     ``nlc_stderr`` over seeds, ``nlc_per_seed``, the mean probe standard error and the
     median output bias.
+
+    Parameters
+    ----------
+    config
+        The network (``final_norm=False`` for the paper's plain last layer).
+    data
+        Inputs (:class:`~ringing.simulate.data.Dataset`, e.g.
+        :func:`~ringing.simulate.data.gaussian_data`).
+    seeds
+        One network per seed.
+    batch_size, n_probe_batches
+        Minibatch size and the number of probe batches per network.
+    device, dtype, generator_device, show_progress
+        Torch device and dtype, where weights are drawn, a progress bar on stderr.
+
+    Returns
+    -------
+    dict
+        ``nlc`` (median over seeds), ``nlc_mean``, ``nlc_stderr``, ``nlc_per_seed``,
+        ``probe_stderr``, ``output_bias``.
     """
     if config.d_in != data.x.shape[1]:
         raise ValueError(f"network input width {config.d_in} != data dimension "

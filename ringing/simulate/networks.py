@@ -417,7 +417,8 @@ class NetworkConfig:
 
 
 class Network:
-    """A network at initialisation drawn with ``seed``; layers held, regenerated or streamed.
+    """A network at initialisation drawn with ``seed`` (seed 002 eq 2.1); layers held,
+    regenerated or streamed.
 
     Parameters
     ----------

@@ -617,6 +617,28 @@ def fprinciple(target: str = "linear", *, sampling: str = "uniform",
     it; ``"outside"`` adds it to the rounded target.  The spectrum is the DFT of
     §2.1 on the training points (exact non-uniform sum when they are not evenly
     spaced); Δ_F is eq 1, complex.
+
+    Parameters
+    ----------
+    target
+        A target of :data:`FPRINCIPLE_TARGETS` (``"linear"``, ``"noisy-sin"``, ...).
+    sampling, noise_placement
+        Uniform or non-uniform training points; where the noise enters (see above).
+    widths, activation, init_std
+        Hidden widths (default the paper's), activation, parameter standard deviation.
+    steps, seeds, seed, lr, optimizer, record_every
+        Training length, independent networks, base seed, learning rate, optimiser, and how
+        often Δ_F is recorded.
+    threshold
+        Δ_F at or below which a peak counts as learned.
+    device, dtype, max_memory
+        Torch device and dtype; bytes the run may use.
+
+    Returns
+    -------
+    FPrincipleResult
+        ``peaks``, ``delta`` (recorded steps × seeds × peaks), ``learned`` (first step at or
+        below ``threshold``, ``-1``: never), losses.
     """
     if target not in FPRINCIPLE_TARGETS:
         raise ValueError(f"unknown target {target!r}; known: {', '.join(FPRINCIPLE_TARGETS)}")

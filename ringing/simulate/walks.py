@@ -132,7 +132,9 @@ class PathSettings:
 
     @property
     def fit_range(self) -> tuple[int, int]:
-        kmax = self.kmax if self.kmax is not None else min(25, self.n_freq)
+        from ringing.spectral import default_kmax
+
+        kmax = self.kmax if self.kmax is not None else default_kmax(self.points)
         return self.kmin, max(kmax, self.kmin)
 
     @property
@@ -865,6 +867,22 @@ def walk(cfg: WalkConfig, *, show_progress: bool = True,
     Directions are processed in chunks of at most ``cfg.chunk_bytes``, lowered to what
     fits in ``max_memory`` (default: a share of the memory available), see
     :func:`walk_chunk_bytes`; results do not depend on the chunking.
+
+    Parameters
+    ----------
+    cfg
+        The walk (:class:`WalkConfig`: activation, depth, width, path, radius, directions,
+        networks, ...).
+    show_progress
+        A progress bar on stderr.
+    max_memory
+        Bytes the run may use (default: half the available memory); a walk that cannot fit is
+        refused before it allocates.
+
+    Returns
+    -------
+    WalkResult
+        Per-layer spectra, centroids and fractal exponents with 95% intervals.
 
     Raises
     ------

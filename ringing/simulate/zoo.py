@@ -82,7 +82,7 @@ def resnet_blocks(depth: int) -> int:
 
 @dataclass(frozen=True)
 class ZooSpec:
-    """One architecture of the zoo (see the module docstring).
+    """One architecture of the zoo (seed 000 §4, App. A; see the module docstring).
 
     Parameters
     ----------

@@ -413,7 +413,8 @@ def bound_profile(layers: Sequence[CorrelationLayer], *,
 
 def theorem_bound(layers: Sequence[CorrelationLayer], *,
                   denominator: Denominator = "stated") -> dict[str, Any]:
-    """The CLI payload of ``ringing bound``: the theorem at the full depth L, in O(1) memory.
+    """The CLI payload of ``ringing bound``: Theorem 1 (seed 002) at the full depth L, in O(1)
+    memory.
 
     Keys ``theorem_sum``, ``jacobian_sq`` (with ``log10_jacobian_sq``, exact where the
     float overflows or underflows), ``rho_tilde_max``, ``one_minus_rho_tilde`` and
@@ -422,6 +423,18 @@ def theorem_bound(layers: Sequence[CorrelationLayer], *,
     layers are summed in closed form (S = count × summand, log J² = count × log P'(1)); ρ̃
     is iterated with :func:`ringing.theory.kernels.propagate_gap` (a repeated map's ρ̃ is
     monotone from 0, so its maximum is its last value).
+
+    Parameters
+    ----------
+    layers
+        The layers ``P_1..P_L`` (:class:`~ringing.theory.kernels.Layer` or ``ResidualLayer``).
+    denominator
+        ``"stated"`` (the paper's Theorem 2 denominator) or ``"proof"``.
+
+    Returns
+    -------
+    dict
+        The keys above; ``one_minus_rho_max_bound`` >= 1 means the bound is vacuous.
     """
     ls = _check_layers(layers)
     total = 0.0

@@ -70,7 +70,7 @@ def one_minus_cos(theta: np.ndarray) -> np.ndarray:
 def sin_minus_theta_cos(theta: np.ndarray) -> np.ndarray:
     """sin θ − θ cos θ, by its Taylor series θ³/3 − θ⁵/30 + … where θ < 0.5."""
     t = np.asarray(theta, dtype=float)
-    out = np.sin(t) - t * np.cos(t)
+    out = np.asarray(np.sin(t) - t * np.cos(t))  # 0-d input stays an array (assignable)
     small = t < 0.5
     if np.any(small):
         ts = t[small]

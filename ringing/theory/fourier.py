@@ -321,7 +321,7 @@ def cpwl_fourier(knots: np.ndarray, values: np.ndarray,
 
 def piecewise_linear_fourier(pwl: PiecewiseLinear, frequencies: np.ndarray | Sequence[float],
                              ) -> np.ndarray:
-    """Fourier coefficients of a CPWL function on its interval, in closed form.
+    """Fourier coefficients of a CPWL function on its interval, in closed form (seed 001 §2).
 
     ``c_k = (1/L) ∫_a^b f(x) exp(−2πi k (x − a)/L) dx`` with ``L = b − a``; for an
     integer ``k`` this is the ``k``-th Fourier-series coefficient, and
@@ -333,7 +333,24 @@ def piecewise_linear_fourier(pwl: PiecewiseLinear, frequencies: np.ndarray | Seq
 
 def relu_network_fourier(weights: Weights, frequencies: np.ndarray | Sequence[float],
                          interval: Sequence[float]) -> np.ndarray:
-    """Exact Fourier coefficients (:func:`piecewise_linear_fourier`) of a 1-D ReLU network."""
+    """Exact Fourier coefficients (:func:`piecewise_linear_fourier`) of a 1-D ReLU network
+    (seed 001 §2).
+
+    Parameters
+    ----------
+    weights
+        ``[(W_1, b_1), ..., (W_L, b_L)]``: a network from 1 input to 1 output, ReLU between the
+        layers (``W_1`` of shape ``(n_1, 1)``, ``W_L`` of shape ``(1, n_{L-1})``).
+    frequencies
+        Frequencies ``k`` (cycles per unit length).
+    interval
+        ``(a, b)``: the function is taken on ``[a, b]``.
+
+    Returns
+    -------
+    numpy.ndarray
+        Complex Fourier coefficients at ``frequencies``.
+    """
     return piecewise_linear_fourier(relu_network_pieces(weights, interval), frequencies)
 
 

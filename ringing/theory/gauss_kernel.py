@@ -152,7 +152,8 @@ _INTERPS: dict[tuple[int, float, bool], tuple[Activation, Any]] = {}
 
 def covariance_result(act: Activation | str | Any, rho: Any, *, sigma: float = 1.0,
                       derivative: bool = False) -> CovarianceResult:
-    """C[φ|ρ] = E[φ(σu)φ(σv)] (or C[φ'|ρ]) for an array of ρ ∈ [−1, 1] of any shape.
+    """C[φ|ρ] = E[φ(σu)φ(σv)] (or C[φ'|ρ]) for an array of ρ ∈ [−1, 1] of any shape (seed 002
+    §2.1, eq 2.3).
 
     An exact family recognised from the expression's structure
     (:mod:`ringing.theory.families`: polynomials, piecewise-linear with one kink at 0,
@@ -214,10 +215,30 @@ def covariance_gap(act: Activation | str | Any, delta: Any, *, sigma: float = 1.
 
 def gaussian_covariance(act: Activation | str | Any, rho: Any, *, sigma: float = 1.0,
                         derivative: bool = False, return_method: bool = False) -> Any:
-    """C[φ|ρ] = E[φ(σu)φ(σv)] (or C[φ'|ρ]) for an array of ρ ∈ [−1, 1] (any shape).
+    """C[φ|ρ] = E[φ(σu)φ(σv)] (or C[φ'|ρ]) for an array of ρ ∈ [−1, 1] (any shape; seed 002
+    §2.1, eq 2.3).
 
     See :func:`covariance_result` (which also returns the error estimate).  With
     ``return_method`` the method string comes back too.
+
+    Parameters
+    ----------
+    act
+        Activation spec (registry name or expression) or an
+        :class:`~ringing.activations.Activation`.
+    rho
+        Correlations in ``[-1, 1]``, any shape.
+    sigma
+        Standard deviation ``σ > 0``.
+    derivative
+        Compute ``C[φ'|ρ]`` instead.
+    return_method
+        Also return how the values were obtained.
+
+    Returns
+    -------
+    numpy.ndarray or tuple
+        ``C[φ|ρ]`` (shape of ``rho``), with the method string if ``return_method``.
     """
     res = covariance_result(act, rho, sigma=sigma, derivative=derivative)
     return (res.value, res.method) if return_method else res.value

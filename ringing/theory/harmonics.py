@@ -28,6 +28,7 @@ from ringing.spectral import (
     FractalFit,
     _as_power,
     _freqs,
+    default_kmax,
     fractal_exponent,
     normalise_power,
     spectral_bandwidth,
@@ -48,6 +49,8 @@ __all__ = [
     "predict_walk_spectra",
     "default_weight_scale",
     "relative_radius",
+    "hermite_tail",
+    "erfc_outside",
 ]
 
 
@@ -287,15 +290,14 @@ class WalkSpectra:
     fit_range: tuple[int, int | None]
     method: str
     normalise: bool = False
-    approximation: str = "hermite"
+    approximation: str = "exact"
+    hermite_tail: np.ndarray | None = None
 
     @property
     def outside_interval(self) -> np.ndarray:
         """``P(|h^l| > A)`` at the mean pre-activation variance of each layer: the probability
         mass where the polynomial model leaves its interval (keep it small)."""
-        from scipy.special import erfc
-
-        return np.asarray(erfc(self.interval / np.sqrt(2.0 * self.variance)))
+        return erfc_outside(self.interval, self.variance)
 
     @property
     def normalised(self) -> np.ndarray:
@@ -346,6 +348,7 @@ class WalkSpectra:
             "power_continuous": self.power_continuous, "tail_mass": self.tail_mass,
             "variance": self.variance, "outside_interval": self.outside_interval,
             "normalise": self.normalise, "approximation": self.approximation,
+            "hermite_tail": self.hermite_tail,
             "spectral_centroid": self.spectral_centroid,
             "spectral_bandwidth": self.spectral_bandwidth,
             "fractal_exponent": [None if f is None else float(f.h) for f in fits],
@@ -493,8 +496,8 @@ def _run_loop(hfun: _HFun, radii: np.ndarray, sw2: float, sb2: float,
             mid = full.size // 2
             sp_phi = np.maximum(full[mid - kc: mid + kc + 1], 0.0)
             cont[layer] = sp_phi[kc + 1: kc + 1 + n_freq]
-            tail[layer] = max(float(phi[0]) - float(sp_phi.sum()), 0.0) / max(float(phi[0]),
-                                                                             1e-300)
+            total = float(c.sum())  # the truncated kernel at lag 0 (exact phi: hermite_tail)
+            tail[layer] = max(total - float(sp_phi.sum()), 0.0) / max(total, 1e-300)
             shifted = np.zeros_like(sp_phi)
             shifted[1:] += sp_phi[:-1]
             shifted[:-1] += sp_phi[1:]
@@ -537,7 +540,7 @@ def predict_walk_spectra(act: Any, depth: int, *, path: str = "loop", points: in
                          input_scale: float = 1.0, fit: str = "interpolate",
                          kmin: int = 1, kmax: int | None = None,
                          continuous: bool = True, oversample: int = 4,
-                         normalise: bool = False, approximation: str = "hermite"
+                         normalise: bool = False, approximation: str | None = None
                          ) -> WalkSpectra:
     """Predict the expected power spectrum of every layer along a weight-space walk (seed 000
     eq 1, §3.2-3.4, B.2-B.3): blueshift through depth.
@@ -563,15 +566,21 @@ def predict_walk_spectra(act: Any, depth: int, *, path: str = "loop", points: in
     normalised Hermite coefficients, ``m <= D``, of the activation's degree-``D`` polynomial
     approximation applied to ``N(0, q)``:
 
-    * ``approximation="hermite"`` (default): the ``L^2(N(0, q))``-best polynomial, i.e. the
-      Hermite expansion of ``phi`` truncated at degree ``D`` (``D`` = the effective degree of
-      the Chebyshev fit, 25 by default);
-    * ``approximation="exact"`` (loops only): no polynomial at all -- the exact kernel map
-      ``E[phi(u) phi(v)]`` (:func:`ringing.theory.gauss_kernel.gaussian_covariance`: closed forms,
-      else the split polar rule) on the loop's lag grid.  For a kinked activation the Hermite
-      tail beyond degree ``D`` carries the highest harmonics (relu: ``ĥ_m^2 ~ m^{-5/2}``), so
-      truncation lowers the predicted centroid (relu, depth 4, ``R = 0.3``: 1.160 at ``D = 25``,
-      1.179 at ``D = 200``, exact 1.18x); the continuous spectrum still uses degree ``D``;
+    * ``approximation="exact"`` (the default on loops): no polynomial at all -- the exact
+      kernel map ``E[phi(u) phi(v)]`` (:func:`ringing.theory.gauss_kernel.gaussian_covariance`:
+      closed forms, else the split polar rule) on the loop's lag grid.  This is what a wide
+      network measures (``ringing simulate walk`` agrees with it within its interval, see
+      ``tests/test_blueshift_defaults.py``); the continuous spectrum still uses degree ``D``;
+    * ``approximation="hermite"`` (the default on segments, where the exact map is not
+      available because the variance varies along the path): the ``L^2(N(0, q))``-best
+      polynomial, i.e. the Hermite expansion of ``phi`` truncated at degree ``D`` (``D`` = the
+      effective degree of the Chebyshev fit, 25 by default).  For a kinked activation the
+      Hermite tail beyond degree ``D`` carries the highest harmonics (relu: ``ĥ_m^2 ~
+      m^{-5/2}``), so truncation distorts the spectrum (relu, depth 4, ``R = 0.3``: centroid
+      1.160 at ``D = 25``, 1.179 at ``D = 200``, exact 1.18x; relu, depth 10, ``R = 0.5``:
+      layer-1 ``h`` 4.8 truncated against 2.16 exact and measured).  What the truncation
+      drops is reported per layer in ``hermite_tail``: ``1 - sum_{m<=D} ĥ_m(q)^2 / E[phi(
+      sqrt(q) z)^2]`` at the layer's (mean) variance;
     * ``approximation="chebyshev"``: seed 000's Chebyshev polynomial on ``[-A, A]`` (eq 4),
       exactly (Gauss-Hermite).  Only meaningful while the pre-activations stay well inside
       ``[-A, A]``: a degree-25 Chebyshev fit of ReLU on ``[-5, 5]`` has ``E[P(z)^2] = 33`` for
@@ -603,9 +612,11 @@ def predict_walk_spectra(act: Any, depth: int, *, path: str = "loop", points: in
     bias_scale, input_scale
         ``sigma_b`` and ``|x|^2 / n_0``.
     kmin, kmax
-        Range of the fractal-exponent fit (default all ``k``).
+        Range of the fractal-exponent fit; ``kmax=None`` (default) means
+        :func:`ringing.spectral.default_kmax` (``min(25, T//2)``, the walk simulation's default).
     approximation
-        ``"hermite"`` (default), ``"exact"`` (loops) or ``"chebyshev"``, see above.
+        ``"exact"`` (loops), ``"hermite"`` or ``"chebyshev"``, see above; ``None`` (default)
+        means ``"exact"`` on a loop and ``"hermite"`` on a segment.
     normalise
         Rescale every layer's pre-activation kernel to unit (mean) variance, a static
         batch normalisation (seed 000 App. B.1 treats batch normalisation "statically as a
@@ -620,6 +631,7 @@ def predict_walk_spectra(act: Any, depth: int, *, path: str = "loop", points: in
         Bad depth, path, points, radius, scales, degree or interval.
     """
     from ringing.activations import get_activation
+    from ringing.papers import cite
     from ringing.theory.chebyshev import chebyshev_approximation, chop_chebyshev
 
     if isinstance(depth, bool) or not isinstance(depth, (int, np.integer)) or depth < 1:
@@ -644,6 +656,8 @@ def predict_walk_spectra(act: Any, depth: int, *, path: str = "loop", points: in
     if isinstance(oversample, bool) or not isinstance(oversample, (int, np.integer)) \
             or oversample < 1:
         raise ValueError(f"oversample={oversample!r} must be a positive integer")
+    if approximation is None:
+        approximation = "exact" if path == "loop" else "hermite"
     if approximation not in ("hermite", "chebyshev", "exact"):
         raise ValueError(f"approximation={approximation!r} must be 'hermite', 'exact' or "
                          "'chebyshev'")
@@ -693,16 +707,74 @@ def predict_walk_spectra(act: Any, depth: int, *, path: str = "loop", points: in
                                       n_freq, normalise)
         how = ("wide-limit kernel recursion on the segment's T x T grid (exact for the "
                "polynomial network)")
+    herm_tail: np.ndarray | None = None
+    if approximation == "hermite" or (approximation == "exact" and cont is not None):
+        herm_tail = hermite_tail(a, d_eff, var)
+        worst = int(np.argmax(herm_tail))
+        where = ("at every layer" if float(herm_tail.max() - herm_tail.min())
+                 <= 1e-3 * float(herm_tail.max()) else f"at layer {worst + 1}, the most")
+        dropped = (f"the degree-{d_eff} Hermite truncation drops {_fraction(herm_tail[worst])} "
+                   f"of E[phi^2] ({where}; hermite_tail per layer), the highest harmonics")
     if approximation == "chebyshev":
         how += (f"; activation replaced by its degree-{approx.degree} Chebyshev {approx.fit} "
-                f"on [-{approx.interval:g}, {approx.interval:g}] (seed 000 eq 4)")
+                f"on [-{approx.interval:g}, {approx.interval:g}] ({cite('Ringing ReLUs', 'eq 4')});"
+                f" P(|h| > A) up to {_fraction(float(np.max(erfc_outside(approx.interval, var))))}"
+                " of the pre-activation mass lies outside that interval")
     elif approximation == "exact":
         how += ("; exact kernel map on the grid (gaussian_covariance: closed form or split "
-                f"polar rule); continuous spectrum from the degree-{d_eff} Hermite truncation")
+                "polar rule): nothing truncated")
+        if cont is not None:
+            how += f"; continuous spectrum from a Hermite truncation: {dropped}"
     else:
         how += (f"; activation replaced by its degree-{d_eff} Hermite truncation at each "
-                "layer's variance (the L2(N(0, q))-best polynomial)")
+                f"layer's variance (the L2(N(0, q))-best polynomial): {dropped}")
     return WalkSpectra(a.name, path, int(depth), tn, radii, sw, float(bias_scale), q0,
                        approx.degree, t.size - 1, approx.interval,
                        np.arange(1, n_freq + 1, dtype=float), post, pre, cont, tail, var,
-                       (int(kmin), kmax), how, bool(normalise), approximation)
+                       (int(kmin), default_kmax(tn) if kmax is None else kmax), how,
+                       bool(normalise), approximation, herm_tail)
+
+
+def hermite_tail(act: Any, degree: int, variance: Any) -> np.ndarray:
+    """The fraction of ``E[phi(sqrt(q) z)^2]`` that a degree-``degree`` Hermite truncation of
+    ``phi`` leaves out, ``1 - sum_{m<=D} ĥ_m(q)^2 / E[phi(sqrt(q) z)^2]`` (Parseval in
+    ``L^2(N(0, q))``, normalisation of Anonymous, Gradient explosion, §2.1), for each variance
+    ``q``; 0 for a polynomial of degree ``<= D`` (up to quadrature round-off, clipped at 0).
+
+    Parameters
+    ----------
+    act
+        Activation spec.
+    degree
+        Truncation degree ``D >= 0``.
+    variance
+        Pre-activation variances ``q > 0`` (any shape).
+
+    Returns
+    -------
+    numpy.ndarray
+        The dropped fractions, shape of ``variance``.
+    """
+    from ringing.activations import get_activation
+    from ringing.theory.hermite import norm_sq
+
+    a = get_activation(act)
+    q = np.asarray(variance, dtype=float)
+    if q.size == 0 or not np.all(np.isfinite(q)) or np.any(q <= 0):
+        raise ValueError(f"variance={variance!r} must be positive numbers")
+    kept = (_act_hermite(a.numpy, a.kinks, int(degree), q.reshape(-1)) ** 2).sum(axis=-1)
+    total = np.array([norm_sq(a, float(np.sqrt(v))) for v in q.reshape(-1)])
+    frac = np.where(total > 0, 1.0 - kept / np.where(total > 0, total, 1.0), 0.0)
+    return np.asarray(np.clip(frac, 0.0, 1.0).reshape(q.shape))
+
+
+def _fraction(x: float) -> str:
+    """A dropped fraction in words: below quadrature round-off it is 0."""
+    return "0 (to round-off)" if x < 1e-12 else f"{x:.2g}"
+
+
+def erfc_outside(interval: float, variance: Any) -> np.ndarray:
+    """``P(|h| > A)`` for ``h ~ N(0, q)``: the mass outside a polynomial's interval."""
+    from scipy.special import erfc
+
+    return np.asarray(erfc(interval / np.sqrt(2.0 * np.asarray(variance, dtype=float))))

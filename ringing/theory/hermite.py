@@ -373,7 +373,21 @@ def gaussian_summary(act: Activation | str | Any, sigma: float = 1.0, *, exact: 
 
 
 def norm_sq(act: Activation | str | Any, sigma: float = 1.0) -> float:
-    """‖φ‖²_N = E[φ(σz)²] (seed 002 §2.1), by split Gauss–Legendre quadrature."""
+    """‖φ‖²_N = E[φ(σz)²] (seed 002 §2.1), by split Gauss–Legendre quadrature.
+
+    Parameters
+    ----------
+    act
+        Activation spec (registry name or expression) or an
+        :class:`~ringing.activations.Activation`.
+    sigma
+        Standard deviation ``σ > 0``.
+
+    Returns
+    -------
+    float
+        ``E[φ(σz)²]``.
+    """
     return hermite_coefficients(act, 0, sigma=sigma).norm_sq
 
 

@@ -28,6 +28,23 @@ def covariance(act: Activation | str | Any, rho: Any, *, sigma: float = 1.0,
     expression's structure has one (:mod:`ringing.theory.families`), the cached numeric
     engine otherwise (:mod:`ringing.theory.engine`); see
     :func:`ringing.theory.gauss_kernel.covariance_result` for the method and error.
+
+    Parameters
+    ----------
+    act
+        Activation spec (registry name or expression) or an
+        :class:`~ringing.activations.Activation`.
+    rho
+        Correlations in ``[-1, 1]``, any shape.
+    sigma
+        Standard deviation ``σ > 0`` of ``u`` and ``v``.
+    derivative
+        Compute ``C[φ'|ρ]`` instead.
+
+    Returns
+    -------
+    numpy.ndarray
+        ``C[φ|ρ]`` with the shape of ``rho``.
     """
     return gaussian_covariance(act, rho, sigma=sigma, derivative=derivative)
 
@@ -379,7 +396,8 @@ def _trace_array(ls: Sequence[CorrelationLayer], r: np.ndarray, step: str) -> np
 
 
 def compose(layers: Sequence[CorrelationLayer], rho0: Any) -> np.ndarray:
-    """ρ_0, ρ_1 = P_1(ρ_0), …, ρ_L = P_L∘…∘P_1(ρ_0), stacked: shape (L+1, *rho0.shape).
+    """ρ_0, ρ_1 = P_1(ρ_0), …, ρ_L = P_L∘…∘P_1(ρ_0), stacked: shape (L+1, *rho0.shape)
+    (the composed correlation map of seed 002 eq 2.3).
 
     Vectorised over the array ``rho0``; the loop runs over the layers only, and a run
     of identical layers stops being evaluated at its float64 fixed point.
@@ -410,6 +428,18 @@ def propagate(layers: Sequence[CorrelationLayer], rho0: Any) -> tuple[np.ndarray
     Returns (ρ_L, converged_at): the layer from which a repeated map's output stopped
     changing in float64 (``None`` if it did not).  More than :data:`MAX_ITERATIONS`
     unconverged repeated layers is refused with a one-line ``ValueError``.
+
+    Parameters
+    ----------
+    layers
+        The layers ``P_1..P_L`` (:class:`Layer`, :class:`ResidualLayer`).
+    rho0
+        Input correlations ``ρ_0`` in ``[-1, 1]``, an array (a scalar as a length-1 list).
+
+    Returns
+    -------
+    tuple
+        ``(ρ_L, converged_at)``.
     """
     r = validate_rho(rho0)
     gap, conv = propagate_gap(layers, 1.0 - r)
@@ -453,6 +483,17 @@ def critical_ratio(act: Activation | str | Any) -> float | None:
     critical initialisation: ``None``).  A difference below 1e-10 relative to the
     norms (their quadrature accuracy is ~1e-13) is returned as exactly 0.0
     (relu, leaky ReLU, identity).
+
+    Parameters
+    ----------
+    act
+        Activation spec (registry name or expression) or an
+        :class:`~ringing.activations.Activation`.
+
+    Returns
+    -------
+    float or None
+        The critical ``σ_b²/σ_w²``, or ``None``.
     """
     a = get_activation(act)
     from ringing.theory.hermite import gaussian_summary
@@ -468,7 +509,8 @@ def critical_ratio(act: Activation | str | Any) -> float | None:
 
 
 def critical_layer(act: Activation | str | Any, sigma_w: float = 1.0) -> Layer:
-    """The critically initialised :class:`Layer` (P'(1) = 1) with weight std ``sigma_w``."""
+    """The critically initialised :class:`Layer` (P'(1) = 1, seed 002 §2.2) with weight std
+    ``sigma_w``."""
     sw = _positive(sigma_w, "sigma_w")
     ratio = critical_ratio(act)
     if ratio is None:
@@ -478,7 +520,8 @@ def critical_layer(act: Activation | str | Any, sigma_w: float = 1.0) -> Layer:
 
 
 def phase(layer: CorrelationLayer) -> Literal["ordered", "critical", "chaotic"]:
-    """Ordered (P'(1) < 1), critical (P'(1) = 1 within :data:`PHASE_TOL`) or chaotic."""
+    """Ordered (P'(1) < 1), critical (P'(1) = 1 within :data:`PHASE_TOL`) or chaotic (seed 002
+    §2.2)."""
     d = layer.derivative_at_one()
     if abs(d - 1.0) <= PHASE_TOL:
         return "critical"

@@ -87,7 +87,21 @@ def nlc_tau_summary(act: Activation | str | Any, sigma: float = 1.0, depth: int 
 
 
 def nlc_tau(act: Activation | str | Any, sigma: float = 1.0) -> float:
-    """NLC_τ(σ) = σ Q[τ'(s)] / S[τ(s)], s ~ N(0, σ²) (seed 004 §5, Table 1 row A at σ = 1)."""
+    """NLC_τ(σ) = σ Q[τ'(s)] / S[τ(s)], s ~ N(0, σ²) (seed 004 §5, Table 1 row A at σ = 1).
+
+    Parameters
+    ----------
+    act
+        Activation spec (registry name or expression) or an
+        :class:`~ringing.activations.Activation`.
+    sigma
+        Pre-activation standard deviation ``σ > 0``.
+
+    Returns
+    -------
+    float
+        ``NLC_τ(σ)``; relu: ``sqrt(π / (π − 1))`` at every ``σ``.
+    """
     return nlc_tau_summary(act, sigma).nlc_tau
 
 
@@ -100,6 +114,21 @@ def nlc_tau_power(act: Activation | str | Any, depth: int, sigma: float = 1.0) -
     """NLC_τ(σ)^(depth−1): seed 004's prediction for a depth-``depth`` network (Table 1 row C).
 
     ``inf`` beyond float64's range; :func:`nlc_tau_summary` also gives its log10.
+
+    Parameters
+    ----------
+    act
+        Activation spec (registry name or expression) or an
+        :class:`~ringing.activations.Activation`.
+    depth
+        Network depth ``D >= 1`` (``D − 1`` copies of the activation).
+    sigma
+        Pre-activation standard deviation ``σ > 0``.
+
+    Returns
+    -------
+    float
+        ``NLC_τ(σ)^(D−1)``.
     """
     return nlc_tau_summary(act, sigma, depth).nlc_tau_power
 

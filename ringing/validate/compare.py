@@ -283,7 +283,20 @@ def theory_layers(config: NetworkConfig) -> list[Any]:
 
 
 def theory_correlations(config: NetworkConfig, rho0: Sequence[float] | np.ndarray) -> np.ndarray:
-    """``(P_l∘…∘P_1)(ρ_0)`` for ``l = 0..L``, shape ``(R, L+1)`` (seed 002 eq 2.3)."""
+    """``(P_l∘…∘P_1)(ρ_0)`` for ``l = 0..L``, shape ``(R, L+1)`` (seed 002 eq 2.3).
+
+    Parameters
+    ----------
+    config
+        A LayerNorm MLP or a resnet (:class:`~ringing.simulate.networks.NetworkConfig`).
+    rho0
+        Input correlations ``ρ_0``.
+
+    Returns
+    -------
+    numpy.ndarray
+        ``ρ_l`` for every ``ρ_0`` and ``l = 0..L``, shape ``(R, L+1)``.
+    """
     from ringing.simulate.data import check_rho0
     from ringing.theory import kernels
 
@@ -319,6 +332,18 @@ def compare_with_theory(result: WalkResult, **theory_kwargs: Any) -> dict[str, A
     * ``tv_noise``: the same distance between the two halves of the units (the sampling
       floor; ``tv`` well above it is a real disagreement);
     * ``centroid_z``: (measured - predicted centroid) / jackknife standard error.
+
+    Parameters
+    ----------
+    result
+        A walk (:func:`ringing.simulate.walks.walk`) of a plain network.
+    **theory_kwargs
+        Overrides of the prediction's arguments (e.g. ``approximation="hermite"``).
+
+    Returns
+    -------
+    dict
+        The measures above with the measured and predicted centroids, ``h`` and spectra.
     """
     from ringing.theory.harmonics import normalise_power, predict_walk_spectra
 

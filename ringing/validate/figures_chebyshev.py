@@ -49,8 +49,9 @@ def figure_predicted_spectra(path: str | Path, activations: Sequence[str] = ("re
                              radius: float = 0.2, weight_scales: dict[str, float] | None = None,
                              layers: Sequence[int] | None = None) -> Path:
     """Predicted normalised power spectra by layer (seed 000 Fig. 3a analogue), one panel per
-    activation; default weight scales are the standard initialisations (He for relu,
-    ``sigma_w = 1`` otherwise)."""
+    activation, from the exact kernel map on a loop (the default of ``predict_walk_spectra``,
+    which the walk simulation agrees with); default weight scales are the standard
+    initialisations (He for relu, ``sigma_w = 1`` otherwise)."""
     from ringing.theory.harmonics import predict_walk_spectra
 
     plt = _plt()
@@ -68,7 +69,10 @@ def figure_predicted_spectra(path: str | Path, activations: Sequence[str] = ("re
             keep = row > 1e-16
             ax.loglog(r.k[keep], row[keep], color=cmap(i / max(1, len(show) - 1)),
                       label=f"layer {layer}")
-        ax.set_title(f"{r.activation} ({path_kind}, R={radius:g})")
+        ax.set_title(f"{r.activation} ({path_kind}, R={radius:g}, {r.approximation} map)"
+                     if r.approximation == "exact" else
+                     f"{r.activation} ({path_kind}, R={radius:g}, degree-{r.effective_degree} "
+                     f"{r.approximation})")
         ax.set_xlabel("k")
         ax.set_ylim(1e-12, 1.5)
         ax.grid(True, which="both", alpha=0.3)

@@ -104,7 +104,7 @@ def figure_nlc_depth(path: str | Path, *, activation: str = "relu", width: int =
     ax.plot(depths, [tau ** (d - 1) for d in depths], "k--", label="NLC_τ(1)^(depth−1)")
     if activation == "relu":
         ref = load_reference("nlc")["table2_batchnorm_relu_cifar10"]
-        ax.plot(ref["depth"], ref["nlc"], "r^", label="seed 004 Table 2 (CIFAR10)")
+        ax.plot(ref["depth"], ref["nlc"], "r^", label="Philipp & Carbonell, NLC, Table 2 (CIFAR10)")
     ax.set_yscale("log")
     ax.set_xlim(0, max(depths) + 2)
     ax.set_xlabel("depth")

@@ -53,10 +53,11 @@ def figure_spectral_bias(res: Any, path: str | os.PathLike[str]) -> str:
     _heat(axes[0], mag, res.steps, res.frequencies, vmax=1.0, cmap="viridis",
           title=f"|f̂(k)| / A_k (mean of {len(res.seeds)} seeds)", cbar="normalised amplitude")
     _heat(axes[1], np.clip(res.delta.mean(axis=1), 0.0, 1.0), res.steps, res.frequencies,
-          vmax=1.0, cmap="magma_r", title="Δ_F (seed 003 eq 1)", cbar="relative error",
+          vmax=1.0, cmap="magma_r", title="Δ_F (F-Principle eq 1)", cbar="relative error",
           learned=payload["learned_step"])
     rc = payload["rank_correlation"]
-    fig.suptitle("spectral bias (seed 001 Exp. 1): rank correlation of frequency and learned "
+    fig.suptitle("spectral bias (Rahaman et al., Exp. 1): rank correlation of frequency and "
+                 "learned "
                  f"step = {'n/a' if rc is None else f'{rc:.2f}'}")
     return _save(fig, path)
 
@@ -97,7 +98,7 @@ def _losses(ax: Any, res: Any) -> None:
     ax.axvline(float(np.median(early_stop["train_leveloff_step"])), color="k", ls=":",
                label="training loss levels off")
     ax.set_xlabel("training step")
-    ax.set_title("seed 003 Fig 6b")
+    ax.set_title("F-Principle Fig 6b")
     ax.legend(fontsize=7)
 
 

@@ -1,13 +1,20 @@
 """The comparison report: one self-contained HTML file plus Markdown and JSON summaries.
 
-* Per claim: the theory value, the simulated estimate with its 95% interval, the paper's
-  printed value, the tolerance model, the verdict and its reason.
+* The claims table first, with a legend of its columns (:data:`COLUMNS`): per claim the
+  computed value (a theory value, or the claim's named statistic), the simulated estimate with
+  its 95% interval, what it is compared with (the paper's printed value or a named
+  threshold), the tolerance model, the verdict and its reason.  A claim names its statistic
+  and threshold through ``details["labels"] = {"theory": ..., "paper": ...}``.
+* Papers are named by their citations (:func:`name_papers`, :mod:`ringing.papers`) in every
+  displayed text; claim identifiers keep their ``seedNNN`` prefix.
 * Every figure the other layers provide: each ``figure_*`` function of the modules
   ``ringing.validate.figures_*`` whose only required argument is ``path`` is called, and the PNG
   is embedded as base64 (cached in the results store, keyed by the function, its module's source
   and the package version).  A figure that fails is listed with its error, never fatal.
-* "Discrepancies with the papers": every claim with verdict ``expected-difference`` and every
-  "Findings"/"Discrepancies" section of the pages in ``docs/`` (when the package runs from a
+* Figures one per row at the page's full width (click for full resolution).
+* "Discrepancies with the papers (findings)": a short list -- every claim with verdict
+  ``expected-difference`` (linked to its row) and every "Findings"/"Discrepancies" section of
+  the pages in ``docs/`` (its first sentence, linked to the page, when the package runs from a
   source checkout).
 
 :func:`resolve_report_paths` maps ``--report PATH`` to the three files (a directory gets
@@ -49,6 +56,9 @@ __all__ = [
     "figure_simulation_vs_theory",
     "collect_discrepancies",
     "markdown_to_html",
+    "name_papers",
+    "finding_items",
+    "COLUMNS",
     "write_report",
     "Report",
 ]
@@ -452,6 +462,14 @@ def _ci(r: ClaimResult) -> str:
     return f"{_num(r.simulation)} [{_num(r.simulation_ci[0])}, {_num(r.simulation_ci[1])}]"
 
 
+def _ci_html(r: ClaimResult) -> str:
+    """The estimate, and its interval on a second line."""
+    if r.simulation is None or r.simulation_ci is None:
+        return html.escape(_ci(r))
+    return (f"{_num(r.simulation)}<br><small>[{_num(r.simulation_ci[0])}, "
+            f"{_num(r.simulation_ci[1])}]</small>")
+
+
 def _counts(results: Sequence[ClaimResult]) -> dict[str, int]:
     c = {v: 0 for v in VERDICTS}
     for r in results:
@@ -461,26 +479,149 @@ def _counts(results: Sequence[ClaimResult]) -> dict[str, int]:
 
 _CSS = """
 body{font-family:system-ui,-apple-system,Segoe UI,Helvetica,Arial,sans-serif;margin:2em auto;
-max-width:1400px;color:#222;line-height:1.4;padding:0 1em}
+max-width:1200px;color:#222;line-height:1.45;padding:0 1em}
 table{border-collapse:collapse;font-size:13px;margin:0.5em 0}
-table.claims{width:100%}
-table.claims td:first-child{width:34%}
-table.claims td:nth-child(6){width:16%}
-table.claims td:last-child{width:22%}
+table.claims{width:100%;table-layout:fixed}
+table.claims th:nth-child(1){width:27%}table.claims th:nth-child(2){width:8%}
+table.claims th:nth-child(3){width:11%}table.claims th:nth-child(4){width:13%}
+table.claims th:nth-child(5){width:10%}table.claims th:nth-child(6){width:14%}
+table.claims td{overflow-wrap:anywhere}
 .meta{font-size:13px;color:#444}
 td,th{border:1px solid #ccc;padding:3px 6px;vertical-align:top}
-th{background:#f0f0f0}
+th{background:#f0f0f0;text-align:left}
 .pass{background:#dff5dd}.fail{background:#f9d6d5}.expected-difference{background:#fff0c7}
 .error{background:#f3c0ff}.skipped{background:#e4e4e4}
-.num{font-family:ui-monospace,Menlo,Consolas,monospace;white-space:nowrap}
-figure{display:inline-block;margin:0.5em;max-width:440px;vertical-align:top}
-figure img{max-width:100%;border:1px solid #ddd}
-figcaption{font-size:12px;color:#555}
+.num{font-family:ui-monospace,Menlo,Consolas,monospace}
+.label{display:block;font-size:11px;color:#555;font-family:system-ui,sans-serif;
+white-space:normal}
+figure{display:block;margin:1.2em 0;width:100%}
+figure img{display:block;max-width:100%;height:auto;border:1px solid #ddd;cursor:zoom-in}
+figure img.zoom{max-width:none;cursor:zoom-out}
+figure .scroll{overflow-x:auto}
+figcaption{font-size:13px;color:#444;margin-top:0.3em}
 .summary span{display:inline-block;margin-right:1em;padding:2px 8px;border-radius:4px}
 code,pre{background:#f6f6f6}
 pre{padding:0.5em;overflow-x:auto}
-.disc{border-left:4px solid #e0b000;padding-left:0.8em;margin:0.8em 0}
+table.legend{font-size:13px;background:#fafafa;width:100%}
+table.legend td{border:none;border-bottom:1px solid #eee;padding:2px 8px}
+table.legend td:first-child{font-weight:bold;white-space:nowrap;width:12em}
+ul.findings li{margin-bottom:0.35em}
 """
+
+#: what each column of the claims table means (HTML legend and Markdown report)
+COLUMNS: tuple[tuple[str, str], ...] = (
+    ("claim", "the claim's identifier (its first part names the paper: see Papers below), "
+              "what it states, and where in the paper"),
+    ("verdict", "pass; fail; expected-difference (a documented difference with the paper, listed "
+                "under Discrepancies with the papers); skipped (a requirement is missing); error"),
+    ("computed", "the package's own value: an exact or numeric theory value, or the "
+                 "claim's statistic, named in the cell when it is not a plain theory value "
+                 "(Theorem claims: the margin, the smallest ratio of the two sides minus 1)"),
+    ("simulation [95% CI]", "the torch measurement and its 95% interval over seeds"),
+    ("compared with", "the paper's printed value, or the threshold the statistic must meet "
+                      "(named in the cell)"),
+    ("tolerance", "the rule that decides the verdict"),
+    ("reason", "why a claim failed, differs or was skipped"),
+)
+
+_SEED_RE = re.compile(r"\b([Ss])eeds? (\d{3})((?:,? (?:and |& )?\d{3})*)")
+
+
+def name_papers(text: str) -> str:
+    """Replace the project's old paper labels ("seed 002", "seeds 001 and 003") in displayed
+    text by the papers' short citations (:func:`ringing.papers.cite`); claim identifiers such
+    as ``seed002/eq4.1`` are left alone."""
+    from ringing.papers import by_seed, cite
+
+    def one(m: re.Match[str]) -> str:
+        nums = [m.group(2)] + re.findall(r"\d{3}", m.group(3) or "")
+        try:
+            names = [cite(by_seed(n).key) for n in nums]
+        except ValueError:
+            return m.group(0)
+        joined = names[0] if len(names) == 1 else "; ".join(names)
+        follows = m.string[m.end(): m.end() + 2]
+        return joined + ("," if len(follows) == 2 and follows[0] == " "
+                         and (follows[1].isalnum() or follows[1] == "§") else "")
+
+    return _SEED_RE.sub(one, text)
+
+
+def _labels(r: ClaimResult) -> dict[str, str]:
+    lab = r.details.get("labels") if isinstance(r.details, dict) else None
+    return {str(k): str(v) for k, v in lab.items()} if isinstance(lab, dict) else {}
+
+
+_ABBREVIATIONS = {"app", "fig", "figs", "eq", "eqs", "sec", "thm", "e.g", "i.e", "vs", "cf",
+                  "al", "approx", "resp", "no", "obs", "def", "prop"}
+
+
+def _first_sentence(text: str, limit: int = 280, *, split: bool = True) -> str:
+    """The first sentence of a finding (at least 40 characters; abbreviations such as "App."
+    do not end it), cut at ``limit`` characters with an ellipsis."""
+    kept = [ln for ln in text.splitlines() if not ln.lstrip().startswith(("|", "!["))]
+    flat = re.sub(r"!\[[^\]]*\]\([^)]*\)", "", " ".join(" ".join(kept).split()))
+    flat = re.sub(r"\[([^\]]+)\]\([^)\s]+\)", r"\1", flat)  # a link: its text
+    flat = re.sub(r"\*\*|`|^[-*#]+\s+", "", flat).strip()
+    out = flat
+    if split:
+        for m in re.finditer(r"[.;](?=\s|$)", flat):
+            word = re.split(r"[\s(]", flat[: m.start()])[-1].lower()
+            if m.start() >= 40 and word not in _ABBREVIATIONS and not word[-1:].isdigit():
+                out = flat[: m.end()]
+                break
+    return out if len(out) <= limit else out[: limit - 1].rstrip() + "…"
+
+
+def finding_items(d: Discrepancy) -> list[tuple[str, str]]:
+    """A finding as short ``(title, first sentence)`` items: one per sub-heading, else one per
+    top-level list item, else one per paragraph of the section (markdown markers removed)."""
+    lines = d.explanation.splitlines()
+    heads = [i for i, ln in enumerate(lines) if re.match(r"^#{1,6}\s+", ln)]
+    chunks: list[tuple[str, str]] = []
+    if heads:
+        for a, b in zip(heads, [*heads[1:], len(lines)], strict=True):
+            title = re.sub(r"^#{1,6}\s+(\d+\.\s*)?", "", lines[a]).strip()
+            chunks.append((title, "\n".join(lines[a + 1: b])))
+    else:
+        items: list[list[str]] = []
+        for ln in lines:
+            if re.match(r"^[-*]\s+", ln):
+                items.append([ln[2:]])
+            elif items and (ln.startswith((" ", "\t")) and ln.strip()):
+                items[-1].append(ln.strip())
+            elif ln.strip() and not items:
+                items.append([ln.strip()])
+            elif not ln.strip() and items and not re.match(r"^[-*]\s+", lines[0]):
+                items.append([])
+        for it in items:
+            text = " ".join(it).strip()
+            if not text:
+                continue
+            m = re.match(r"^\*\*(.+?)\*\*[.:]?\s*(.*)$", text)
+            chunks.append((m.group(1).rstrip(".:"), m.group(2)) if m else (d.title, text))
+    return [(_first_sentence(t, 160, split=False), _first_sentence(b)) for t, b in chunks
+            if t or b]
+
+
+def _doc_link(source: str) -> str | None:
+    """``docs/page.md`` -> a file URI of the page in a source checkout (else None)."""
+    if not source.startswith("docs/"):
+        return None
+    d = _docs_dir()
+    return (d / source[len("docs/"):]).as_uri() if d is not None else None
+
+
+def _cell(value: float | None, label: str | None, as_html: bool) -> str:
+    """A number, preceded by its name when the claim gives one (a statistic, a threshold)."""
+    if not label or value is None:
+        return _num(value)
+    return (f"<span class='label'>{html.escape(label)}</span>{_num(value)}" if as_html
+            else f"{label}: {_num(value)}")
+
+
+def _anchor(name: str) -> str:
+    return "claim-" + re.sub(r"[^A-Za-z0-9_-]+", "-", name)
 
 
 @dataclass
@@ -579,8 +720,15 @@ def write_report(results: Sequence[ClaimResult], paths: ReportPaths, *,
 
 def _html(results: Sequence[ClaimResult], figs: Sequence[Figure], disc: Sequence[Discrepancy],
           meta: dict[str, Any], counts: dict[str, int]) -> str:
+    from ringing.papers import PAPERS, reference
+
     e = html.escape
+
+    def t(text: str) -> str:
+        return e(name_papers(text))
+
     h = ["<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'>",
+         "<meta name='viewport' content='width=device-width, initial-scale=1'>",
          "<title>ringing validation report</title>", f"<style>{_CSS}</style></head><body>",
          "<h1>ringing — validation report</h1>", "<p class='summary'>"]
     for k, v in counts.items():
@@ -588,35 +736,61 @@ def _html(results: Sequence[ClaimResult], figs: Sequence[Figure], disc: Sequence
     h.append(f"<span>total: {len(results)}</span></p>")
     h.append("<p class='meta'>" + " · ".join(f"<b>{e(str(k))}</b>: {e(str(v))}"
                                              for k, v in meta.items() if v != "") + "</p>")
-    h.append("<p><a href='#figures'>Figures</a> · <a href='#discrepancies'>Discrepancies with "
-             "the papers</a> · <a href='#claims'>Claims</a></p>")
-    h.append("<h2 id='figures'>Figures</h2>")
+    h.append("<p><a href='#claims'>Claims</a> · <a href='#figures'>Figures</a> · "
+             "<a href='#discrepancies'>Discrepancies with the papers (findings)</a> · "
+             "<a href='#papers'>Papers</a></p>")
+    # the claims first
+    h.append("<h2 id='claims'>Claims</h2><table class='legend'>" + "".join(
+        f"<tr><td>{e(c)}</td><td>{e(d)}</td></tr>" for c, d in COLUMNS) + "</table>")
+    h.append("<table class='claims'><tr>" + "".join(f"<th>{e(c)}</th>" for c, _ in COLUMNS)
+             + "</tr>")
+    for r in results:
+        lab = _labels(r)
+        computed = _cell(r.theory, lab.get("theory"), True)
+        reference_value = _cell(r.paper, lab.get("paper"), True)
+        h.append(
+            f"<tr class='{e(r.verdict)}' id='{_anchor(r.name)}'><td><b>{e(r.name)}</b><br>"
+            f"<small>{t(r.statement)} — {t(r.source)}</small></td>"
+            f"<td>{e(r.verdict)}</td><td class='num'>{computed}</td>"
+            f"<td class='num'>{_ci_html(r)}</td><td class='num'>{reference_value}</td>"
+            f"<td><small>{t(r.tolerance)}</small></td><td><small>{t(r.reason)}</small></td>"
+            "</tr>")
+    h.append("</table>")
+    h.append("<h2 id='figures'>Figures</h2><p class='meta'>Click a figure to see it at its "
+             "full resolution.</p>")
     for f in figs:
         if f.png is not None:
             b64 = base64.b64encode(f.png).decode()
-            h.append(f"<figure><img alt='{e(f.name)}' src='data:image/png;base64,{b64}'>"
-                     f"<figcaption><b>{e(f.name)}</b>: {e(f.caption)}</figcaption></figure>")
+            h.append(f"<figure><div class='scroll'><img alt='{e(f.name)}' "
+                     f"onclick=\"this.classList.toggle('zoom')\" "
+                     f"src='data:image/png;base64,{b64}'></div>"
+                     f"<figcaption><b>{e(f.name)}</b>: {t(f.caption)}</figcaption></figure>")
     failed = [f for f in figs if f.png is None]
     if failed:
         h.append("<p>Figures that could not be drawn:</p><ul>" + "".join(
             f"<li>{e(f.name)}: {e(f.error)}</li>" for f in failed) + "</ul>")
-    h.append("<h2 id='discrepancies'>Discrepancies with the papers</h2>")
+    h.append("<h2 id='discrepancies'>Discrepancies with the papers (findings)</h2>")
     if not disc:
         h.append("<p>None found.</p>")
-    for d in disc:
-        h.append(f"<div class='disc'><h4>{e(d.title)} <small>({e(d.source)})</small></h4>"
-                 f"{markdown_to_html(d.explanation)}</div>")
-    h.append("<h2 id='claims'>Claims</h2><table class='claims'><tr><th>claim</th>"
-             "<th>verdict</th><th>theory</th><th>simulation [95% CI]</th><th>paper</th>"
-             "<th>tolerance</th><th>reason</th></tr>")
-    for r in results:
-        h.append(
-            f"<tr class='{e(r.verdict)}'><td><b>{e(r.name)}</b><br>"
-            f"<small>{e(r.statement)} — {e(r.source)}</small></td>"
-            f"<td>{e(r.verdict)}</td><td class='num'>{_num(r.theory)}</td>"
-            f"<td class='num'>{e(_ci(r))}</td><td class='num'>{_num(r.paper)}</td>"
-            f"<td><small>{e(r.tolerance)}</small></td><td><small>{e(r.reason)}</small></td></tr>")
-    h.append("</table>")
+    else:
+        h.append("<ul class='findings'>")
+        for d in disc:
+            if d.source.startswith("claim "):
+                name = d.source[len("claim "):].split(" (")[0]
+                where = f"<a href='#{_anchor(name)}'>claim {e(name)}</a>"
+            else:
+                uri = _doc_link(d.source)
+                where = (f"<a href='{e(uri)}'>{e(d.source)}</a>" if uri else e(d.source))
+            items = ([(_first_sentence(d.title, 160, split=False),
+                       _first_sentence(d.explanation))] if d.source.startswith("claim ")
+                     else finding_items(d))
+            for title, body in items:
+                h.append(f"<li><b>{t(title)}</b> — {where}" + (f": {t(body)}" if body else "")
+                         + "</li>")
+        h.append("</ul>")
+    h.append("<h2 id='papers'>Papers</h2><ul>" + "".join(
+        f"<li><b>{e(p.key)}</b> ({e(p.short_authors)}; claim prefix seed{e(p.seed)}): "
+        f"{e(reference(p.key))}</li>" for p in PAPERS.values()) + "</ul>")
     h.append("</body></html>\n")
     return "\n".join(h)
 
@@ -628,22 +802,37 @@ def _md_cell(s: str) -> str:
 def _markdown(results: Sequence[ClaimResult], figs: Sequence[Figure],
               disc: Sequence[Discrepancy], meta: dict[str, Any], counts: dict[str, int]
               ) -> str:
+    from ringing.papers import PAPERS, reference
+
     m = ["# ringing — validation report", ""]
     m.append(", ".join(f"{k}: {v}" for k, v in counts.items()) + f"; total: {len(results)}")
     m.append("")
     m += [f"- {k}: {v}" for k, v in meta.items()]
-    m += ["", "## Claims", "",
-          "| claim | verdict | theory | simulation [95% CI] | paper | reason |",
+    m += ["", "## Claims", ""]
+    m += [f"- **{c}**: {d}" for c, d in COLUMNS]
+    m += ["", "| claim | verdict | computed | simulation [95% CI] | compared with | reason |",
           "|---|---|---|---|---|---|"]
     for r in results:
-        m.append(f"| {_md_cell(r.name)} | {r.verdict} | {_num(r.theory)} | {_md_cell(_ci(r))} "
-                 f"| {_num(r.paper)} | {_md_cell(r.reason)} |")
-    m += ["", "## Discrepancies with the papers", ""]
+        lab = _labels(r)
+        m.append(f"| {_md_cell(r.name)} | {r.verdict} "
+                 f"| {_md_cell(_cell(r.theory, lab.get('theory'), False))} "
+                 f"| {_md_cell(_ci(r))} | {_md_cell(_cell(r.paper, lab.get('paper'), False))} "
+                 f"| {_md_cell(name_papers(r.reason))} |")
+    m += ["", "## Figures", ""]
+    for f in figs:
+        m.append(f"- {f.name}: " + (name_papers(f.caption) if f.png is not None
+                                     else f"failed: {f.error}"))
+    m += ["", "## Discrepancies with the papers (findings)", ""]
     if not disc:
         m.append("None found.")
     for d in disc:
-        m += [f"### {d.title} ({d.source})", "", d.explanation, ""]
-    m += ["", "## Figures", ""]
-    for f in figs:
-        m.append(f"- {f.name}: " + (f.caption if f.png is not None else f"failed: {f.error}"))
+        items = ([(_first_sentence(d.title, 160, split=False), _first_sentence(d.explanation))]
+                 if d.source.startswith("claim ") else finding_items(d))
+        m += [f"- **{name_papers(title)}** ({name_papers(d.source)})"
+              + (f": {name_papers(body)}" if body
+                                                               else "")
+              for title, body in items]
+    m += ["", "## Papers", ""]
+    m += [f"- **{p.key}** (claim prefix seed{p.seed}): {reference(p.key)}"
+          for p in PAPERS.values()]
     return "\n".join(m) + "\n"

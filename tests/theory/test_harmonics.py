@@ -185,7 +185,8 @@ def test_segment_first_relu_layer_h_is_one() -> None:
 
 
 def test_loop_continuous_agrees_with_dft() -> None:
-    r = predict_walk_spectra("tanh", 5, path="loop", points=64, radius=0.5)
+    r = predict_walk_spectra("tanh", 5, path="loop", points=64, radius=0.5,
+                             approximation="hermite")
     assert r.power_continuous is not None and r.tail_mass is not None
     assert np.all(r.tail_mass < 1e-10)
     # aliasing is negligible at T = 64 for this walk: the two agree to the aliased mass
@@ -260,13 +261,15 @@ def test_walk_prediction_exact_kernel_limits_of_the_hermite_truncation() -> None
 
     kw = {"path": "loop", "points": 64, "radius": 0.3, "continuous": False}
     exact = predict_walk_spectra("relu", 4, approximation="exact", **kw).spectral_centroid
-    c25 = predict_walk_spectra("relu", 4, degree=25, **kw).spectral_centroid
-    c200 = predict_walk_spectra("relu", 4, degree=200, **kw).spectral_centroid
+    c25 = predict_walk_spectra("relu", 4, degree=25, approximation="hermite",
+                               **kw).spectral_centroid
+    c200 = predict_walk_spectra("relu", 4, degree=200, approximation="hermite",
+                                **kw).spectral_centroid
     assert np.all(c25 < c200) and np.all(c200 < exact)
     assert np.all(exact - c200 < 0.25 * (exact - c25))
     poly = "polynomial(coeffs=[0, 1, 0.3, -0.1])"
     a = predict_walk_spectra(poly, 3, approximation="exact", **kw).power
-    b = predict_walk_spectra(poly, 3, **kw).power
+    b = predict_walk_spectra(poly, 3, approximation="hermite", **kw).power
     np.testing.assert_allclose(a, b, rtol=1e-9, atol=1e-15)
     with pytest.raises(ValueError, match="needs path='loop'"):
         predict_walk_spectra("relu", 2, path="segment", approximation="exact")

@@ -438,7 +438,7 @@ def _theorem_exact(case: str, depth: int) -> tuple[np.ndarray, np.ndarray]:
 
 
 def claim_theorem1(case: str, depth: int = 40, points: int = 65) -> Outcome:
-    """Seed 002 Theorem 1 (Theorem 2 for the resnet case, the proof's denominator) at every
+    """Seed 002 Theorem 1 (Theorem 2 for the resnet case, with the proof's denominator) at every
     depth 1..L: (P_L∘…∘P_1)'(1) >= (1 − ρ_max)²/8 · Σ_l ‖φ_l − φ̄_l‖²/‖φ_l'‖².
 
     ρ_max is estimated on a grid from above (so the check is conservative).  Reported: the
@@ -463,7 +463,9 @@ def claim_theorem1(case: str, depth: int = 40, points: int = 65) -> Outcome:
     err_s = float(np.max(np.abs(p.theorem_sum / s_exact - 1)))
     has_j = bool(np.all(np.isfinite(j_exact)))
     err_j = float(np.max(np.abs(p.jacobian_sq / j_exact - 1))) if has_j else 0.0
-    details = {"margin": worst - 1.0, "depth_of_min": int(np.argmin(ratio)) + 1,
+    details = {"labels": {"theory": "margin: min over depth of (P∘…∘P)'(1)/RHS − 1",
+                          "paper": "threshold (the theorem holds at >= 0)"},
+               "margin": worst - 1.0, "depth_of_min": int(np.argmin(ratio)) + 1,
                "depth": depth, "denominator": den, "theorem_sum_rel_err": err_s,
                "jacobian_sq_rel_err": err_j if has_j else None,
                "theorem_sum_exact_at_L": float(s_exact[-1])}
@@ -479,11 +481,16 @@ def claim_theorem1(case: str, depth: int = 40, points: int = 65) -> Outcome:
                    details=details)
 
 
-CLAIMS += [Claim(f"seed002/theorem1/{case}",
-                 f"Theorem {'2' if case.startswith('resnet') else '1'} holds at depths 1..40 "
-                 f"({case})", "seed 002 Theorems 1-2, App. A", claim_theorem1, {"case": case},
-                 cost=2.0, revision=2)
-           for case in ("critical-erf", "critical-lrelu", "chaotic-erf", "resnet-relu")]
+#: the theorem each case checks: Theorem 1 (MLPs) or Theorem 2 (residual networks); the
+#: claim's identifier, statement and source all name the same one
+_THEOREM = {"critical-erf": 1, "critical-lrelu": 1, "chaotic-erf": 1, "resnet-relu": 2}
+
+CLAIMS += [Claim(f"seed002/theorem{n}/{case}",
+                 f"Theorem {n} holds at depths 1..40 ({case}): (P_L∘…∘P_1)'(1) >= "
+                 "(1 − ρ_max)²/8 · Σ_l ‖φ_l − φ̄_l‖²/‖φ_l'‖²",
+                 f"seed 002 Theorem {n}, App. A", claim_theorem1,
+                 {"case": case}, cost=2.0, revision=2)
+           for case, n in _THEOREM.items()]
 
 
 def claim_theorem2_denominator() -> Outcome:
@@ -500,7 +507,9 @@ def claim_theorem2_denominator() -> Outcome:
     e = float(st["layer_excess"][1])
     stated = float(st["layer_bound_stated"][1])
     proof = float(st["layer_bound_proof"][1])
-    details = {"excess_convexity": e, "bound_stated": stated, "bound_proof": proof,
+    details = {"labels": {"theory": "excess convexity e(P̃_2) of the second block",
+                          "paper": "the stated per-block lower bound"},
+               "excess_convexity": e, "bound_stated": stated, "bound_proof": proof,
                "final_ratio_stated": float(np.min(st["ratio_stated"][1:])),
                "final_ratio_proof": float(np.min(st["ratio_proof"][1:]))}
     tol = "e(P̃_l) >= per-block lower bound (relative 1e-9)"
