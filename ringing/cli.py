@@ -25,7 +25,7 @@ from typing import Any, NoReturn
 import ringing.commands as _commands
 from ringing import __version__
 from ringing.checks import positive_int
-from ringing.cli_support import add_json_flag, arg_type, render_table
+from ringing.cli_support import add_json_flag, arg_type, render_table, resolve_activation
 from ringing.runs.threads import configure_threads
 from ringing.serialize import to_jsonable
 
@@ -119,6 +119,19 @@ def _note_warnings(payload: dict[str, Any], args: argparse.Namespace,
         args.table_text = text + "\nwarnings: " + "; ".join(msgs)
 
 
+def _note_aliases(payload: dict[str, Any], args: argparse.Namespace) -> None:
+    """Say in the result that an old spelling was used (a deprecated alias with a note)."""
+    notes = getattr(args, "alias_notes", None)
+    if not notes:
+        return
+    payload["notes"] = list(notes)
+    text = getattr(args, "table_text", None)
+    if text is None:
+        args.table_text = render_table(payload)
+    else:
+        args.table_text = text + "".join(f"\nnote: {n}" for n in notes)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``ringing`` command; returns the exit status."""
     argv = list(sys.argv[1:] if argv is None else argv)
@@ -128,6 +141,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command is None or (args.command == "simulate" and args.what is None):
             parser.print_help(sys.stderr)
             return 2
+        resolve_activation(args)
         configure_threads(getattr(args, "threads", None))
         handler: Handler = args.func
         with warnings.catch_warnings(record=True) as caught:
@@ -135,6 +149,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             payload = to_jsonable(handler(args))
         _check_finite(payload)
         _note_warnings(payload, args, caught)
+        _note_aliases(payload, args)
     except (UsageError, ValueError) as err:
         advice = getattr(err, "advice", None)  # a budget refusal names parameters: as flags
         text = advice(_flag) if callable(advice) else str(err)

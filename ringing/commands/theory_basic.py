@@ -10,7 +10,8 @@ from typing import Any
 
 import numpy as np
 
-from ringing.cli_support import add_json_flag, render_table
+from ringing.cli_support import DEPTH_HELP, add_activation, add_json_flag, chop, render_table
+from ringing.papers import cite
 
 GROUP = None
 
@@ -29,9 +30,14 @@ def _hermite(args: argparse.Namespace) -> dict[str, Any]:
         "norm_sq": res.norm_sq,
         "tail": res.tail,
     }
+    coef = [float(c) for c in res.coefficients]
+    scale = max((abs(c) for c in coef), default=0.0)
+    err = np.broadcast_to(np.asarray(res.error, dtype=float), (len(coef),))
+    # within its quadrature error (or ZERO_RTOL of the largest) of 0: zero by symmetry
+    shown = [chop(c, scale, e) for c, e in zip(coef, err.tolist(), strict=True)]
     rows = [f"{'k':>4}  {'h_k':>24}  exact"] + [
         f"{k:>4}  {c:>24.16g}  {e if e is not None else '-'}"
-        for k, (c, e) in enumerate(zip(res.coefficients, res.exact_strings(), strict=True))
+        for k, (c, e) in enumerate(zip(shown, res.exact_strings(), strict=True))
     ]
     args.table_text = (f"Hermite coefficients of {res.activation} (sigma={res.sigma:g}); "
                        f"method: {res.method}\n" + "\n".join(rows) +
@@ -46,9 +52,12 @@ def _gauss(args: argparse.Namespace) -> dict[str, Any]:
     payload: dict[str, Any] = {"activation": g.activation, "sigma": g.sigma, **g.as_dict(),
                                "method": g.method}
     if g.exact:
-        payload["exact"] = {k: (str(list(v)) if isinstance(v, tuple) else str(v))
+        payload["exact"] = {k: (", ".join(map(str, v)) if isinstance(v, tuple) else str(v))
                             for k, v in g.exact.items()}
-    args.table_text = render_table(payload)
+    scale = g.norm_sq ** 0.5  # E φ and h_0 below ZERO_RTOL·‖φ‖ are round-off of 0
+    shown = {**payload, "mean": chop(payload["mean"], scale),
+             "linear": chop(list(payload["linear"]), scale)}
+    args.table_text = render_table(shown)
     return payload
 
 
@@ -75,8 +84,12 @@ def _nlc_tau(args: argparse.Namespace) -> dict[str, Any]:
 
     from ringing.theory.nlc import nlc_tau_summary
 
-    r = nlc_tau_summary(args.activation, args.sigma, args.depth)
-    payload = {"activation": r.activation, "sigma": r.sigma, "depth": r.depth,
+    if args.depth < 0:
+        raise ValueError(f"depth={args.depth} must be at least 0")
+    # --depth counts hidden layers applying ACT; the library counts linear layers (seed 004)
+    r = nlc_tau_summary(args.activation, args.sigma, args.depth + 1)
+    payload = {"activation": r.activation, "sigma": r.sigma, "depth": args.depth,
+               "linear_layers": r.depth,
                "nlc_tau": r.nlc_tau, "linear_approx_error": r.linear_approx_error,
                "nlc_tau_power": r.nlc_tau_power if math.isfinite(r.nlc_tau_power) else None,
                "log10_nlc_tau_power": r.log10_nlc_tau_power, "method": r.method}
@@ -108,38 +121,68 @@ def _summary(args: argparse.Namespace) -> dict[str, Any]:
 
 
 def register(sub: Any) -> None:
-    p = sub.add_parser("hermite", help="normalised Hermite coefficients (seed 002 §2.1)")
-    p.add_argument("activation", help="registry name or spec, e.g. 'lrelu(slope=0.2)'")
-    p.add_argument("--degree", type=int, default=10)
-    p.add_argument("--sigma", type=float, default=1.0, help="input standard deviation")
+    ge = cite("Gradient explosion", "§2.1, App. B")
+    p = sub.add_parser(
+        "hermite", help=f"normalised Hermite coefficients ({ge})",
+        description=f"Expand ACT(σz), z ~ N(0, 1), in normalised Hermite polynomials h_k "
+        f"({ge}): the coefficients h_0..h_K, how each was obtained (exact sympy or quadrature "
+        "with its error), the Gaussian norm and the tail beyond K.  A coefficient zero by "
+        "symmetry prints as 0.",
+        epilog="examples:\n  ringing hermite relu --degree 8 --exact\n"
+               "  ringing hermite 'lrelu(slope=0.2)' --sigma 2 --json")
+    add_activation(p)
+    p.add_argument("--degree", type=int, default=10, help="highest Hermite degree K")
+    p.add_argument("--sigma", type=float, default=1.0, help="input standard deviation σ")
     p.add_argument("--exact", action="store_true", help="derive exact sympy expressions")
     add_json_flag(p)
     p.set_defaults(func=_hermite)
 
-    p = sub.add_parser("gauss", help="Gaussian norms, mean, variance, linearisation and its error")
-    p.add_argument("activation")
-    p.add_argument("--sigma", type=float, default=1.0)
-    p.add_argument("--exact", action="store_true")
+    p = sub.add_parser(
+        "gauss", help="Gaussian norms, mean, variance, linearisation and its error",
+        description=f"Gaussian statistics of ACT(σz), z ~ N(0, 1) ({ge}): ‖φ‖², ‖φ'‖², mean, "
+        "variance, the best linear approximation h_0 + h_1 z and its squared error.",
+        epilog="examples:\n  ringing gauss tanh\n  ringing gauss relu --exact --json")
+    add_activation(p)
+    p.add_argument("--sigma", type=float, default=1.0, help="input standard deviation σ")
+    p.add_argument("--exact", action="store_true", help="derive exact sympy expressions")
     add_json_flag(p)
     p.set_defaults(func=_gauss)
 
-    p = sub.add_parser("covariance", help="C[phi|rho] (or C[phi'|rho] with --derivative)")
-    p.add_argument("activation")
-    p.add_argument("--rho", type=float, nargs="+", required=True)
-    p.add_argument("--sigma", type=float, default=1.0)
-    p.add_argument("--derivative", action="store_true")
+    p = sub.add_parser(
+        "covariance", help="C[phi|rho] (or C[phi'|rho] with --derivative)",
+        description="The Gaussian covariance C[φ|ρ] = E φ(σu) φ(σv) of a pair (u, v) of "
+        "standard normals with correlation ρ (" + cite("Gradient explosion", "eq 2.3") +
+        "), or C[φ'|ρ] with --derivative, at each ρ given, with the method and its error.",
+        epilog="examples:\n  ringing covariance relu --rho 0 0.5 1\n"
+               "  ringing covariance tanh --rho 0.3 --derivative --json")
+    add_activation(p)
+    p.add_argument("--rho", type=float, nargs="+", required=True,
+                   help="input correlation(s) ρ in [-1, 1]")
+    p.add_argument("--sigma", type=float, default=1.0, help="input standard deviation σ")
+    p.add_argument("--derivative", action="store_true", help="C[φ'|ρ] instead of C[φ|ρ]")
     add_json_flag(p)
     p.set_defaults(func=_covariance)
 
-    p = sub.add_parser("nlc-tau", help="NLC_tau(sigma), linear approximation error (seed 004 §5)")
-    p.add_argument("activation")
-    p.add_argument("--sigma", type=float, default=1.0)
-    p.add_argument("--depth", type=int, default=2, help="linear layers (depth-1 activations)")
+    nlc = cite("NLC", "§5")
+    p = sub.add_parser(
+        "nlc-tau", help=f"NLC_tau(sigma), linear approximation error ({nlc})",
+        description=f"The nonlinearity coefficient of ACT alone, NLC_τ(σ) ({nlc}), its "
+        "linear-approximation error, and the prediction NLC_τ^L for a network of --depth L "
+        "hidden layers.",
+        epilog="examples:\n  ringing nlc-tau relu --depth 48\n  ringing nlc-tau tanh --sigma 2")
+    add_activation(p)
+    p.add_argument("--sigma", type=float, default=1.0, help="input standard deviation σ")
+    p.add_argument("--depth", type=int, default=1, help=DEPTH_HELP)
     add_json_flag(p)
     p.set_defaults(func=_nlc_tau)
 
-    p = sub.add_parser("summary", help="theory summary of a few activations")
-    p.add_argument("activations", nargs="*",
-                   default=["relu", "lrelu", "tanh", "erf", "gelu", "softplus", "selu"])
+    p = sub.add_parser(
+        "summary", help="theory summary of a few activations",
+        description="One row per activation: Gaussian norms, mean, variance, squared "
+        "linearisation error, NLC_τ(1) and its linear-approximation error E.",
+        epilog="examples:\n  ringing summary\n  ringing summary relu gelu 'x*tanh(x)'")
+    p.add_argument("activations", nargs="*", metavar="ACT",
+                   default=["relu", "lrelu", "tanh", "erf", "gelu", "softplus", "selu"],
+                   help="activations (registry names or expressions in x)")
     add_json_flag(p)
     p.set_defaults(func=_summary)
