@@ -26,6 +26,7 @@ import ringing.commands as _commands
 from ringing import __version__
 from ringing.checks import positive_int
 from ringing.cli_support import add_json_flag, arg_type, render_table, resolve_activation
+from ringing.runs.progress import configure_progress
 from ringing.runs.threads import configure_threads
 from ringing.serialize import to_jsonable
 
@@ -69,6 +70,9 @@ def build_parser() -> argparse.ArgumentParser:
         group = getattr(mod, "GROUP", None)
         mod.register(simsub if group == "simulate" else sub)
     for leaf in _leaf_parsers(parser):
+        leaf.add_argument("--progress", action=argparse.BooleanOptionalAction, default=None,
+                          help="show progress bars (and a long run's plan and estimated time) "
+                               "on stderr (default: when stderr is a terminal)")
         leaf.add_argument("--threads", type=arg_type(positive_int, "--threads"), default=None,
                           help="threads for torch/OpenMP (default: the idle CPUs, or "
                                "OMP_NUM_THREADS when set)")
@@ -143,6 +147,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             return 2
         resolve_activation(args)
         configure_threads(getattr(args, "threads", None))
+        configure_progress(getattr(args, "progress", None))
         handler: Handler = args.func
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")

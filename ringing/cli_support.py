@@ -16,7 +16,7 @@ from ringing.checks import integer
 
 __all__ = ["add_json_flag", "add_activation", "add_alias", "add_norm", "arg_type", "check_norm",
            "chop", "default_sigma_w", "DEPTH_HELP", "resolve_activation", "int_at_least", "render_table", "NORMS", "SIGMA_W_HELP",
-           "ZERO_RTOL"]
+           "ZERO_RTOL", "announce_plan"]
 
 #: the one meaning of ``--depth`` (docs/cli.md)
 DEPTH_HELP = ("L, the number of hidden layers that apply ACT (a network's linear embedding "
@@ -119,6 +119,47 @@ def default_sigma_w(activation: Any, norm: str) -> float:
     from ringing.theory.harmonics import default_weight_scale
 
     return default_weight_scale(activation)
+
+
+def _duration(seconds: float) -> str:
+    if seconds < 90:
+        return f"{seconds:.0f} s"
+    if seconds < 5400:
+        return f"{seconds / 60:.0f} min"
+    return f"{seconds / 3600:.1f} h"
+
+
+def announce_plan(what: str, runs: int, steps: int, run: Callable[[int, int], Any],
+                  record_every: int, probe_steps: int = 50) -> None:
+    """Before a long training run, print its plan (runs × steps) and an estimated time on
+    stderr, where progress is shown (:func:`ringing.runs.progress.progress_enabled`).
+
+    The estimate comes from a short timed probe: ``run(probe_steps, record_every)`` trains
+    the same networks for ``probe_steps`` steps; the training speed it reports
+    (``steps_per_second``, else its wall time) scales to ``steps``, plus the probe's set-up
+    time.  A run not much longer than the probe gets the plan only.
+    """
+    import sys
+    import time
+
+    from ringing.runs.progress import progress_enabled
+
+    if not progress_enabled():
+        return
+    plan = f"plan: {what}: {runs} network(s) × {steps} steps, trained as one batch"
+    if steps <= 4 * probe_steps:
+        print(plan, file=sys.stderr, flush=True)
+        return
+    t0 = time.perf_counter()
+    probe = run(probe_steps, min(record_every, probe_steps))
+    wall = time.perf_counter() - t0
+    rate = getattr(probe, "steps_per_second", None)
+    rate = float(rate) if rate and rate > 0 else probe_steps / max(wall, 1e-9)
+    setup = max(wall - probe_steps / rate, 0.0)
+    eta = steps / rate + setup
+    print(f"{plan}; a {probe_steps}-step probe ran at {rate:.3g} steps/s: about "
+          f"{_duration(eta)} (use --steps and --seeds for a shorter run)", file=sys.stderr,
+          flush=True)
 
 
 def arg_type(check: Callable[..., T], name: str = "value", **kw: Any) -> Callable[[str], T]:
