@@ -60,10 +60,21 @@ class _Parser(argparse.ArgumentParser):
 
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="ringing", description="Theory and simulation of activation "
-                     "nonlinearity in deep networks.")
+                     "nonlinearity in deep networks: exact and numeric theory, wide-network "
+                     "simulations, and the validation of five papers (`ringing papers`).  "
+                     "Every command takes --json; docs/cli.md lists every flag.",
+                     epilog="examples:\n  ringing hermite relu --degree 8\n"
+                            "  ringing simulate nlc relu --depth 4 --width 256\n"
+                            "  ringing validate --quick")
     parser.add_argument("--version", action="version", version=f"ringing {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
-    sim = sub.add_parser("simulate", help="measure on wide torch networks")
+    sim = sub.add_parser(
+        "simulate", help="measure on wide torch networks",
+        description="Measure on torch networks what the theory predicts: correlations, "
+        "Jacobians and the NLC at initialisation, weight-space walks, and the papers' "
+        "training experiments.",
+        epilog="examples:\n  ringing simulate correlation relu --width 512 --depth 5 --rho0 0.5\n"
+               "  ringing simulate walk relu --depth 10 --width 256 --theory")
     simsub = sim.add_subparsers(dest="what", metavar="WHAT", parser_class=_Parser)
     for info in sorted(pkgutil.iter_modules(_commands.__path__), key=lambda m: m.name):
         mod = importlib.import_module(f"ringing.commands.{info.name}")
