@@ -14,9 +14,9 @@ from typing import Any, TypeVar
 
 from ringing.checks import integer
 
-__all__ = ["add_json_flag", "add_activation", "add_alias", "add_norm", "arg_type", "check_norm",
-           "chop", "default_sigma_w", "DEPTH_HELP", "resolve_activation", "int_at_least", "render_table", "NORMS", "SIGMA_W_HELP",
-           "ZERO_RTOL", "announce_plan"]
+__all__ = ["add_json_flag", "add_activation", "add_alias", "add_norm", "announce_plan",
+           "arg_type", "check_norm", "chop", "default_sigma_w", "int_at_least", "render_table",
+           "resolve_activation", "DEPTH_HELP", "NORMS", "SIGMA_W_HELP", "ZERO_RTOL"]
 
 #: the one meaning of ``--depth`` (docs/cli.md)
 DEPTH_HELP = ("L, the number of hidden layers that apply ACT (a network's linear embedding "
@@ -52,7 +52,7 @@ class _Alias(argparse.Action):
                  values: Any, option_string: str | None = None) -> None:
         if self.note:
             notes = list(getattr(namespace, "alias_notes", None) or [])
-            setattr(namespace, "alias_notes", notes + [f"{option_string} {self.note}"])
+            namespace.alias_notes = notes + [f"{option_string} {self.note}"]
         setattr(namespace, self.dest, self.const_value if self.nargs == 0 else values)
 
 
@@ -118,7 +118,12 @@ def default_sigma_w(activation: Any, norm: str) -> float:
         return 1.0
     from ringing.theory.harmonics import default_weight_scale
 
-    return default_weight_scale(activation)
+    try:
+        return default_weight_scale(activation)
+    except ValueError as err:
+        if "E[phi(z)^2] = 0" in str(err):  # φ = 0 a.e.: no scale keeps a variance; use 1
+            return 1.0
+        raise
 
 
 def _duration(seconds: float) -> str:

@@ -62,8 +62,9 @@ def _common(p: argparse.ArgumentParser, *, norms: tuple[str, ...], default_norm:
     add_activation(p)
     p.add_argument("--width", type=int, required=True, help="hidden width N")
     p.add_argument("--depth", type=int, required=True,
-                   help=DEPTH_HELP + "; the network is seed 002 eq 2.1's: a linear embedding "
-                   "layer, then L layers applying ACT (L + 1 weight matrices)")
+                   help=DEPTH_HELP + "; the network is that of "
+                   + cite("Gradient explosion", "eq 2.1") + ": a linear embedding layer, then "
+                   "L layers applying ACT (L + 1 weight matrices)")
     p.add_argument("--sigma-w", type=float, default=None, help=SIGMA_W_HELP)
     p.add_argument("--sigma-b", type=float, default=0.0, help="bias std σ_b")
     add_norm(p, default_norm, supported=norms)

@@ -375,7 +375,7 @@ def register(subparsers: Any) -> None:
     add_alias(w, "--weights", "weights", nargs="+")
     w.add_argument("--target", choices=("mixture", "linear", "sines"), default="mixture",
                    help="mixture: Σ sin(2πkx+φ) on [0, 1) at --frequencies (default); linear, "
-                        "sines: seed 003 Fig 3, 4")
+                        "sines: " + cite("F-Principle", "Fig 3, 4"))
     w.add_argument("--frequencies", type=int_at_least(1), nargs="+",
                    default=[1, 2, 3, 4, 5, 6], help="mixture frequencies (1 … 6)")
     w.add_argument("--samples", type=int_at_least(4), default=200,

@@ -16,8 +16,8 @@ from typing import Any
 
 from ringing.checks import positive_float
 from ringing.cli_support import add_alias, add_json_flag, arg_type, int_at_least
-from ringing.papers import cite
 from ringing.commands.walk_models import unit_float
+from ringing.papers import cite
 
 GROUP = None
 
@@ -60,7 +60,8 @@ def register(subparsers: Any) -> None:
     add_alias(q, "--alphas", "alphas", type=unit_float, nargs="+")
     q.add_argument("--arch", choices=("resnet_v1", "resnet_v2"), default="resnet_v1",
                    help="ResNet v1 (post-activation) or v2 (pre-activation)")
-    q.add_argument("--seeds", type=int_at_least(1), default=1, help="independent networks (initialisations) per cell")
+    q.add_argument("--seeds", type=int_at_least(1), default=1,
+                   help="independent networks (initialisations) per cell")
     q.add_argument("--channels", type=int_at_least(1), default=4,
                    help="first-stage planes (4; paper 16)")
     q.add_argument("--size", type=int_at_least(8), default=16, help="image side (16; paper 32)")
@@ -84,7 +85,8 @@ def register(subparsers: Any) -> None:
                        "ResNets",
                        epilog="examples:\n  ringing study cnn-figure fig3 --out figs\n"
                               "  ringing study cnn-figure fig8 --json",
-                       description=f"One of {cite('Ringing ReLUs')}'s walk figures (Fig 1 alpha-nu plane, "
+                       description=f"One of {cite('Ringing ReLUs')}'s walk figures "
+                       "(Fig 1 alpha-nu plane, "
                        "Fig 3 Toy-CNN spectra, Fig 5 h vs depth, Fig 6 branch correlation, "
                        "Fig 7 v1 vs v2, Fig 8 averaging) at its reduced default size.")
     f.add_argument("figure", choices=FIGURE_NAMES, help="which figure: " + ", ".join(FIGURE_NAMES))

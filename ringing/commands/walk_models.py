@@ -15,6 +15,7 @@ from ringing.cli_support import (
     int_at_least,
 )
 from ringing.commands.simulate_walk import layer_rows
+from ringing.papers import cite
 
 GROUP = "simulate"
 
@@ -59,7 +60,8 @@ def add_zoo_arguments(p: argparse.ArgumentParser) -> None:
 def register(subparsers: Any) -> None:
     p = subparsers.add_parser(
         "model-walk", help="weight-space walk of a Toy-CNN / ResNet: per-layer and loss spectra",
-        description="Walk the weights of a Toy-CNN or ResNet (seed 000 App. A.1) along a closed "
+        description="Walk the weights of a Toy-CNN or ResNet ("
+        + cite("Ringing ReLUs", "App. A.1") + ") along a closed "
         "loop (default) or the paper's open segment, all path points as one batch, and measure "
         "every layer's and the loss's power spectrum, centroid and fractal exponent h.",
         epilog="examples:\n  ringing simulate model-walk toycnn --depth 4 --channels 8 --size 16\n"
