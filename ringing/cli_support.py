@@ -234,7 +234,39 @@ def _fmt(v: Any, scale: float | None = None) -> str:
     return str(v)
 
 
+def _is_interval(v: Any) -> bool:
+    return isinstance(v, dict) and set(v) == {"value", "lo", "hi"}
+
+
+def _cell(v: Any) -> str:
+    if _is_interval(v):
+        return f"{_fmt(v['value'])} [{_fmt(v['lo'])}, {_fmt(v['hi'])}]"
+    return _fmt(v)
+
+
+def _row_table(key: str, rows: list[dict[str, Any]]) -> list[str] | None:
+    """A list of records with the same keys and flat values (numbers, text, intervals) as
+    one table with a header; None when the rows are not like that."""
+    keys = list(rows[0])
+    if any(list(r) != keys for r in rows) or any(
+            isinstance(x, (list, tuple)) or (isinstance(x, dict) and not _is_interval(x))
+            for r in rows for x in r.values()):
+        return None
+    cells = [[_cell(r[k]) for k in keys] for r in rows]
+    widths = [max(len(k), *(len(c[i]) for c in cells)) for i, k in enumerate(keys)]
+    head = "  ".join(k.rjust(w) for k, w in zip(keys, widths, strict=True))
+    return [f"{key}:", "  " + head] + ["  " + "  ".join(c.rjust(w) for c, w in
+                                                       zip(row, widths, strict=True))
+                                       for row in cells]
+
+
 def _lines(key: str, v: Any, width: int) -> list[str]:
+    if _is_interval(v):
+        return [f"{key.ljust(width)}  {_cell(v)}"]
+    if isinstance(v, (list, tuple)) and v and all(isinstance(u, dict) for u in v):
+        table = _row_table(key, list(v))
+        if table is not None:
+            return table
     if isinstance(v, dict):
         if not v:
             return [f"{key.ljust(width)}  (none)"]
