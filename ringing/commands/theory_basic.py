@@ -84,8 +84,8 @@ def _nlc_tau(args: argparse.Namespace) -> dict[str, Any]:
 
     from ringing.theory.nlc import nlc_tau_summary
 
-    if args.depth < 0:
-        raise ValueError(f"depth={args.depth} must be at least 0")
+    if args.depth < 1:
+        raise ValueError(f"depth={args.depth} must be at least 1")
     # --depth counts hidden layers applying ACT; the library counts linear layers (seed 004)
     r = nlc_tau_summary(args.activation, args.sigma, args.depth + 1)
     payload = {"activation": r.activation, "sigma": r.sigma, "depth": args.depth,
