@@ -25,7 +25,13 @@ from typing import Any, NoReturn
 import ringing.commands as _commands
 from ringing import __version__
 from ringing.checks import positive_int
-from ringing.cli_support import add_json_flag, arg_type, render_table, resolve_activation
+from ringing.cli_support import (
+    add_json_flag,
+    announce_plan,
+    arg_type,
+    render_table,
+    resolve_activation,
+)
 from ringing.runs.progress import configure_progress
 from ringing.runs.threads import configure_threads
 from ringing.serialize import to_jsonable
@@ -160,6 +166,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         configure_threads(getattr(args, "threads", None))
         configure_progress(getattr(args, "progress", None))
         handler: Handler = args.func
+        announce_plan(handler, args)
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
             payload = to_jsonable(handler(args))

@@ -134,37 +134,56 @@ def _duration(seconds: float) -> str:
     return f"{seconds / 3600:.1f} h"
 
 
-def announce_plan(what: str, runs: int, steps: int, run: Callable[[int, int], Any],
-                  record_every: int, probe_steps: int = 50) -> None:
-    """Before a long training run, print its plan (runs × steps) and an estimated time on
-    stderr, where progress is shown (:func:`ringing.runs.progress.progress_enabled`).
+def announce_plan(handler: Callable[[argparse.Namespace], Any], args: argparse.Namespace,
+                  probes: tuple[int, int] = (10, 40)) -> None:
+    """Before a training command runs (one whose flags include ``--steps`` and ``--seeds``),
+    print its plan (networks × steps) and an estimated time on stderr, where progress is
+    shown (:func:`ringing.runs.progress.progress_enabled`).
 
-    The estimate comes from a short timed probe: ``run(probe_steps, record_every)`` trains
-    the same networks for ``probe_steps`` steps; the training speed it reports
-    (``steps_per_second``, else its wall time) scales to ``steps``, plus the probe's set-up
-    time.  A run not much longer than the probe gets the plan only.
+    The estimate comes from two short timed probes: the same command with ``--steps`` set
+    to ``probes[0]`` and ``probes[1]`` (no figure, recording at most every probe length),
+    after an untimed warm-up run of ``probes[0]`` steps (imports, caches).
+    Their difference gives the time per step and the first one the set-up time, so
+    ``estimate = set-up + steps × time per step``.  A run not much longer than the probes
+    gets the plan only.
     """
+    import copy
     import sys
     import time
+    import warnings
 
     from ringing.runs.progress import progress_enabled
 
-    if not progress_enabled():
+    steps, runs = getattr(args, "steps", None), getattr(args, "seeds", None)
+    if steps is None or runs is None or not progress_enabled():
         return
-    plan = f"plan: {what}: {runs} network(s) × {steps} steps, trained as one batch"
-    if steps <= 4 * probe_steps:
+    plan = f"plan: {runs} network(s) × {steps} steps, trained as one batch"
+    if steps <= 5 * probes[1]:
         print(plan, file=sys.stderr, flush=True)
         return
-    t0 = time.perf_counter()
-    probe = run(probe_steps, min(record_every, probe_steps))
-    wall = time.perf_counter() - t0
-    rate = getattr(probe, "steps_per_second", None)
-    rate = float(rate) if rate and rate > 0 else probe_steps / max(wall, 1e-9)
-    setup = max(wall - probe_steps / rate, 0.0)
-    eta = steps / rate + setup
-    print(f"{plan}; a {probe_steps}-step probe ran at {rate:.3g} steps/s: about "
-          f"{_duration(eta)} (use --steps and --seeds for a shorter run)", file=sys.stderr,
-          flush=True)
+    walls = []
+    for n in (probes[0], *probes):  # the first run only warms up (imports, caches)
+        probe = copy.copy(args)
+        probe.steps = n
+        if hasattr(probe, "record_every"):
+            probe.record_every = min(probe.record_every, n)
+        if hasattr(probe, "figure"):
+            probe.figure = None
+        t0 = time.perf_counter()
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            handler(probe)
+        walls.append(time.perf_counter() - t0)
+    walls = walls[1:]
+    per_step = max(walls[1] - walls[0], 0.0) / (probes[1] - probes[0])
+    if per_step <= 0:
+        per_step = walls[1] / probes[1]
+    setup = max(walls[0] - probes[0] * per_step, 0.0)
+    eta = setup + steps * per_step
+    print(f"{plan}; timed probes of {probes[0]} and {probes[1]} steps: "
+          f"{per_step * 1e3:.3g} ms per step, {setup:.2g} s set-up: about {_duration(eta)} "
+          "(--steps and --seeds make it shorter; --no-progress skips this)",
+          file=sys.stderr, flush=True)
 
 
 def arg_type(check: Callable[..., T], name: str = "value", **kw: Any) -> Callable[[str], T]:

@@ -112,4 +112,5 @@ def test_text_output_runs_and_reads(command: str, tmp_path: Path,
     assert out.strip(), f"{command}: no text output"
     for pattern, what in FORBIDDEN:
         m = pattern.search(out)
-        assert m is None, f"{command}: {what} in the text output: {out[max(0, m.start() - 60):m.end() + 60]!r}"
+        where = "" if m is None else out[max(0, m.start() - 60):m.end() + 60]
+        assert m is None, f"{command}: {what} in the text output: {where!r}"

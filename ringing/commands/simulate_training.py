@@ -10,7 +10,6 @@ from ringing.cli_support import (
     DEPTH_HELP,
     add_activation,
     add_json_flag,
-    announce_plan,
     arg_type,
     int_at_least,
 )
@@ -89,17 +88,12 @@ def _spectral_bias(args: argparse.Namespace) -> dict[str, Any]:
 
     validate_steps(args.steps)
     freqs = args.frequencies if args.frequencies else list(range(5, 55, 5))
-
-    def run(steps: int, record_every: int) -> Any:
-        return spectral_bias(frequencies=freqs, amplitudes=args.amplitudes,
-                             n_samples=args.samples, depth=args.depth, width=args.width,
-                             activation=args.activation, steps=steps, seeds=args.seeds,
-                             seed=args.seed, lr=args.lr, optimizer=args.optimizer,
-                             record_every=record_every, threshold=args.threshold,
-                             device=args.device, dtype=args.dtype, max_memory=args.max_memory)
-
-    announce_plan("spectral bias", args.seeds, args.steps, run, args.record_every)
-    res = run(args.steps, args.record_every)
+    res = spectral_bias(frequencies=freqs, amplitudes=args.amplitudes, n_samples=args.samples,
+                        depth=args.depth, width=args.width, activation=args.activation,
+                        steps=args.steps, seeds=args.seeds, seed=args.seed, lr=args.lr,
+                        optimizer=args.optimizer, record_every=args.record_every,
+                        threshold=args.threshold, device=args.device, dtype=args.dtype,
+                        max_memory=args.max_memory)
     payload = res.payload()
     if args.timings:
         payload["timings"] = {"steps_per_second": res.steps_per_second}
@@ -120,18 +114,12 @@ def _fprinciple(args: argparse.Namespace) -> dict[str, Any]:
     widths = None
     if args.widths:
         widths = [int(w) for w in args.widths]
-
-    def run(steps: int, record_every: int) -> Any:
-        return fprinciple(args.target, sampling=args.sampling,
-                          noise_placement=args.noise_placement, widths=widths,
-                          activation=args.activation, steps=steps, seeds=args.seeds,
-                          seed=args.seed, lr=args.lr, init_std=args.init_std,
-                          optimizer=args.optimizer, record_every=record_every,
-                          threshold=args.threshold, device=args.device, dtype=args.dtype,
-                          max_memory=args.max_memory)
-
-    announce_plan("frequency principle", args.seeds, args.steps, run, args.record_every)
-    res = run(args.steps, args.record_every)
+    res = fprinciple(args.target, sampling=args.sampling, noise_placement=args.noise_placement,
+                     widths=widths, activation=args.activation, steps=args.steps,
+                     seeds=args.seeds, seed=args.seed, lr=args.lr, init_std=args.init_std,
+                     optimizer=args.optimizer, record_every=args.record_every,
+                     threshold=args.threshold, device=args.device, dtype=args.dtype,
+                     max_memory=args.max_memory)
     payload = res.payload()
     if args.timings:
         payload["timings"] = {"steps_per_second": res.steps_per_second}

@@ -52,12 +52,22 @@ def _gauss(args: argparse.Namespace) -> dict[str, Any]:
     payload: dict[str, Any] = {"activation": g.activation, "sigma": g.sigma, **g.as_dict(),
                                "method": g.method}
     if g.exact:
-        payload["exact"] = {k: (", ".join(map(str, v)) if isinstance(v, tuple) else str(v))
+        payload["exact"] = {k: (str(list(v)) if isinstance(v, tuple) else str(v))
                             for k, v in g.exact.items()}
     scale = g.norm_sq ** 0.5  # E φ and h_0 below ZERO_RTOL·‖φ‖ are round-off of 0
-    shown = {**payload, "mean": chop(payload["mean"], scale),
-             "linear": chop(list(payload["linear"]), scale)}
-    args.table_text = render_table(shown)
+    h0, h1 = chop(list(payload["linear"]), scale)
+    rows: dict[str, Any] = {
+        "‖φ‖² = E φ(σz)²": g.norm_sq,
+        "‖φ'‖² = E φ'(σz)²": g.derivative_norm_sq,
+        "mean E φ(σz)": chop(payload["mean"], scale),
+        "variance": payload["variance"],
+        "linearisation h_0 + h_1 z": f"h_0 = {h0:.10g}, h_1 = {h1:.10g}",
+        "its squared error ‖φ - φ̄‖²": payload["linearization_error_sq"],
+    }
+    if g.exact:
+        rows["exact"] = payload["exact"]
+    args.table_text = (f"Gaussian statistics of {g.activation}(σz), z ~ N(0, 1), σ = {g.sigma:g}"
+                       f"\n{render_table(rows)}\nmethod: {g.method}")
     return payload
 
 
@@ -93,7 +103,15 @@ def _nlc_tau(args: argparse.Namespace) -> dict[str, Any]:
                "nlc_tau": r.nlc_tau, "linear_approx_error": r.linear_approx_error,
                "nlc_tau_power": r.nlc_tau_power if math.isfinite(r.nlc_tau_power) else None,
                "log10_nlc_tau_power": r.log10_nlc_tau_power, "method": r.method}
-    args.table_text = render_table(payload)
+    power = ("overflows float64" if payload["nlc_tau_power"] is None
+             else f"{payload['nlc_tau_power']:.10g}")
+    args.table_text = "\n".join([
+        f"nonlinearity coefficient of {r.activation} ({cite('NLC', '§5')}), σ = {r.sigma:g}",
+        f"NLC_τ(σ)                          {r.nlc_tau:.10g}",
+        f"linear approximation error at σ=1 {r.linear_approx_error:.10g}",
+        f"prediction NLC_τ^L, L = {args.depth:<9d} {power}  (log10 "
+        f"{r.log10_nlc_tau_power:.6g}; {r.depth} linear layers)",
+        f"method: {r.method}"])
     return payload
 
 
@@ -114,7 +132,8 @@ def _summary(args: argparse.Namespace) -> dict[str, Any]:
     head = (f"{'activation':<14}{'||phi||^2':>12}{'||phi_d||^2':>13}{'mean':>10}{'var':>10}"
             f"{'lin.err^2':>11}{'NLC_tau':>10}{'E':>9}")
     body = [f"{r['activation']:<14}{r['norm_sq']:>12.6f}{r['derivative_norm_sq']:>13.6f}"
-            f"{r['mean']:>10.5f}{r['variance']:>10.5f}{r['linearization_error_sq']:>11.5f}"
+            f"{chop(r['mean'], r['norm_sq'] ** 0.5):>10.5f}{r['variance']:>10.5f}"
+            f"{r['linearization_error_sq']:>11.5f}"
             f"{r['nlc_tau']:>10.5f}{r['linear_approx_error']:>9.5f}" for r in rows]
     args.table_text = "\n".join([head, *body])
     return {"activations": rows}
