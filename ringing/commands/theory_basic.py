@@ -120,7 +120,7 @@ def _summary(args: argparse.Namespace) -> dict[str, Any]:
     from ringing.theory.hermite import gaussian_summary
     from ringing.theory.nlc import nlc_tau_summary
 
-    rows = []
+    rows: list[dict[str, Any]] = []
     for name in progress(args.activations, desc="summary"):
         g = gaussian_summary(name)
         n = nlc_tau_summary(name)
