@@ -114,3 +114,41 @@ def test_text_output_runs_and_reads(command: str, tmp_path: Path,
         m = pattern.search(out)
         where = "" if m is None else out[max(0, m.start() - 60):m.end() + 60]
         assert m is None, f"{command}: {what} in the text output: {where!r}"
+
+
+def _text(capsys: pytest.CaptureFixture[str], *argv: str) -> str:
+    assert main([*argv, "--no-progress"]) == 0
+    return capsys.readouterr().out
+
+
+def test_zero_by_symmetry_prints_0(capsys: pytest.CaptureFixture[str]) -> None:
+    """tanh is odd: its even Hermite coefficients and its mean are 0, printed as 0 (the
+    quadrature gives ~1e-17); the odd ones keep their digits."""
+    rows = [line.split() for line in _text(capsys, "hermite", "tanh", "--degree", "4")
+            .splitlines()[2:7]]
+    assert [r[1] for r in rows[0::2]] == ["0", "0", "0"]
+    assert float(rows[1][1]) == pytest.approx(0.6057055096, rel=1e-9)
+    assert "mean E φ(σz)                 0\n" in _text(capsys, "gauss", "tanh")
+
+
+def test_a_sweep_shows_its_final_value(capsys: pytest.CaptureFixture[str]) -> None:
+    out = _text(capsys, "correlation", "relu", "--depth", "50", "--rho0", "0.2")
+    last = out.splitlines()[-2].split()
+    assert last[0] == "50" and float(last[1]) == pytest.approx(0.98, abs=0.02)
+    from ringing.cli_support import render_table
+
+    text = render_table({"values": [float(i) for i in range(40)]})
+    assert "39" in text and "(30 more)" in text
+
+
+def test_vacuous_bound_says_so(capsys: pytest.CaptureFixture[str]) -> None:
+    vacuous = _text(capsys, "bound", "relu", "--depth", "5").splitlines()[1]
+    assert "vacuous" in vacuous
+    assert "vacuous" not in _text(capsys, "bound", "relu", "--depth", "200").splitlines()[1]
+    assert "vacuous: no bound" in _text(capsys, "bound", "identity", "--depth", "3")
+
+
+def test_walk_theory_is_in_the_text(capsys: pytest.CaptureFixture[str]) -> None:
+    out = _text(capsys, "simulate", "walk", *TINY["simulate walk"])
+    head, row1 = out.splitlines()[1:3]
+    assert "theory: centroid" in head and len(row1.split()) >= 12
