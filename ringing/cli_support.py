@@ -16,7 +16,15 @@ from ringing.checks import integer
 
 __all__ = ["add_json_flag", "add_activation", "add_alias", "add_norm", "announce_plan",
            "arg_type", "check_norm", "chop", "default_sigma_w", "int_at_least", "render_table",
-           "resolve_activation", "DEPTH_HELP", "NORMS", "SIGMA_W_HELP", "ZERO_RTOL"]
+           "resolve_activation", "add_seeds", "DEPTH_HELP", "DEVICE_HELP", "DTYPE_HELP", "NORMS",
+           "SEEDS_HELP", "SIGMA_W_HELP", "ZERO_RTOL"]
+
+#: the help of ``--device`` everywhere
+DEVICE_HELP = "auto (CUDA when present) | cpu | cuda"
+#: the help of ``--dtype`` everywhere (a command with another default says why)
+DTYPE_HELP = "floating-point type of the networks"
+#: the one meaning of ``--seeds`` (docs/cli.md)
+SEEDS_HELP = "independent networks (initialisations), seeds S, S+1, ... (S: --seed)"
 
 #: the one meaning of ``--depth`` (docs/cli.md)
 DEPTH_HELP = ("L, the number of hidden layers that apply ACT (a network's linear embedding "
@@ -78,6 +86,14 @@ def add_activation(p: argparse.ArgumentParser, default: str | None = None) -> No
     add_alias(p, "--activation", "activation_flag")  # resolve_activation() merges it
     if default is None:
         p.set_defaults(required_activation=True)
+
+
+def add_seeds(p: argparse.ArgumentParser, default: int, type_: Callable[[str], int],
+              note: str = "") -> None:
+    """``--seeds N``, the number of independent networks, with ``--networks`` as its hidden
+    old spelling."""
+    p.add_argument("--seeds", type=type_, default=default, help=SEEDS_HELP + note)
+    add_alias(p, "--networks", "seeds", type=type_)
 
 
 def resolve_activation(args: argparse.Namespace) -> None:

@@ -9,11 +9,14 @@ from typing import Any
 from ringing.checks import non_negative_float, non_negative_int, positive_int
 from ringing.cli_support import (
     DEPTH_HELP,
+    DEVICE_HELP,
+    DTYPE_HELP,
     SIGMA_W_HELP,
     add_activation,
     add_alias,
     add_json_flag,
     add_norm,
+    add_seeds,
     arg_type,
     check_norm,
     default_sigma_w,
@@ -71,15 +74,13 @@ def _common(p: argparse.ArgumentParser, *, norms: tuple[str, ...], default_norm:
     p.add_argument("--weights", choices=("gaussian", "orthogonal"), default="gaussian",
                    help="weight distribution: i.i.d. Gaussian, or a scaled orthogonal matrix "
                    "(" + cite("NLC", "App. C") + ")")
-    p.add_argument("--seeds", type=_positive_int, default=seeds,
-                   help="independent networks (initialisations), seeds S, S+1, ...")
+    add_seeds(p, seeds, _positive_int)
     add_alias(p, "--samples", "seeds", type=_positive_int,
               note="is an old spelling of --seeds (the number of networks) here")
-    add_alias(p, "--networks", "seeds", type=_positive_int)
     p.add_argument("--seed", type=_nonneg_int, default=0, help="first seed S")
-    p.add_argument("--device", default="auto", help="auto (CUDA when present) | cpu | cuda")
+    p.add_argument("--device", default="auto", help=DEVICE_HELP)
     p.add_argument("--dtype", choices=("float32", "float64"), default="float32",
-                   help="floating-point type of the network")
+                   help=DTYPE_HELP)
     p.add_argument("--max-memory", type=_size, default=None, metavar="SIZE",
                    help=_MAX_MEMORY_HELP)
     add_json_flag(p)
@@ -336,9 +337,7 @@ def register(subparsers: Any) -> None:
     p.add_argument("--data", choices=("gaussian", "waveform", "digits"), default="gaussian",
                    help="data set: Gaussian inputs, waveform-noise (generated), or "
                         "scikit-learn's 8x8 digits")
-    p.add_argument("--seeds", type=_positive_int, default=10,
-                   help="independent networks (initialisations), seeds S, S+1, ...")
-    add_alias(p, "--networks", "seeds", type=_positive_int)
+    add_seeds(p, 10, _positive_int)
     p.add_argument("--seed", type=_nonneg_int, default=0, help="first seed S")
     p.add_argument("--samples", type=_positive_int, default=2000,
                    help="data points (gaussian and waveform data; digits has its own)")
@@ -356,7 +355,7 @@ def register(subparsers: Any) -> None:
     p.add_argument("--weights", choices=("gaussian", "orthogonal"), default="gaussian",
                    help="weight distribution: i.i.d. Gaussian, or a scaled orthogonal matrix "
                    "(" + cite("NLC", "App. C") + ")")
-    p.add_argument("--device", default="auto", help="auto (CUDA when present) | cpu | cuda")
+    p.add_argument("--device", default="auto", help=DEVICE_HELP)
     p.add_argument("--dtype", choices=("float32", "float64"), default="float64",
                    help="floating-point type (float64 here: the NLC is a ratio of small "
                    "Jacobian differences)")

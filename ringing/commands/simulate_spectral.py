@@ -12,7 +12,16 @@ import argparse
 from typing import Any
 
 from ringing.checks import positive_float
-from ringing.cli_support import DEPTH_HELP, add_alias, add_json_flag, arg_type, int_at_least
+from ringing.cli_support import (
+    DEPTH_HELP,
+    DEVICE_HELP,
+    DTYPE_HELP,
+    SEEDS_HELP,
+    add_alias,
+    add_json_flag,
+    arg_type,
+    int_at_least,
+)
 from ringing.papers import cite
 
 GROUP = "simulate"
@@ -25,17 +34,16 @@ def _common(p: argparse.ArgumentParser, *, steps: int, seeds: int, lr: float | N
     p.add_argument("--steps", type=int_at_least(0), default=steps,
                    help="training steps (the default is a reduced setting)")
     p.add_argument("--seeds", type=int_at_least(1), default=seeds,
-                   help="independent networks (initialisations) per setting, trained as one "
-                   "batch")
+                   help=SEEDS_HELP + ", per setting, trained as one batch")
     p.add_argument("--seed", type=int_at_least(0), default=0, help="first seed S")
     p.add_argument("--lr", type=_positive_float, default=lr,
                    help="Adam learning rate" + (" (default: per network)" if lr is None else ""))
     if record_every is not None:
         p.add_argument("--record-every", type=int_at_least(1), default=record_every,
                        help="record every N steps")
-    p.add_argument("--device", default="cpu", help="auto (CUDA when present) | cpu | cuda")
+    p.add_argument("--device", default="cpu", help=DEVICE_HELP)
     p.add_argument("--dtype", choices=("float32", "float64"), default="float32",
-                   help="floating-point type of the networks")
+                   help=DTYPE_HELP)
     if figure:
         p.add_argument("--figure", default=None, metavar="PATH", help="also save a PNG here")
     add_json_flag(p)

@@ -8,6 +8,9 @@ from typing import Any
 from ringing.checks import positive_float
 from ringing.cli_support import (
     DEPTH_HELP,
+    DEVICE_HELP,
+    DTYPE_HELP,
+    SEEDS_HELP,
     add_activation,
     add_json_flag,
     arg_type,
@@ -29,7 +32,7 @@ def _common(p: argparse.ArgumentParser, *, steps: int, seeds: int, lr: float,
                    help="training steps (the default is the paper's set-up; a run prints its "
                    "plan and estimated time first when progress is shown)")
     p.add_argument("--seeds", type=_int_at_least(1), default=seeds,
-                   help="independent networks (initialisations), trained as one batch")
+                   help=SEEDS_HELP + ", trained as one batch")
     p.add_argument("--seed", type=_int_at_least(0), default=0, help="first seed (default 0)")
     p.add_argument("--lr", type=_positive_float, default=lr, help="learning rate")
     p.add_argument("--optimizer", choices=("adam", "sgd"), default="adam",
@@ -39,9 +42,9 @@ def _common(p: argparse.ArgumentParser, *, steps: int, seeds: int, lr: float,
     p.add_argument("--threshold", type=_positive_float, default=0.1,
                    help="a frequency is learned when Δ_F ≤ this ("
                    + cite("F-Principle", "§3.2") + ")")
-    p.add_argument("--device", default="auto", help="auto (CUDA when present) | cpu | cuda")
+    p.add_argument("--device", default="auto", help=DEVICE_HELP)
     p.add_argument("--dtype", choices=("float32", "float64"), default="float32",
-                   help="floating-point type of the networks")
+                   help=DTYPE_HELP)
     p.add_argument("--max-memory", type=_size, default=None, metavar="SIZE",
                    help="memory this run may use, e.g. 8G (default: half the memory "
                    "available); a run estimated to need more is refused before it starts")

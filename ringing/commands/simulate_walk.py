@@ -8,11 +8,13 @@ from typing import Any
 from ringing.checks import positive_float
 from ringing.cli_support import (
     DEPTH_HELP,
+    DEVICE_HELP,
+    DTYPE_HELP,
     SIGMA_W_HELP,
     add_activation,
-    add_alias,
     add_json_flag,
     add_norm,
+    add_seeds,
     arg_type,
     check_norm,
     default_sigma_w,
@@ -56,10 +58,7 @@ def register(subparsers: Any) -> None:
     p.add_argument("--points", type=int, default=100, help="path samples T >= 4")
     p.add_argument("--directions", type=_int_at_least(1), default=8,
                    help="random directions K per network")
-    p.add_argument("--seeds", type=_int_at_least(1), default=1,
-                   help="independent networks (initialisations); with >= 2 the intervals are "
-                   "over networks")
-    add_alias(p, "--networks", "seeds", type=_int_at_least(1))
+    add_seeds(p, 1, _int_at_least(1), "; with >= 2 the intervals are over networks")
     p.add_argument("--direction", choices=("random", "gradient"), default="random",
                    help="walk direction: a random Gaussian direction, or the loss gradient")
     p.add_argument("--second", choices=("auto", "shifted", "independent"), default="auto",
@@ -81,9 +80,9 @@ def register(subparsers: Any) -> None:
     p.add_argument("--theory", action="store_true",
                    help="also set the theory's predicted spectra beside the measured ones")
     p.add_argument("--seed", type=_int_at_least(0), default=0, help="first seed S")
-    p.add_argument("--device", default="auto", help="auto (CUDA when present) | cpu | cuda")
+    p.add_argument("--device", default="auto", help=DEVICE_HELP)
     p.add_argument("--dtype", choices=("float32", "float64"), default="float32",
-                   help="floating-point type of the network")
+                   help=DTYPE_HELP)
     p.add_argument("--max-memory", type=_size, default=None, metavar="SIZE",
                    help="memory this run may use, e.g. 8G (default: half the memory "
                    "available); directions are chunked to fit, and a walk whose weights and "

@@ -17,7 +17,13 @@ from pathlib import Path
 from typing import Any
 
 from ringing.checks import non_negative_int, positive_int
-from ringing.cli_support import add_alias, add_json_flag, arg_type, int_at_least
+from ringing.cli_support import (
+    DEVICE_HELP,
+    add_alias,
+    add_json_flag,
+    arg_type,
+    int_at_least,
+)
 from ringing.papers import cite
 
 GROUP = None
@@ -69,7 +75,7 @@ def register(subparsers: Any) -> None:
                        else int_at_least(lo), default=None, help=text)
     q.add_argument("--optimizer", choices=("sgd", "adam"), default=None,
                    help="optimiser: sgd (default) or adam (Fig 3F)")
-    q.add_argument("--device", default="auto", help="auto (CUDA when present) | cpu | cuda")
+    q.add_argument("--device", default="auto", help=DEVICE_HELP)
     q.add_argument("--store", default=None, metavar="PATH",
                    help="results store (SQLite; default $XDG_CACHE_HOME/ringing/results.sqlite)")
     q.add_argument("--executor", default="local", choices=("local", "ray"),

@@ -15,7 +15,14 @@ import argparse
 from typing import Any
 
 from ringing.checks import positive_float
-from ringing.cli_support import add_alias, add_json_flag, arg_type, int_at_least
+from ringing.cli_support import (
+    DEVICE_HELP,
+    SEEDS_HELP,
+    add_alias,
+    add_json_flag,
+    arg_type,
+    int_at_least,
+)
 from ringing.commands.walk_models import unit_float
 from ringing.papers import cite
 
@@ -61,7 +68,7 @@ def register(subparsers: Any) -> None:
     q.add_argument("--arch", choices=("resnet_v1", "resnet_v2"), default="resnet_v1",
                    help="ResNet v1 (post-activation) or v2 (pre-activation)")
     q.add_argument("--seeds", type=int_at_least(1), default=1,
-                   help="independent networks (initialisations) per cell")
+                   help=SEEDS_HELP + ", per cell")
     q.add_argument("--channels", type=int_at_least(1), default=4,
                    help="first-stage planes (4; paper 16)")
     q.add_argument("--size", type=int_at_least(8), default=16, help="image side (16; paper 32)")
@@ -77,7 +84,7 @@ def register(subparsers: Any) -> None:
     q.add_argument("--executor", choices=("local", "ray"), default="local",
                    help="local process pool or Ray (needs ringing[dist])")
     q.add_argument("--workers", type=int_at_least(1), default=1, help="parallel workers")
-    q.add_argument("--device", default="cpu", help="auto (CUDA when present) | cpu | cuda")
+    q.add_argument("--device", default="cpu", help=DEVICE_HELP)
     q.add_argument("--figure", default=None, metavar="PATH", help="write the figure (PNG)")
     add_json_flag(q)
     q.set_defaults(func=_blueshift)
@@ -91,7 +98,7 @@ def register(subparsers: Any) -> None:
                        "Fig 7 v1 vs v2, Fig 8 averaging) at its reduced default size.")
     f.add_argument("figure", choices=FIGURE_NAMES, help="which figure: " + ", ".join(FIGURE_NAMES))
     f.add_argument("--out", default=".", metavar="DIR", help="folder for cnn_<figure>.png")
-    f.add_argument("--device", default="cpu", help="auto (CUDA when present) | cpu | cuda")
+    f.add_argument("--device", default="cpu", help=DEVICE_HELP)
     add_json_flag(f)
     f.set_defaults(func=_figure)
 

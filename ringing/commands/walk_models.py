@@ -7,9 +7,12 @@ from typing import Any
 
 from ringing.checks import non_negative_float, positive_float
 from ringing.cli_support import (
+    DEVICE_HELP,
+    DTYPE_HELP,
     add_alias,
     add_json_flag,
     add_norm,
+    add_seeds,
     arg_type,
     check_norm,
     int_at_least,
@@ -79,10 +82,7 @@ def register(subparsers: Any) -> None:
     p.add_argument("--points", type=int_at_least(4), default=100, help="path samples T (100)")
     p.add_argument("--directions", type=int_at_least(1), default=4,
                    help="random directions K per network")
-    p.add_argument("--seeds", type=int_at_least(1), default=1,
-                   help="independent networks (initialisations); with >= 2 the intervals are "
-                   "over networks")
-    add_alias(p, "--networks", "seeds", type=int_at_least(1))
+    add_seeds(p, 1, int_at_least(1), "; with >= 2 the intervals are over networks")
     p.add_argument("--layer-only", type=int_at_least(1), default=None, metavar="K",
                    help="move only the K-th weight tensor (Toy-CNN unit K; L+1: classifier)")
     p.add_argument("--second", choices=("shifted", "independent"), default="shifted",
@@ -94,9 +94,9 @@ def register(subparsers: Any) -> None:
     p.add_argument("--correlation-bins", type=int_at_least(0), default=0,
                    help="branch/skip correlation per frequency bin (Fig 6; needs --shortcut)")
     p.add_argument("--seed", type=int_at_least(0), default=0, help="first seed S")
-    p.add_argument("--device", default="auto", help="auto (CUDA when present) | cpu | cuda")
+    p.add_argument("--device", default="auto", help=DEVICE_HELP)
     p.add_argument("--dtype", choices=("float32", "float64"), default="float32",
-                   help="floating-point type of the network")
+                   help=DTYPE_HELP)
     p.add_argument("--no-spectra", action="store_true", help="leave the spectra out of the JSON")
     add_json_flag(p)
     p.set_defaults(func=_handler)
