@@ -50,7 +50,9 @@ class _HelpFormatter(argparse.ArgumentDefaultsHelpFormatter,
     """Defaults shown after each flag's help; epilog examples kept as written."""
 
     def _get_help_string(self, action: argparse.Action) -> str | None:
-        if action.default in (None, False) or action.default is argparse.SUPPRESS:
+        # identity, not ==: a default of 0 or 0.0 is shown (0 == False)
+        if action.default is None or action.default is False \
+                or action.default is argparse.SUPPRESS:
             return action.help
         return super()._get_help_string(action)
 

@@ -82,7 +82,9 @@ def add_activation(p: argparse.ArgumentParser, default: str | None = None) -> No
            "'x*tanh(log(1+exp(x)))'"
     # optional for argparse, so that the old spelling alone parses; required_activation
     # makes the command line refuse a missing ACT (ringing.cli.main)
-    p.add_argument("activation", metavar="ACT", nargs="?", default=default, help=text)
+    p.add_argument("activation", metavar="ACT", nargs="?", default=default,
+                   help=text if default is not None else text.replace("activation:",
+                                                                      "activation (required):"))
     add_alias(p, "--activation", "activation_flag")  # resolve_activation() merges it
     if default is None:
         p.set_defaults(required_activation=True)
