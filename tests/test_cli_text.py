@@ -152,3 +152,21 @@ def test_walk_theory_is_in_the_text(capsys: pytest.CaptureFixture[str]) -> None:
     out = _text(capsys, "simulate", "walk", *TINY["simulate walk"])
     head, row1 = out.splitlines()[1:3]
     assert "theory: centroid" in head and len(row1.split()) >= 12
+
+
+def test_a_long_run_prints_its_plan_and_estimate(capsys: pytest.CaptureFixture[str]) -> None:
+    """--progress (forced: stderr is not a terminal here) prints the plan and an estimate from
+    timed probes on stderr before a run longer than the probes; --no-progress prints
+    nothing there; a short run says what it saw and that more steps are needed."""
+    argv = ["simulate", "spectral-bias", "--steps", "250", "--seeds", "2", "--samples", "32",
+            "--width", "8", "--depth", "1", "--frequencies", "1", "2", "--record-every", "50",
+            *CPU]
+    assert main([*argv, "--progress"]) == 0
+    out, err = capsys.readouterr()
+    plan = [line for line in err.replace("\r", "\n").splitlines() if line.startswith("plan:")]
+    assert len(plan) == 1 and "2 network(s) × 250 steps" in plan[0]
+    assert re.search(r"ms per step, .* s set-up: about \d+ (s|min|h)", plan[0])
+    assert "frequencies in 250 steps; final training loss" in out
+    assert main([*argv, "--no-progress"]) == 0
+    out2, err2 = capsys.readouterr()
+    assert err2 == "" and out2 == out  # the probes change nothing in the result
