@@ -11,6 +11,7 @@ a corrupt store, ``--executor ray`` without Ray) is a one-line error before anyt
 from __future__ import annotations
 
 import argparse
+import sys
 import time
 from dataclasses import asdict
 from pathlib import Path
@@ -141,6 +142,14 @@ def _nlc(args: argparse.Namespace) -> dict[str, Any]:
     if args.table and Path(args.table).is_dir():
         raise ValueError(f"--table {args.table} is a directory")
     st.load_split(config)  # data problems are one-line errors before anything runs
+    from ringing.runs.progress import progress_enabled
+
+    if progress_enabled():
+        cap = f"at most {config.max_epochs} epochs each" if config.max_epochs else "no epoch cap"
+        print(f"plan: {config.n_architectures} architectures × {config.n_lr} learning rates = "
+              f"{len(st.study_tasks(config))} tasks (initialisations and training runs, "
+              f"{cap}) on the {args.executor} executor; finished tasks in the store are "
+              "reused; the progress bar estimates the time left", file=sys.stderr, flush=True)
     t0 = time.time()
     with ResultStore(args.store) as store:
         results, stats = st.run_study(config, store=store, executor=args.executor,
