@@ -39,11 +39,11 @@ print(json.dumps({"rc": rc, "base": base, "peak": peak, "stderr": err.getvalue()
 """
 
 CASES = [
-    ["simulate", "correlation", "relu", "--width", "8192", "--depth", "2", "--rho0", "0.5",
-     "--samples", "2"],
-    ["simulate", "correlation", "relu", "--width", "2048", "--depth", "3", "--rho0", "0.5",
-     "--weights", "orthogonal", "--samples", "2"],
-    ["simulate", "jacobian", "tanh", "--width", "2048", "--depth", "4", "--samples", "1",
+    ["simulate", "correlation", "relu", "--width", "8192", "--depth", "1", "--rho0", "0.5",
+     "--seeds", "2"],
+    ["simulate", "correlation", "relu", "--width", "2048", "--depth", "2", "--rho0", "0.5",
+     "--weights", "orthogonal", "--seeds", "2"],
+    ["simulate", "jacobian", "tanh", "--width", "2048", "--depth", "3", "--seeds", "1",
      "--iters", "5", "--probes", "4"],
     ["simulate", "walk", "relu", "--width", "1024", "--depth", "2", "--points", "64",
      "--directions", "4"],
@@ -86,7 +86,7 @@ def main() -> None:
                      "bounded": bool(growth <= est), "seconds": m["seconds"]})
         print(f"{rows[-1]['command']:100s} estimate {est / 2**20:8.1f} MiB  measured growth "
               f"{growth / 2**20:8.1f} MiB  rc={m['rc']}")
-    big = ["simulate", "correlation", "relu", "--width", "65536", "--depth", "2", "--rho0",
+    big = ["simulate", "correlation", "relu", "--width", "65536", "--depth", "1", "--rho0",
            "0.5"]
     m = measure(big)
     res = {"cases": rows, "width_65536": {"command": " ".join(big), "rc": m["rc"],

@@ -25,7 +25,14 @@ from typing import Any, NoReturn
 import ringing.commands as _commands
 from ringing import __version__
 from ringing.checks import positive_int
-from ringing.cli_support import add_json_flag, arg_type, render_table
+from ringing.cli_support import (
+    add_json_flag,
+    announce_plan,
+    arg_type,
+    render_table,
+    resolve_activation,
+)
+from ringing.runs.progress import configure_progress
 from ringing.runs.threads import configure_threads
 from ringing.serialize import to_jsonable
 
@@ -43,7 +50,9 @@ class _HelpFormatter(argparse.ArgumentDefaultsHelpFormatter,
     """Defaults shown after each flag's help; epilog examples kept as written."""
 
     def _get_help_string(self, action: argparse.Action) -> str | None:
-        if action.default in (None, False) or action.default is argparse.SUPPRESS:
+        # identity, not ==: a default of 0 or 0.0 is shown (0 == False)
+        if action.default is None or action.default is False \
+                or action.default is argparse.SUPPRESS:
             return action.help
         return super()._get_help_string(action)
 
@@ -59,16 +68,30 @@ class _Parser(argparse.ArgumentParser):
 
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="ringing", description="Theory and simulation of activation "
-                     "nonlinearity in deep networks.")
+                     "nonlinearity in deep networks: exact and numeric theory, wide-network "
+                     "simulations, and the validation of five papers (`ringing papers`).  "
+                     "Every command takes --json; docs/cli.md lists every flag.",
+                     epilog="examples:\n  ringing hermite relu --degree 8\n"
+                            "  ringing simulate nlc relu --depth 4 --width 256\n"
+                            "  ringing validate --quick")
     parser.add_argument("--version", action="version", version=f"ringing {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
-    sim = sub.add_parser("simulate", help="measure on wide torch networks")
+    sim = sub.add_parser(
+        "simulate", help="measure on wide torch networks",
+        description="Measure on torch networks what the theory predicts: correlations, "
+        "Jacobians and the NLC at initialisation, weight-space walks, and the papers' "
+        "training experiments.",
+        epilog="examples:\n  ringing simulate correlation relu --width 512 --depth 5 --rho0 0.5\n"
+               "  ringing simulate walk relu --depth 10 --width 256 --theory")
     simsub = sim.add_subparsers(dest="what", metavar="WHAT", parser_class=_Parser)
     for info in sorted(pkgutil.iter_modules(_commands.__path__), key=lambda m: m.name):
         mod = importlib.import_module(f"ringing.commands.{info.name}")
         group = getattr(mod, "GROUP", None)
         mod.register(simsub if group == "simulate" else sub)
     for leaf in _leaf_parsers(parser):
+        leaf.add_argument("--progress", action=argparse.BooleanOptionalAction, default=None,
+                          help="show progress bars (and a long run's plan and estimated time) "
+                               "on stderr (default: when stderr is a terminal)")
         leaf.add_argument("--threads", type=arg_type(positive_int, "--threads"), default=None,
                           help="threads for torch/OpenMP (default: the idle CPUs, or "
                                "OMP_NUM_THREADS when set)")
@@ -119,6 +142,19 @@ def _note_warnings(payload: dict[str, Any], args: argparse.Namespace,
         args.table_text = text + "\nwarnings: " + "; ".join(msgs)
 
 
+def _note_aliases(payload: dict[str, Any], args: argparse.Namespace) -> None:
+    """Say in the result that an old spelling was used (a deprecated alias with a note)."""
+    notes = getattr(args, "alias_notes", None)
+    if not notes:
+        return
+    payload["notes"] = list(notes)
+    text = getattr(args, "table_text", None)
+    if text is None:
+        args.table_text = render_table(payload)
+    else:
+        args.table_text = text + "".join(f"\nnote: {n}" for n in notes)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``ringing`` command; returns the exit status."""
     argv = list(sys.argv[1:] if argv is None else argv)
@@ -128,13 +164,17 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command is None or (args.command == "simulate" and args.what is None):
             parser.print_help(sys.stderr)
             return 2
+        resolve_activation(args)
         configure_threads(getattr(args, "threads", None))
+        configure_progress(getattr(args, "progress", None))
         handler: Handler = args.func
+        announce_plan(handler, args)
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
             payload = to_jsonable(handler(args))
         _check_finite(payload)
         _note_warnings(payload, args, caught)
+        _note_aliases(payload, args)
     except (UsageError, ValueError) as err:
         advice = getattr(err, "advice", None)  # a budget refusal names parameters: as flags
         text = advice(_flag) if callable(advice) else str(err)

@@ -43,7 +43,8 @@ def test_covariance_json(capsys: pytest.CaptureFixture[str]) -> None:
 
 
 def test_nlc_tau_json(capsys: pytest.CaptureFixture[str]) -> None:
-    code, out, _ = run(capsys, "nlc-tau", "relu", "--depth", "49", "--json")
+    # --depth counts hidden layers applying ACT: 48 of them, NLC_tau^48 (seed 004's depth 49)
+    code, out, _ = run(capsys, "nlc-tau", "relu", "--depth", "48", "--json")
     d = json.loads(out)
     assert code == 0 and set(d) >= {"nlc_tau", "linear_approx_error", "nlc_tau_power"}
     assert d["nlc_tau_power"] == pytest.approx(d["nlc_tau"] ** 48)

@@ -26,7 +26,7 @@ ALLOWED_THEORY_IN_SIMULATE: dict[str, set[str]] = {
 }
 
 BOTTOM = ("activations", "checks", "serialize", "reference", "spectral", "stats")
-CLI_LAYER = ("ringing.cli", "ringing.cli_support", "ringing.commands")
+CLI_LAYER = ("ringing.cli", "ringing.cli_support", "ringing.cli_glossary", "ringing.commands")
 
 
 def module_name(path: pathlib.Path) -> str:

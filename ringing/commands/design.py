@@ -19,7 +19,7 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from ringing.cli_support import add_json_flag
+from ringing.cli_support import SIGMA_W_HELP, add_activation, add_json_flag
 
 GROUP = None
 
@@ -108,9 +108,20 @@ def _design(args: argparse.Namespace) -> dict[str, Any]:
 
 
 def register(sub: Any) -> None:
-    p = sub.add_parser("design", help="inverse design: parameters that meet targets "
-                       "(NLC, correlation maps, blueshift, convexity bound)")
-    p.add_argument("activation", help="registry name or spec (the base activation)")
+    p = sub.add_parser(
+        "design", help="inverse design: parameters that meet targets "
+                       "(NLC, correlation maps, blueshift, convexity bound)",
+        description="Find the parameters of an activation family (the transform "
+        "c·ACT(d·x + t) + b, an initialisation σ_w or σ_b, or one of ACT's own parameters) "
+        "at which the theory meets the targets (NLC, the correlation map's slopes and values, "
+        "the blueshift, the convexity bound), each target solved exactly or to a stated "
+        "tolerance and re-checked through the public engine.",
+        epilog="examples:\n"
+               "  ringing design softplus --depth 100 --free d,t --target qslope=1 "
+               "--target cslope=2\n"
+               "  ringing design lrelu --depth 50 --free slope --target nlc=2\n"
+               "  ringing design tanh --depth 49 --free d --target 'nlc<=3'")
+    add_activation(p)
     p.add_argument("--depth", type=int, required=True,
                    help="L: nlc uses L linear layers (L-1 activations, seed 004); the map "
                    "targets L layers applying ACT")
@@ -122,8 +133,8 @@ def register(sub: Any) -> None:
                    "(default d)")
     p.add_argument("--d", type=float, default=1.0, help="fixed d when d is not free")
     p.add_argument("--t", type=float, default=0.0, help="fixed t when t is not free")
-    p.add_argument("--sigma-w", type=float, default=None, help="weight std (default 1)")
-    p.add_argument("--sigma-b", type=float, default=None, help="bias std (default 0)")
+    p.add_argument("--sigma-w", type=float, default=None, help=SIGMA_W_HELP)
+    p.add_argument("--sigma-b", type=float, default=None, help="bias std σ_b (default 0)")
     p.add_argument("--range", action="append", metavar="NAME=LO:HI",
                    help="search range of a free parameter")
     p.add_argument("--choose", choices=("max", "min"), default="max",

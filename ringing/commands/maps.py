@@ -12,7 +12,8 @@ import argparse
 import math
 from typing import Any
 
-from ringing.cli_support import add_json_flag
+from ringing.cli_support import DEPTH_HELP, SIGMA_W_HELP, add_activation, add_json_flag
+from ringing.papers import cite
 
 GROUP = None
 
@@ -75,7 +76,37 @@ def _correlation(args: argparse.Namespace) -> dict[str, Any]:
     out["rho_final"] = final.tolist() if len(args.rho0) > 1 else float(final[0])
     out.update(phase=phase(last), jacobian_sq=math.exp(log_j2) if log_j2 < 709 else None,
                log10_jacobian_sq=log_j2 / math.log(10.0) if math.isfinite(log_j2) else None)
+    args.table_text = _correlation_text(args, out, len(layers), last)
     return out
+
+
+def _correlation_text(args: argparse.Namespace, out: dict[str, Any], n: int, last: Any) -> str:
+    from ringing.cli_support import chop
+
+    net = (f"{n} residual blocks, branch std {args.resnet_sigma:g}" if args.resnet_sigma
+           is not None else f"{n} layers" + (" (the embedding, then ACT)" if args.embedding
+                                             else " applying ACT") +
+           f", σ_w={last.sigma_w:.4g}, σ_b={last.sigma_b:.4g}")
+    lines = [f"correlation map of {out['activation']}: {net}; phase {out['phase']}"]
+    r0 = list(args.rho0)
+    finals = out["rho_final"] if isinstance(out["rho_final"], list) else [out["rho_final"]]
+    if out["rho"] is not None:
+        rows = out["rho"] if len(r0) > 1 else [out["rho"]]
+        shown = list(range(n + 1)) if n <= 12 else [*range(9), n - 1, n]
+        lines.append(f"{'layer l':>8}  " + "  ".join(f"rho0={r:<+8.4g}" for r in r0))
+        for i in shown:
+            if i == n - 1 and n > 12:
+                lines.append(f"{'...':>8}")
+            lines.append(f"{i:>8}  " + "  ".join(f"{row[i]:<13.10f}" for row in rows))
+    else:
+        lines.append(str(out["trace_omitted"]))
+        lines.append(f"{'rho_L':>8}  " + "  ".join(f"{v:.10f}" for v in finals))
+    j2 = out["jacobian_sq"]
+    lines.append("squared Jacobian norm (P_L∘…∘P_1)'(1): "
+                 + ("overflows float64" if j2 is None else f"{chop(j2, 1.0):.10g}")
+                 + ("" if out["log10_jacobian_sq"] is None else
+                    f" (log10 {chop(out['log10_jacobian_sq'], 1.0):.10g})"))
+    return "\n".join(lines)
 
 
 def _critical(args: argparse.Namespace) -> dict[str, Any]:
@@ -85,7 +116,14 @@ def _critical(args: argparse.Namespace) -> dict[str, Any]:
 
     act = get_activation(args.activation)
     g = gaussian_summary(act)
-    return {"activation": act.name, "ratio": critical_ratio(act), "norm_sq": g.norm_sq,
+    ratio = critical_ratio(act)
+    args.table_text = (
+        f"critical initialisation of {act.name} in a LayerNorm network\n"
+        + (f"σ_b²/σ_w² with P'(1) = 1   {ratio:.10g}" if ratio is not None else
+           "σ_b²/σ_w² with P'(1) = 1   none (no ratio reaches P'(1) = 1)")
+        + f"\n‖φ‖² (Gaussian norm)       {g.norm_sq:.10g}"
+        f"\n‖φ'‖²                      {g.derivative_norm_sq:.10g}")
+    return {"activation": act.name, "ratio": ratio, "norm_sq": g.norm_sq,
             "derivative_norm_sq": g.derivative_norm_sq}
 
 
@@ -104,39 +142,98 @@ def _bound(args: argparse.Namespace) -> dict[str, Any]:
         res["denominator"] = args.denominator
     else:
         res.update(sigma_w=last.sigma_w, sigma_b=last.sigma_b)
+    b = res.get("one_minus_rho_max_bound")
+    # 1 - ρ_max ≤ 2 always: a bound of 2 or more (or none) asserts nothing
+    res["vacuous"] = b is None or b >= 2.0
+    args.table_text = _bound_text(args, res)
     return res
 
 
+def _bound_text(args: argparse.Namespace, res: dict[str, Any]) -> str:
+    from ringing.cli_support import chop, render_table
+
+    b = res.get("one_minus_rho_max_bound")
+    if b is None:
+        verdict = "vacuous: no bound (the sum of linearisation errors is 0)"
+    elif b >= 2.0:
+        verdict = f"{b:.6g}: vacuous (1 - ρ_max ≤ 2 always)"
+    else:
+        verdict = f"{b:.6g}"
+    net = (f"{res['depth']} residual blocks" if args.resnet_sigma is not None else
+           f"{res['depth']} layers, σ_w={res['sigma_w']:.6g}, σ_b={res['sigma_b']:.6g}")
+    rows = {
+        "bound on 1 - ρ_max": verdict,
+        "sum of linearisation terms S": res["theorem_sum"],
+        "(P_L∘…∘P_1)'(1) (= J²)": chop(res["jacobian_sq"], 1.0),
+        "log10 J²": chop(res["log10_jacobian_sq"], 1.0),
+        "ρ̃_max": res["rho_tilde_max"],
+        "1 - ρ̃ at layer L": res["one_minus_rho_tilde"],
+        "1 - ρ̃_max": res["one_minus_rho_tilde_max"],
+        "phase": res["phase"],
+    }
+    if "denominator" in res:
+        rows["Theorem 2 denominator"] = res["denominator"]
+    head = (f"{cite('Gradient explosion', 'Theorems 1, 2')} for {res['activation']}: {net}")
+    return head + "\n" + render_table(rows) + f"\nprecision: {res['precision']}"
+
+
 def _common(p: argparse.ArgumentParser, *, rho0: bool) -> None:
-    p.add_argument("activation", metavar="ACT", help="activation spec (registry)")
-    p.add_argument("--sigma-w", type=float, default=None, help="weight std σ_w (default 1)")
-    p.add_argument("--sigma-b", type=float, default=None, help="bias std σ_b")
+    add_activation(p)
+    p.add_argument("--sigma-w", type=float, default=None, help=SIGMA_W_HELP)
+    p.add_argument("--sigma-b", type=float, default=None,
+                   help="bias std σ_b (default 0; `bound`: the critical σ_b unless --sigma-w "
+                   "or --sigma-b is given)")
     p.add_argument("--depth", type=int, required=True,
-                   help=f"number of layers L (1..{MAX_DEPTH}; the trace rho_0..rho_L is printed "
-                   f"up to L = {TRACE_DEPTH}, beyond it only rho_L)")
+                   help=f"{DEPTH_HELP} (1..{MAX_DEPTH}; the trace ρ_0..ρ_L is printed up to "
+                   f"L = {TRACE_DEPTH}, beyond it only ρ_L)")
     if rho0:
         p.add_argument("--rho0", type=float, nargs="+", required=True,
                        help="input correlation(s) ρ_0 in [-1, 1]")
-    p.add_argument("--resnet-sigma", type=float, default=None,
-                   help="residual blocks (eq A.10) with branch std S instead of MLP layers")
+    p.add_argument("--resnet-sigma", type=float, default=None, metavar="S",
+                   help="residual blocks (" + cite("Gradient explosion", "eq A.10") + ") with "
+                   "branch std S instead of MLP layers; --depth counts the blocks")
     p.add_argument("--embedding", action="store_true",
-                   help="prepend the identity embedding layer φ_1(x) = x of eq 2.1")
+                   help="prepend the linear embedding layer φ_1(x) = x of "
+                   + cite("Gradient explosion", "eq 2.1") + " (as `ringing simulate "
+                   "correlation` does); with σ_b = 0 it leaves ρ unchanged")
     add_json_flag(p)
 
 
 def register(sub: Any) -> None:
-    p = sub.add_parser("correlation", help="ρ_0..ρ_L through a wide LayerNorm MLP or resnet "
-                       "(seed 002 eq 2.3, A.10)")
+    ge = cite("Gradient explosion", "eq 2.3, A.10")
+    p = sub.add_parser(
+        "correlation", help=f"ρ_0..ρ_L through a wide LayerNorm MLP or resnet ({ge})",
+        description=f"The infinite-width correlation map ({ge}): ρ_l = P(ρ_(l-1)) through L "
+        "layers applying ACT (or L residual blocks), from each ρ_0, with the phase (ordered, "
+        "critical, chaotic) and the squared Jacobian norm (P_L∘…∘P_1)'(1).",
+        epilog="examples:\n  ringing correlation relu --depth 10 --rho0 0.2 0.5 0.9\n"
+               "  ringing correlation tanh --sigma-w 1.5 --sigma-b 0.3 --depth 50 --rho0 0.5 "
+               "--json")
     _common(p, rho0=True)
     p.set_defaults(func=_correlation)
 
-    p = sub.add_parser("critical", help="σ_b²/σ_w² with P'(1) = 1, or null (seed 002 §2.2)")
-    p.add_argument("activation", metavar="ACT", help="activation spec (registry)")
+    p = sub.add_parser(
+        "critical", help="σ_b²/σ_w² with P'(1) = 1, or null "
+                         f"({cite('Gradient explosion', '§2.2')})",
+        description="The critical initialisation of ACT in a LayerNorm network: the ratio "
+        "σ_b²/σ_w² at which the correlation map has slope P'(1) = 1 ("
+        + cite("Gradient explosion", "§2.2") + "), or none when no ratio reaches it.",
+        epilog="examples:\n  ringing critical tanh\n  ringing critical 'lrelu(slope=0.2)' "
+               "--json")
+    add_activation(p)
     add_json_flag(p)
     p.set_defaults(func=_critical)
 
-    p = sub.add_parser("bound", help="Theorem 1/2 beside the exact (P_L∘…∘P_1)'(1) and ρ̃_max "
-                       "(critical initialisation unless --sigma-w/--sigma-b)")
+    th = cite("Gradient explosion", "Theorems 1 and 2")
+    p = sub.add_parser(
+        "bound", help=f"{th} beside the exact (P_L∘…∘P_1)'(1) and ρ̃_max "
+                      "(critical initialisation unless --sigma-w/--sigma-b)",
+        description=f"Evaluate {th}: the lower bound on the squared Jacobian norm from the "
+        "linearisation errors and the maximal correlation, beside the exact composed slope "
+        "(P_L∘…∘P_1)'(1) and ρ̃_max.  A bound that asserts nothing (1 - ρ_max bounded by a "
+        "number ≥ 1, or no bound at all) is reported as vacuous.",
+        epilog="examples:\n  ringing bound relu --depth 50\n"
+               "  ringing bound tanh --sigma-w 1 --sigma-b 0.1 --depth 20 --json")
     _common(p, rho0=False)
     p.add_argument("--denominator", choices=("stated", "proof"), default="stated",
                    help="Theorem 2's denominator: σ²‖φ‖² as stated or σ²‖φ'‖² as proved")

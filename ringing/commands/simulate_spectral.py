@@ -12,7 +12,17 @@ import argparse
 from typing import Any
 
 from ringing.checks import positive_float
-from ringing.cli_support import add_json_flag, arg_type, int_at_least
+from ringing.cli_support import (
+    DEPTH_HELP,
+    DEVICE_HELP,
+    DTYPE_HELP,
+    SEEDS_HELP,
+    add_alias,
+    add_json_flag,
+    arg_type,
+    int_at_least,
+)
+from ringing.papers import cite
 
 GROUP = "simulate"
 
@@ -22,17 +32,18 @@ _positive_float = arg_type(positive_float)
 def _common(p: argparse.ArgumentParser, *, steps: int, seeds: int, lr: float | None,
             record_every: int | None = None, figure: bool = True) -> None:
     p.add_argument("--steps", type=int_at_least(0), default=steps,
-                   help=f"training steps (default {steps}, a reduced setting)")
+                   help="training steps (the default is a reduced setting)")
     p.add_argument("--seeds", type=int_at_least(1), default=seeds,
-                   help=f"independent networks per setting, trained as one batch ({seeds})")
-    p.add_argument("--seed", type=int_at_least(0), default=0, help="first seed (0)")
+                   help=SEEDS_HELP + ", per setting, trained as one batch")
+    p.add_argument("--seed", type=int_at_least(0), default=0, help="first seed S")
     p.add_argument("--lr", type=_positive_float, default=lr,
-                   help="Adam learning rate (" + ("per network" if lr is None else f"{lr:g}") + ")")
+                   help="Adam learning rate" + (" (default: per network)" if lr is None else ""))
     if record_every is not None:
         p.add_argument("--record-every", type=int_at_least(1), default=record_every,
-                       help=f"record every N steps ({record_every})")
-    p.add_argument("--device", default="cpu", help="auto | cpu | cuda (cpu)")
-    p.add_argument("--dtype", choices=("float32", "float64"), default="float32")
+                       help="record every N steps")
+    p.add_argument("--device", default="cpu", help=DEVICE_HELP)
+    p.add_argument("--dtype", choices=("float32", "float64"), default="float32",
+                   help=DTYPE_HELP)
     if figure:
         p.add_argument("--figure", default=None, metavar="PATH", help="also save a PNG here")
     add_json_flag(p)
@@ -273,48 +284,77 @@ def _info_plane(args: argparse.Namespace) -> dict[str, Any]:
 
 def register(subparsers: Any) -> None:
     """Add the seed 001 / 003 studies beyond one dimension to ``ringing simulate``."""
+    sb = "Spectral bias"
     p = subparsers.add_parser(
-        "perturbation", help="seed 001 §3: robustness of each Fourier coefficient to "
-                             "parameter noise (exact CPWL transform), Fig 1 norms, eq 7")
+        "perturbation", help=f"{cite(sb, '§3')}: robustness of each Fourier coefficient to "
+                             "parameter noise (exact CPWL transform), Fig 1 norms, eq 7",
+        description=f"Train ReLU MLPs on a sum of sines ({cite(sb, '§3, Fig 1, eq 7')}), then "
+        "perturb their parameters with Gaussian noise of each size δ and measure, from the "
+        "exact Fourier transform of the piecewise-linear network, how much each frequency's "
+        "coefficient changes; checks the Lipschitz bound of eq 7 along training.",
+        epilog="examples:\n  ringing simulate perturbation --steps 500 --seeds 2\n"
+               "  ringing simulate perturbation --sizes 0.01 0.1 --draws 4 --json")
     p.add_argument("--frequencies", type=float, nargs="+", default=[1, 2, 3, 4, 5, 6, 7, 8],
-                   help="target frequencies k on [0, 1) (1 … 8)")
+                   help="target frequencies k on [0, 1)")
     p.add_argument("--sizes", type=_positive_float, nargs="+",
                    default=[0.0003, 0.001, 0.003, 0.01, 0.03, 0.1],
                    help="noise std δ per parameter (0.0003 … 0.1: from where the spectrum "
                         "responds linearly to about the trained hidden weights' RMS)")
     p.add_argument("--draws", type=int_at_least(4), default=64,
-                   help="perturbations per size and seed, an even number: antithetic pairs "
-                        "θ ± δθ (64)")
-    p.add_argument("--samples", type=int_at_least(2), default=200, help="points (200)")
-    p.add_argument("--depth", type=int_at_least(1), default=4, help="hidden layers (4)")
-    p.add_argument("--width", type=int_at_least(1), default=64, help="hidden width (64)")
+                   help="perturbations per size and network, an even number: antithetic "
+                        "pairs θ ± δθ")
+    p.add_argument("--samples", type=int_at_least(2), default=200,
+                   help="data points, evenly spaced on [0, 1)")
+    p.add_argument("--depth", type=int_at_least(1), default=4, help=DEPTH_HELP)
+    p.add_argument("--width", type=int_at_least(1), default=64, help="hidden width N")
     _common(p, steps=3000, seeds=5, lr=1e-3, record_every=300)
     p.set_defaults(func=_perturbation)
 
     q = subparsers.add_parser(
-        "manifold", help="seed 001 Exp. 5: regression on the flower curves γ_L")
-    q.add_argument("--petals", type=int_at_least(0), nargs="+", default=[0, 4, 10, 16])
+        "manifold", help=f"{cite(sb, 'Exp. 5')}: regression on the flower curves γ_L",
+        description=f"Regress sin(2πkz) on the flower curves γ_L in the plane ({cite(sb, 'Exp. 5')}"
+        "): the more petals L, the easier high frequencies k are to fit; reports the final "
+        "Δ_F per (k, L) and the rank correlation of L and Δ_F.",
+        epilog="examples:\n  ringing simulate manifold --steps 300 --seeds 2\n"
+               "  ringing simulate manifold --petals 0 16 --frequencies 8 32 --json")
+    q.add_argument("--petals", type=int_at_least(0), nargs="+", default=[0, 4, 10, 16],
+                   help="petal counts L of the curves γ_L (0: a circle)")
     q.add_argument("--frequencies", type=float, nargs="+",
-                   default=[4, 8, 12, 16, 20, 24, 28, 32, 36, 40])
-    q.add_argument("--samples", type=int_at_least(2), default=300, help="points on z (300)")
-    q.add_argument("--depth", type=int_at_least(1), default=4, help="hidden layers (4)")
-    q.add_argument("--width", type=int_at_least(1), default=64, help="hidden width (64)")
+                   default=[4, 8, 12, 16, 20, 24, 28, 32, 36, 40],
+                   help="target frequencies k of sin(2πkz) along the curve")
+    q.add_argument("--samples", type=int_at_least(2), default=300,
+                   help="data points z on the curve")
+    q.add_argument("--depth", type=int_at_least(1), default=4, help=DEPTH_HELP)
+    q.add_argument("--width", type=int_at_least(1), default=64, help="hidden width N")
     _common(q, steps=1500, seeds=5, lr=1e-3, record_every=50)
     q.set_defaults(func=_manifold)
 
     c = subparsers.add_parser(
-        "manifold-classify", help="seed 001 Exp. 6: accuracy heat map over (k, L)")
-    c.add_argument("--petals", type=int_at_least(0), nargs="+", default=[0, 2, 4, 8, 16])
+        "manifold-classify", help=f"{cite(sb, 'Exp. 6')}: accuracy heat map over (k, L)",
+        description=f"Classify points of the flower curves γ_L by 1[sin(2πkz) > 0] ("
+        f"{cite(sb, 'Exp. 6')}): held-out accuracy per frequency k and petal count L.",
+        epilog="examples:\n  ringing simulate manifold-classify --steps 200 --seeds 2\n"
+               "  ringing simulate manifold-classify --petals 0 8 --frequencies 4 16 --json")
+    c.add_argument("--petals", type=int_at_least(0), nargs="+", default=[0, 2, 4, 8, 16],
+                   help="petal counts L of the curves γ_L (0: a circle)")
     c.add_argument("--frequencies", type=float, nargs="+",
-                   default=[4, 8, 12, 16, 20, 24, 28, 32])
-    c.add_argument("--samples", type=int_at_least(2), default=256, help="points on z (256)")
-    c.add_argument("--depth", type=int_at_least(1), default=4, help="hidden layers (4)")
-    c.add_argument("--width", type=int_at_least(1), default=32, help="hidden width (32)")
+                   default=[4, 8, 12, 16, 20, 24, 28, 32],
+                   help="frequencies k of the labels 1[sin(2πkz) > 0]")
+    c.add_argument("--samples", type=int_at_least(2), default=256,
+                   help="data points z on the curve")
+    c.add_argument("--depth", type=int_at_least(1), default=4, help=DEPTH_HELP)
+    c.add_argument("--width", type=int_at_least(1), default=32, help="hidden width N")
     _common(c, steps=400, seeds=3, lr=1e-3)
     c.set_defaults(func=_manifold_classify)
 
     d = subparsers.add_parser(
-        "digits-noise", help="seed 001 Exp. 3 on digits: radial-wave noise, validation dip")
+        "digits-noise", help=f"{cite(sb, 'Exp. 3')} on digits: radial-wave noise, validation dip",
+        description=f"Add radial-wave noise β·sin(k‖x‖) to two digit classes ({cite(sb, 'Exp. 3')}"
+        ", on scikit-learn's 8x8 digits) and train: low-frequency noise is fitted together "
+        "with the label (a worse best validation loss, no dip); high-frequency noise is fitted "
+        "later, after the label (a validation dip).",
+        epilog="examples:\n  ringing simulate digits-noise --steps 300 --seeds 2\n"
+               "  ringing simulate digits-noise --noise-frequencies 1 20 --classes 3 8 --json")
     d.add_argument("--noise-frequencies", type=_positive_float, nargs="+",
                    default=[0.1, 0.3, 1.0, 3.0, 10.0, 30.0],
                    help="k of sin(k‖x‖) (0.1 … 30: 0.03 to 9 radial oscillations across "
@@ -322,55 +362,84 @@ def register(subparsers: Any) -> None:
     d.add_argument("--amplitudes", type=_positive_float, nargs="+", default=[0.5, 1.0],
                    help="β, the wave's amplitude (its RMS over the images with --standardize)")
     d.add_argument("--classes", type=int_at_least(0), nargs=2, default=[0, 1],
-                   help="the two digits (0 1)")
+                   help="the two digit classes to separate")
     d.add_argument("--standardize", action="store_true",
                    help="ablation: remove the wave's mean over the images (its constant offset) "
                         "and scale it to unit RMS; the default is the paper's raw sin(k‖x‖)")
-    d.add_argument("--depth", type=int_at_least(1), default=3, help="hidden layers (3)")
-    d.add_argument("--width", type=int_at_least(1), default=64, help="hidden width (64)")
+    d.add_argument("--depth", type=int_at_least(1), default=3, help=DEPTH_HELP)
+    d.add_argument("--width", type=int_at_least(1), default=64, help="hidden width N")
     _common(d, steps=1000, seeds=5, lr=2e-4, record_every=10)
     d.set_defaults(func=_digits_noise)
 
+    fp = "F-Principle"
     e = subparsers.add_parser(
-        "pc-fprinciple", help="seed 003 §2.1 Fig 1 on digits: Δ_F along the first "
-                              "principal component")
-    e.add_argument("--network", choices=("mlp", "cnn"), default="mlp")
-    e.add_argument("--peaks", type=int_at_least(1), default=6, help="peaks followed (6)")
-    e.add_argument("--max-index", type=int_at_least(2), default=40, help="γ = 1 … this (40)")
+        "pc-fprinciple", help=f"{cite(fp, '§2.1, Fig 1')} on digits: Δ_F along the first "
+                              "principal component",
+        description=f"Train on scikit-learn's digits and follow Δ_F of the network's output "
+        f"projected on the first principal component ({cite(fp, '§2.1, Fig 1')}): the peaks "
+        "of its spectrum are learned from low to high frequency.",
+        epilog="examples:\n  ringing simulate pc-fprinciple --steps 200 --seeds 2\n"
+               "  ringing simulate pc-fprinciple --network cnn --json")
+    e.add_argument("--network", choices=("mlp", "cnn"), default="mlp",
+                   help="architecture: an MLP (--widths) or a small CNN")
+    e.add_argument("--peaks", type=int_at_least(1), default=6, help="spectral peaks followed")
+    e.add_argument("--max-index", type=int_at_least(2), default=40,
+                   help="frequencies γ = 1 … this")
     e.add_argument("--widths", type=int_at_least(1), nargs="+", default=[100, 50, 50],
-                   help="MLP hidden widths (100 50 50; the paper 200 100 100)")
+                   help="hidden widths, one per layer (the paper: 200 100 100)")
     e.add_argument("--init-std", type=_positive_float, default=None,
-                   help="initial parameter std (0.05)")
+                   help="std of every initial parameter (default 0.05)")
     e.add_argument("--threshold", type=_positive_float, default=0.1,
-                   help="learned when Δ_F ≤ this (0.1)")
+                   help="a frequency is learned when Δ_F ≤ this")
     _common(e, steps=600, seeds=3, lr=None, record_every=10)
     e.set_defaults(func=_pc_fprinciple)
 
     w = subparsers.add_parser(
-        "weighted-loss", help="seed 003 §3.2 eq 4: train with a frequency-weighted loss")
-    w.add_argument("--weights", nargs="+", default=["1", "1 + x**2"],
-                   help="w(|γ|) as expressions in x (x = |γ|); default 1 and 1 + x**2")
+        "weighted-loss", help=f"{cite(fp, '§3.2 eq 4')}: train with a frequency-weighted loss",
+        description=f"Train with the loss Σ w(|γ|)·|F[f - f_θ](γ)|² ({cite(fp, '§3.2 eq 4')}) "
+        "for each weight function w and report when each peak of the target is learned: a "
+        "weight growing with |γ| speeds up the high frequencies.",
+        epilog="examples:\n  ringing simulate weighted-loss --steps 300 --seeds 2\n"
+               "  ringing simulate weighted-loss --loss-weights 1 'exp(x/4)' --json")
+    w.add_argument("--loss-weights", dest="weights", nargs="+", default=["1", "1 + x**2"],
+                   help="loss weights w(|γ|) as expressions in x (x = |γ|)")
+    add_alias(w, "--weights", "weights", nargs="+")
     w.add_argument("--target", choices=("mixture", "linear", "sines"), default="mixture",
                    help="mixture: Σ sin(2πkx+φ) on [0, 1) at --frequencies (default); linear, "
-                        "sines: seed 003 Fig 3, 4")
+                        "sines: " + cite("F-Principle", "Fig 3, 4"))
     w.add_argument("--frequencies", type=int_at_least(1), nargs="+",
                    default=[1, 2, 3, 4, 5, 6], help="mixture frequencies (1 … 6)")
-    w.add_argument("--samples", type=int_at_least(4), default=200, help="points (200)")
-    w.add_argument("--widths", type=int_at_least(1), nargs="+", default=[100, 100, 100, 50])
-    w.add_argument("--init-std", type=_positive_float, default=0.1)
-    w.add_argument("--threshold", type=_positive_float, default=0.1)
+    w.add_argument("--samples", type=int_at_least(4), default=200,
+                   help="data points, evenly spaced")
+    w.add_argument("--widths", type=int_at_least(1), nargs="+", default=[100, 100, 100, 50],
+                   help="hidden widths, one per layer")
+    w.add_argument("--init-std", type=_positive_float, default=0.1,
+                   help="std of every initial parameter")
+    w.add_argument("--threshold", type=_positive_float, default=0.1,
+                   help="a frequency is learned when Δ_F ≤ this")
     _common(w, steps=1500, seeds=3, lr=1e-3, record_every=25)
     w.set_defaults(func=_weighted_loss)
 
     i = subparsers.add_parser(
-        "info-plane", help="seed 003 App. 6.3: I(T) and I(Y;T) during training for α")
-    i.add_argument("--alphas", type=float, nargs="+", default=[0.0, 0.5])
+        "info-plane", help=f"{cite(fp, 'App. 6.3')}: I(T) and I(Y;T) during training for α",
+        description=f"Train on the staircase target α·Round(f0/α) with f0 = x "
+        f"({cite(fp, 'App. 6.3')}) and follow the binned information I(T) and I(Y;T) of the "
+        "output during training: a compression phase appears where the target is "
+        "quantised (α > 0).",
+        epilog="examples:\n  ringing simulate info-plane --steps 500 --seeds 2\n"
+               "  ringing simulate info-plane --alphas 0 0.25 0.5 --json")
+    i.add_argument("--alphas", type=float, nargs="+", default=[0.0, 0.5],
+                   help="quantisation steps α of the target α·Round(f0/α) (0: f0 itself)")
     i.add_argument("--samples", type=int_at_least(2), default=40,
-                   help="even points of [-1, 1) (40; fewer than the paper's, so that the "
-                        "staircase is fitted within the reduced budget)")
-    i.add_argument("--widths", type=int_at_least(1), nargs="+", default=[100, 100, 100, 50])
-    i.add_argument("--optimizer", choices=("adam", "sgd"), default="adam")
-    i.add_argument("--init-std", type=_positive_float, default=0.1)
-    i.add_argument("--bin-size", type=_positive_float, default=0.05)
+                   help="data points, evenly spaced on [-1, 1) (fewer than the paper's, so "
+                        "that the staircase is fitted within the reduced budget)")
+    i.add_argument("--widths", type=int_at_least(1), nargs="+", default=[100, 100, 100, 50],
+                   help="hidden widths, one per layer")
+    i.add_argument("--optimizer", choices=("adam", "sgd"), default="adam",
+                   help="optimiser: Adam or plain SGD (full batch)")
+    i.add_argument("--init-std", type=_positive_float, default=0.1,
+                   help="std of every initial parameter")
+    i.add_argument("--bin-size", type=_positive_float, default=0.05,
+                   help="bin width of the entropy estimates")
     _common(i, steps=3000, seeds=3, lr=1e-3, record_every=25)
     i.set_defaults(func=_info_plane)

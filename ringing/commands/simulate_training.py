@@ -6,7 +6,17 @@ import argparse
 from typing import Any
 
 from ringing.checks import positive_float
-from ringing.cli_support import add_json_flag, arg_type, int_at_least
+from ringing.cli_support import (
+    DEPTH_HELP,
+    DEVICE_HELP,
+    DTYPE_HELP,
+    SEEDS_HELP,
+    add_activation,
+    add_json_flag,
+    arg_type,
+    int_at_least,
+)
+from ringing.papers import cite
 
 GROUP = "simulate"
 
@@ -19,18 +29,22 @@ def _common(p: argparse.ArgumentParser, *, steps: int, seeds: int, lr: float,
             record_every: int) -> None:
     # steps ≥ 0 is parsed so that 0 reaches the library's one-line error
     p.add_argument("--steps", type=_int_at_least(0), default=steps,
-                   help=f"training steps (default {steps}, the paper's set-up)")
+                   help="training steps (the default is the paper's set-up; a run prints its "
+                   "plan and estimated time first when progress is shown)")
     p.add_argument("--seeds", type=_int_at_least(1), default=seeds,
-                   help=f"independent runs (default {seeds})")
+                   help=SEEDS_HELP + ", trained as one batch")
     p.add_argument("--seed", type=_int_at_least(0), default=0, help="first seed (default 0)")
-    p.add_argument("--lr", type=_positive_float, default=lr, help=f"learning rate ({lr:g})")
-    p.add_argument("--optimizer", choices=("adam", "sgd"), default="adam")
+    p.add_argument("--lr", type=_positive_float, default=lr, help="learning rate")
+    p.add_argument("--optimizer", choices=("adam", "sgd"), default="adam",
+                   help="optimiser: Adam or plain SGD (full batch)")
     p.add_argument("--record-every", type=_int_at_least(1), default=record_every,
-                   help=f"record the spectrum every N steps (default {record_every})")
+                   help="record the spectrum every N steps")
     p.add_argument("--threshold", type=_positive_float, default=0.1,
-                   help="a frequency is learned when Δ_F ≤ this (default 0.1, seed 003 §3.2)")
-    p.add_argument("--device", default="auto", help="auto | cpu | cuda")
-    p.add_argument("--dtype", choices=("float32", "float64"), default="float32")
+                   help="a frequency is learned when Δ_F ≤ this ("
+                   + cite("F-Principle", "§3.2") + ")")
+    p.add_argument("--device", default="auto", help=DEVICE_HELP)
+    p.add_argument("--dtype", choices=("float32", "float64"), default="float32",
+                   help=DTYPE_HELP)
     p.add_argument("--max-memory", type=_size, default=None, metavar="SIZE",
                    help="memory this run may use, e.g. 8G (default: half the memory "
                    "available); a run estimated to need more is refused before it starts")
@@ -48,10 +62,21 @@ def _size(text: str) -> int:
     return parse_size(text, "--max-memory")
 
 
-def _table(payload: dict[str, Any], title: str) -> str:
-    lines = [title, f"{'frequency':>10}  {'learned step (median)':>22}"]
-    for k, s in zip(payload["frequencies"], payload["learned_step"], strict=True):
-        lines.append(f"{k:>10g}  {'never' if s is None else f'{s:g}':>22}")
+def _table(payload: dict[str, Any], title: str, steps: int, paper_steps: int) -> str:
+    finals = [row[-1] if len(row) else None for row in payload["curves"]]
+    lines = [title, f"{'frequency':>10}  {'learned step (median)':>22}  {'final Δ_F':>10}"]
+    for k, s, d in zip(payload["frequencies"], payload["learned_step"], finals, strict=True):
+        when = f"not within {steps}" if s is None else f"{s:g}"
+        lines.append(f"{k:>10g}  {when:>22}  {'-' if d is None else f'{d:.3f}':>10}")
+    n_learned = sum(s is not None for s in payload["learned_step"])
+    n = len(payload["learned_step"])
+    loss = payload.get("final_train_loss", {}).get("median")
+    lines.append(f"learned (median Δ_F ≤ {payload['threshold']:g}): {n_learned} of {n} "
+                 f"frequencies in {steps} steps; final training loss (median over seeds) "
+                 + ("-" if loss is None else f"{loss:.3g}"))
+    if n_learned < n:
+        lines.append(f"{n - n_learned} not learned yet: more steps are needed"
+                     + (f" (the paper trains {paper_steps})" if steps < paper_steps else ""))
     rc = payload["rank_correlation"]
     spread = payload["rank_correlation_spread"]
     lines.append(f"rank correlation (medians): {'undefined' if rc is None else f'{rc:.3f}'}")
@@ -80,7 +105,8 @@ def _spectral_bias(args: argparse.Namespace) -> dict[str, Any]:
 
         payload["figure"] = figure_spectral_bias(res, args.figure)
     args.table_text = _table(payload, f"spectral bias ({args.amplitudes} amplitudes, "
-                                      f"{args.seeds} seeds, {args.steps} steps)")
+                                      f"{args.seeds} seeds, {args.steps} steps)",
+                             args.steps, 80000)
     return payload
 
 
@@ -92,9 +118,8 @@ def _fprinciple(args: argparse.Namespace) -> dict[str, Any]:
     if args.widths:
         widths = [int(w) for w in args.widths]
     res = fprinciple(args.target, sampling=args.sampling, noise_placement=args.noise_placement,
-                     widths=widths,
-                     activation=args.activation, steps=args.steps, seeds=args.seeds,
-                     seed=args.seed, lr=args.lr, init_std=args.init_std,
+                     widths=widths, activation=args.activation, steps=args.steps,
+                     seeds=args.seeds, seed=args.seed, lr=args.lr, init_std=args.init_std,
                      optimizer=args.optimizer, record_every=args.record_every,
                      threshold=args.threshold, device=args.device, dtype=args.dtype,
                      max_memory=args.max_memory)
@@ -106,7 +131,7 @@ def _fprinciple(args: argparse.Namespace) -> dict[str, Any]:
 
         payload["figure"] = figure_fprinciple(res, args.figure)
     text = _table(payload, f"frequency principle ({args.target}, {args.sampling} samples, "
-                           f"{args.seeds} seeds, {args.steps} steps)")
+                           f"{args.seeds} seeds, {args.steps} steps)", args.steps, 20000)
     if "early_stopping" in payload:
         es = payload["early_stopping"]
         text += ("\nearly stopping: test-loss minimum at steps "
@@ -119,31 +144,50 @@ def _fprinciple(args: argparse.Namespace) -> dict[str, Any]:
 
 def register(subparsers: Any) -> None:
     """Add ``spectral-bias`` and ``fprinciple`` to ``ringing simulate``."""
+    sb = cite("Spectral bias", "Exp. 1")
     p = subparsers.add_parser(
-        "spectral-bias", help="seed 001 Exp. 1: which frequencies a ReLU MLP learns first")
-    p.add_argument("--amplitudes", choices=("equal", "rising"), default="equal")
+        "spectral-bias", help=f"{sb}: which frequencies a ReLU MLP learns first",
+        description=f"Train MLPs (full batch) on a sum of sines on [0, 1) ({sb}) and record, "
+        "for each frequency, when its relative Fourier error Δ_F first falls below the "
+        "threshold; the rank correlation of frequency and learning step measures the bias.  "
+        "The defaults are the paper's set-up (80 000 steps × 10 networks).",
+        epilog="examples:\n  ringing simulate spectral-bias --steps 2000 --seeds 2\n"
+               "  ringing simulate spectral-bias tanh --amplitudes rising --steps 5000 "
+               "--figure sb.png --json")
+    add_activation(p, default="relu")
+    p.add_argument("--amplitudes", choices=("equal", "rising"), default="equal",
+                   help="amplitudes of the sines: all 1 (equal) or rising with frequency "
+                   "(i/K)")
     p.add_argument("--frequencies", type=float, nargs="+", default=None,
-                   help="k_i (default 5 10 ... 50)")
+                   help="frequencies k_i of the target (default 5 10 ... 50)")
     p.add_argument("--samples", type=_int_at_least(2), default=200,
-                   help="evenly spaced points on [0, 1) (default 200)")
-    p.add_argument("--depth", type=_int_at_least(1), default=6, help="hidden layers (6)")
-    p.add_argument("--width", type=_int_at_least(1), default=256, help="hidden width (256)")
-    p.add_argument("--activation", default="relu", help="registry spec (relu)")
+                   help="data points, evenly spaced on [0, 1)")
+    p.add_argument("--depth", type=_int_at_least(1), default=6, help=DEPTH_HELP)
+    p.add_argument("--width", type=_int_at_least(1), default=256, help="hidden width N")
     _common(p, steps=80000, seeds=10, lr=3e-4, record_every=100)
     p.set_defaults(func=_spectral_bias)
 
+    fp = cite("F-Principle", "§3-4")
     q = subparsers.add_parser(
-        "fprinciple", help="seed 003 §3–4: Δ_F at the target's peaks during training")
-    q.add_argument("--target", choices=("linear", "sines", "noisy-sin"), default="linear")
-    q.add_argument("--sampling", choices=("uniform", "nonuniform"), default="uniform")
+        "fprinciple", help=f"{fp}: Δ_F at the target's peaks during training",
+        description=f"Train tanh MLPs on a quantised 1-D target ({fp}) and follow the relative "
+        "error Δ_F at the peaks of the target's spectrum: low frequencies converge first "
+        "(the frequency principle).  The defaults are the paper's set-up (20 000 steps).",
+        epilog="examples:\n  ringing simulate fprinciple --steps 2000 --seeds 2\n"
+               "  ringing simulate fprinciple --target noisy-sin --sampling nonuniform "
+               "--steps 5000 --json")
+    add_activation(q, default="tanh")
+    q.add_argument("--target", choices=("linear", "sines", "noisy-sin"), default="linear",
+                   help="the target function f0 (quantised as α·Round(f0/α))")
+    q.add_argument("--sampling", choices=("uniform", "nonuniform"), default="uniform",
+                   help="training points evenly spaced, or the paper's non-uniform sample")
     q.add_argument("--noise-placement", choices=("inside", "outside"), default="inside",
                    help="noisy-sin: noise added to f0 before rounding (inside, as §4 words "
                         "it) or to the rounded target (outside)")
     q.add_argument("--widths", type=_int_at_least(1), nargs="+", default=None,
-                   help="hidden widths (default 200 200 200 100; 400 400 400 200 200 "
-                        "non-uniform)")
-    q.add_argument("--activation", default="tanh", help="registry spec (tanh)")
+                   help="hidden widths, one per layer (default 200 200 200 100; "
+                        "400 400 400 200 200 non-uniform)")
     q.add_argument("--init-std", type=_positive_float, default=0.1,
-                   help="std of every initial parameter (0.1)")
+                   help="std of every initial parameter")
     _common(q, steps=20000, seeds=5, lr=2e-5, record_every=50)
     q.set_defaults(func=_fprinciple)

@@ -11,32 +11,49 @@ a corrupt store, ``--executor ray`` without Ray) is a one-line error before anyt
 from __future__ import annotations
 
 import argparse
+import sys
 import time
 from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
 from ringing.checks import non_negative_int, positive_int
-from ringing.cli_support import add_json_flag, arg_type, int_at_least
+from ringing.cli_support import (
+    DEVICE_HELP,
+    add_alias,
+    add_json_flag,
+    arg_type,
+    int_at_least,
+)
+from ringing.papers import cite
 
 GROUP = None
 
 
 def register(subparsers: Any) -> None:
-    p = subparsers.add_parser("study", help="the papers' large studies (training runs)")
+    p = subparsers.add_parser(
+        "study", help="the papers' large studies (training runs)",
+        description="The papers' large studies: many training runs, each a task of the "
+        "results store (a re-run reuses finished tasks), on a local process pool or Ray.",
+        epilog="examples:\n  ringing study nlc --architectures 8 --lrs 2\n"
+               "  ringing study architecture 3")
     sub = p.add_subparsers(dest="study", metavar="STUDY")
     p.set_defaults(func=_no_study)
     q = sub.add_parser(
-        "nlc", help="seed 004: random architectures trained; NLC at init vs test error",
-        description="Seed 004's study (App. C architectures, E.2 training, E.1 regions): "
+        "nlc", help=f"{cite('NLC')}: random architectures trained; NLC at init vs test error",
+        epilog="examples:\n  ringing study nlc --architectures 8 --lrs 2 --max-epochs 5\n"
+               "  ringing study nlc --data digits --figures figs --table nlc.md --json",
+        description=f"{cite('NLC')}'s study (App. C architectures, E.2 training, E.1 regions): "
                     "sample architectures, train each from several starting learning rates, "
                     "and relate the NLC at initialisation to the region diameter (Fig 1), "
                     "the test error (Fig 2) and the NLC after training (Fig 3B).")
     q.add_argument("--paper", action="store_true",
                    help="the paper's set-up (250 architectures of ~1e6 parameters, 40 rates, "
                         "3000/1000/1000 points, no epoch cap): days on a CPU")
-    q.add_argument("--dataset", choices=("waveform", "digits", "mnist", "cifar10"),
-                   default=None, help="waveform (default), digits, or a local mnist/cifar10")
+    q.add_argument("--data", dest="dataset", choices=("waveform", "digits", "mnist", "cifar10"),
+                   default=None, help="data set: waveform (default), digits, or a local "
+                   "mnist/cifar10 (--data-path)")
+    add_alias(q, "--dataset", "dataset", choices=("waveform", "digits", "mnist", "cifar10"))
     q.add_argument("--data-path", default=None, metavar="PATH",
                    help="local MNIST/CIFAR10 file or directory (.npz, IDX, CIFAR binary)")
     ints = {
@@ -58,8 +75,8 @@ def register(subparsers: Any) -> None:
         q.add_argument(f"--{flag}", dest=dest, type=arg_type(check, flag) if lo <= 1
                        else int_at_least(lo), default=None, help=text)
     q.add_argument("--optimizer", choices=("sgd", "adam"), default=None,
-                   help="sgd (default) or adam (Fig 3F)")
-    q.add_argument("--device", default="auto", help="auto | cpu | cuda")
+                   help="optimiser: sgd (default) or adam (Fig 3F)")
+    q.add_argument("--device", default="auto", help=DEVICE_HELP)
     q.add_argument("--store", default=None, metavar="PATH",
                    help="results store (SQLite; default $XDG_CACHE_HOME/ringing/results.sqlite)")
     q.add_argument("--executor", default="local", choices=("local", "ray"),
@@ -73,16 +90,22 @@ def register(subparsers: Any) -> None:
     add_json_flag(q)
     q.set_defaults(func=_nlc)
 
-    a = sub.add_parser("architecture", help="seed 004 App. C: one sampled architecture as JSON",
+    a = sub.add_parser("architecture",
+                       help=f"{cite('NLC', 'App. C')}: one sampled architecture as JSON",
+                       epilog="examples:\n  ringing study architecture 3\n"
+                              "  ringing study architecture 3 --param-budget 100000 --json",
                        description="Sample the architecture of seed SEED (App. C) and print it; "
                                    "the same seed always rebuilds the same network.")
-    a.add_argument("seed", type=arg_type(non_negative_int, "seed"))
+    a.add_argument("seed", type=arg_type(non_negative_int, "seed"),
+                   help="the architecture's seed (the same seed rebuilds the same network)")
     a.add_argument("--param-budget", type=arg_type(positive_int, "param-budget"),
                    default=20_000, help="trainable parameters (20000; paper 1e6)")
-    a.add_argument("--d-in", type=arg_type(positive_int, "d-in"), default=40,
+    a.add_argument("--in-dim", dest="d_in", type=arg_type(positive_int, "in-dim"), default=40,
                    help="input width (40: waveform-noise)")
-    a.add_argument("--d-out", type=arg_type(positive_int, "d-out"), default=3,
-                   help="output width (3: waveform-noise)")
+    add_alias(a, "--d-in", "d_in", type=arg_type(positive_int, "d-in"))
+    a.add_argument("--out-dim", dest="d_out", type=arg_type(positive_int, "out-dim"),
+                   default=3, help="output width (3: waveform-noise)")
+    add_alias(a, "--d-out", "d_out", type=arg_type(positive_int, "d-out"))
     add_json_flag(a)
     a.set_defaults(func=_architecture)
 
@@ -119,6 +142,14 @@ def _nlc(args: argparse.Namespace) -> dict[str, Any]:
     if args.table and Path(args.table).is_dir():
         raise ValueError(f"--table {args.table} is a directory")
     st.load_split(config)  # data problems are one-line errors before anything runs
+    from ringing.runs.progress import progress_enabled
+
+    if progress_enabled():
+        cap = f"at most {config.max_epochs} epochs each" if config.max_epochs else "no epoch cap"
+        print(f"plan: {config.n_architectures} architectures × {config.n_lr} learning rates = "
+              f"{len(st.study_tasks(config))} tasks (initialisations and training runs, "
+              f"{cap}) on the {args.executor} executor; finished tasks in the store are "
+              "reused; the progress bar estimates the time left", file=sys.stderr, flush=True)
     t0 = time.time()
     with ResultStore(args.store) as store:
         results, stats = st.run_study(config, store=store, executor=args.executor,
@@ -148,7 +179,7 @@ def _nlc(args: argparse.Namespace) -> dict[str, Any]:
     if args.table:
         Path(args.table).write_text(table)
         payload["table"] = args.table
-    args.table_text = (f"seed 004 NLC study: {summary.n_architectures} architectures × "
+    args.table_text = (f"{cite('NLC')} study: {summary.n_architectures} architectures × "
                        f"{config.n_lr} learning rates on {config.dataset}; tasks "
                        f"{stats.total} ({stats.reused} reused, {stats.computed} computed, "
                        f"{stats.errors} errors) in {elapsed:.0f} s\n\n{table}")

@@ -15,8 +15,16 @@ import argparse
 from typing import Any
 
 from ringing.checks import positive_float
-from ringing.cli_support import add_json_flag, arg_type, int_at_least
+from ringing.cli_support import (
+    DEVICE_HELP,
+    SEEDS_HELP,
+    add_alias,
+    add_json_flag,
+    arg_type,
+    int_at_least,
+)
 from ringing.commands.walk_models import unit_float
+from ringing.papers import cite
 
 GROUP = None
 
@@ -28,7 +36,8 @@ def _study_subparsers(subparsers: Any) -> Any:
     module has (several modules add studies)."""
     parser = subparsers.choices.get("study")
     if parser is None:
-        parser = subparsers.add_parser("study", help="the papers' large studies")
+        parser = subparsers.add_parser("study", help="the papers' large studies",
+                                       description="The papers' large studies (training runs).")
         parser.set_defaults(func=_no_study)
     for action in parser._actions:
         if isinstance(action, argparse._SubParsersAction):
@@ -43,37 +52,53 @@ def _no_study(args: argparse.Namespace) -> dict[str, Any]:
 def register(subparsers: Any) -> None:
     sub = _study_subparsers(subparsers)
     q = sub.add_parser(
-        "blueshift", help="seed 000 Fig 9: h at initialisation vs training accuracy (ResNets)",
+        "blueshift", help=f"{cite('Ringing ReLUs', 'Fig 9')}: h at initialisation vs training "
+                          "accuracy (ResNets)",
+        epilog="examples:\n  ringing study blueshift --depths 8 --slopes 0 1 --epochs 1\n"
+               "  ringing study blueshift --arch resnet_v2 --seeds 2 --figure fig9.png --json",
         description="Train ResNets with and without shortcuts over a grid of depth and LReLU "
         "slope alpha (each run a task of the results store) and relate the training accuracy "
-        "to the fractal coefficient h of the last layer at initialisation (seed 000 Fig 9).")
+        "to the fractal coefficient h of the last layer at initialisation ("
+        + cite("Ringing ReLUs", "Fig 9") + ").")
     q.add_argument("--depths", type=int_at_least(8), nargs="+", default=[8, 20, 32],
                    help="ResNet depths 6n+2 (8 20 32)")
-    q.add_argument("--alphas", type=unit_float, nargs="+", default=[0.0, 0.3, 1.0])
-    q.add_argument("--arch", choices=("resnet_v1", "resnet_v2"), default="resnet_v1")
-    q.add_argument("--seeds", type=int_at_least(1), default=1, help="seeds per cell (1)")
+    q.add_argument("--slopes", dest="alphas", type=unit_float, nargs="+",
+                   default=[0.0, 0.3, 1.0], help="LReLU negative slopes α in [0, 1]")
+    add_alias(q, "--alphas", "alphas", type=unit_float, nargs="+")
+    q.add_argument("--arch", choices=("resnet_v1", "resnet_v2"), default="resnet_v1",
+                   help="ResNet v1 (post-activation) or v2 (pre-activation)")
+    q.add_argument("--seeds", type=int_at_least(1), default=1,
+                   help=SEEDS_HELP + ", per cell")
     q.add_argument("--channels", type=int_at_least(1), default=4,
                    help="first-stage planes (4; paper 16)")
     q.add_argument("--size", type=int_at_least(8), default=16, help="image side (16; paper 32)")
     q.add_argument("--data", default="digits", help="digits (default) | cifar10:PATH")
     q.add_argument("--epochs", type=int_at_least(1), default=4, help="epochs (4; paper 30)")
-    q.add_argument("--batch", type=int_at_least(2), default=64)
-    q.add_argument("--lr", type=arg_type(positive_float), default=0.05)
-    q.add_argument("--walk-directions", type=int_at_least(2), default=4)
+    q.add_argument("--batch-size", dest="batch", type=int_at_least(2), default=64,
+                   help="minibatch size")
+    add_alias(q, "--batch", "batch", type=int_at_least(2))
+    q.add_argument("--lr", type=arg_type(positive_float), default=0.05, help="learning rate")
+    q.add_argument("--walk-directions", type=int_at_least(2), default=4,
+                   help="walk directions per network for h at initialisation")
     q.add_argument("--store", default=None, metavar="PATH", help="results store (SQLite)")
-    q.add_argument("--executor", choices=("local", "ray"), default="local")
-    q.add_argument("--workers", type=int_at_least(1), default=1)
-    q.add_argument("--device", default="cpu", help="auto | cpu | cuda")
+    q.add_argument("--executor", choices=("local", "ray"), default="local",
+                   help="local process pool or Ray (needs ringing[dist])")
+    q.add_argument("--workers", type=int_at_least(1), default=1, help="parallel workers")
+    q.add_argument("--device", default="cpu", help=DEVICE_HELP)
     q.add_argument("--figure", default=None, metavar="PATH", help="write the figure (PNG)")
     add_json_flag(q)
     q.set_defaults(func=_blueshift)
-    f = sub.add_parser("cnn-figure", help="seed 000 walk figures on Toy-CNN / ResNets",
-                       description="One of seed 000's walk figures (Fig 1 alpha-nu plane, "
+    f = sub.add_parser("cnn-figure", help=f"{cite('Ringing ReLUs')} walk figures on Toy-CNN / "
+                       "ResNets",
+                       epilog="examples:\n  ringing study cnn-figure fig3 --out figs\n"
+                              "  ringing study cnn-figure fig8 --json",
+                       description=f"One of {cite('Ringing ReLUs')}'s walk figures "
+                       "(Fig 1 alpha-nu plane, "
                        "Fig 3 Toy-CNN spectra, Fig 5 h vs depth, Fig 6 branch correlation, "
                        "Fig 7 v1 vs v2, Fig 8 averaging) at its reduced default size.")
-    f.add_argument("figure", choices=FIGURE_NAMES)
+    f.add_argument("figure", choices=FIGURE_NAMES, help="which figure: " + ", ".join(FIGURE_NAMES))
     f.add_argument("--out", default=".", metavar="DIR", help="folder for cnn_<figure>.png")
-    f.add_argument("--device", default="cpu", help="auto | cpu | cuda")
+    f.add_argument("--device", default="cpu", help=DEVICE_HELP)
     add_json_flag(f)
     f.set_defaults(func=_figure)
 

@@ -26,7 +26,9 @@ def register(subparsers: Any) -> None:
         "validate", help="check every claim (theory, simulation, the papers) and write the report",
         description="Evaluate the claim catalogue (theory against closed forms, simulations and "
                     "the papers' printed values), reusing finished results from the store, and "
-                    "write an HTML report with Markdown and JSON summaries.")
+                    "write an HTML report with Markdown and JSON summaries.",
+        epilog="examples:\n  ringing validate --quick\n  ringing validate --list | head\n"
+               "  ringing validate --only 'nlc*' --report out/report.html --json")
     p.add_argument("--quick", action="store_true",
                    help="small widths and few seeds for the simulation claims (minutes)")
     p.add_argument("--report", default="report", metavar="PATH",

@@ -6,8 +6,19 @@ import argparse
 from typing import Any
 
 from ringing.checks import non_negative_float, positive_float
-from ringing.cli_support import add_json_flag, arg_type, int_at_least
+from ringing.cli_support import (
+    DEVICE_HELP,
+    DTYPE_HELP,
+    add_alias,
+    add_json_flag,
+    add_norm,
+    add_seeds,
+    arg_type,
+    check_norm,
+    int_at_least,
+)
 from ringing.commands.simulate_walk import layer_rows
+from ringing.papers import cite
 
 GROUP = "simulate"
 
@@ -29,20 +40,22 @@ def add_zoo_arguments(p: argparse.ArgumentParser) -> None:
     """The architecture flags shared by the zoo commands."""
     p.add_argument("arch", metavar="ARCH", choices=("toycnn", "resnet_v1", "resnet_v2"),
                    help="toycnn | resnet_v1 | resnet_v2")
+    p.add_argument("activation", metavar="ACT", nargs="?", default=None,
+                   help="activation: any registry spec (default: LReLU with --slope)")
+    add_alias(p, "--activation", "activation_flag")
     p.add_argument("--depth", type=int_at_least(1), required=True,
-                   help="Toy-CNN units L, or ResNet depth 6n+2")
-    g = p.add_mutually_exclusive_group()
-    g.add_argument("--slope", type=unit_float, default=0.0,
-                   help="LReLU negative slope alpha in [0, 1] (0: ReLU)")
-    g.add_argument("--activation", default=None, help="any registry spec instead of LReLU")
+                   help="Toy-CNN: units L (each applies ACT); ResNet: its depth 6n+2")
+    p.add_argument("--slope", type=unit_float, default=0.0,
+                   help="LReLU negative slope alpha in [0, 1] (0: ReLU), when no ACT is given")
     p.add_argument("--shortcut", type=arg_type(non_negative_float), default=0.0,
                    metavar="NU", help="skip-path weight nu (0 = NoShort, 1 = Short)")
     p.add_argument("--channels", type=int_at_least(1), default=16,
                    help="Toy-CNN channels / ResNet first-stage planes (16; wide: 28)")
     p.add_argument("--average", type=int_at_least(1), default=1, metavar="A",
                    help="feature averaging factor a")
-    p.add_argument("--norm", choices=("batch", "none"), default="batch")
-    p.add_argument("--init", choices=("he", "delta_orthogonal"), default="he")
+    add_norm(p, "batch", supported=("batch", "none"))
+    p.add_argument("--init", choices=("he", "delta_orthogonal"), default="he",
+                   help="convolution initialisation: He (Gaussian) or delta-orthogonal")
     p.add_argument("--data", default="digits", help="digits (default) | cifar10:PATH")
     p.add_argument("--size", type=int_at_least(8), default=32, help="image side (32)")
 
@@ -50,29 +63,40 @@ def add_zoo_arguments(p: argparse.ArgumentParser) -> None:
 def register(subparsers: Any) -> None:
     p = subparsers.add_parser(
         "model-walk", help="weight-space walk of a Toy-CNN / ResNet: per-layer and loss spectra",
-        description="Walk the weights of a Toy-CNN or ResNet (seed 000 App. A.1) along a closed "
+        description="Walk the weights of a Toy-CNN or ResNet ("
+        + cite("Ringing ReLUs", "App. A.1") + ") along a closed "
         "loop (default) or the paper's open segment, all path points as one batch, and measure "
-        "every layer's and the loss's power spectrum, centroid and fractal exponent h.")
+        "every layer's and the loss's power spectrum, centroid and fractal exponent h.",
+        epilog="examples:\n  ringing simulate model-walk toycnn --depth 4 --channels 8 --size 16\n"
+               "  ringing simulate model-walk resnet_v1 --depth 8 --slope 0.3 --shortcut 1 "
+               "--json")
     add_zoo_arguments(p)
-    p.add_argument("--path", choices=("loop", "segment"), default="loop")
+    p.add_argument("--path", choices=("loop", "segment"), default="loop",
+                   help="closed loop in weight space (periodic, no boundary jump) or the "
+                   "paper's open segment")
     g = p.add_mutually_exclusive_group()
     g.add_argument("--radius", type=_positive_float, default=None,
                    help="absolute radius (||D||_F over all moved weights; paper: 1)")
     g.add_argument("--relative-radius", type=_positive_float, default=None,
                    help="per-tensor relative radius ||D_p|| = R ||W_p|| (default 0.5)")
     p.add_argument("--points", type=int_at_least(4), default=100, help="path samples T (100)")
-    p.add_argument("--directions", type=int_at_least(1), default=4)
-    p.add_argument("--networks", type=int_at_least(1), default=1)
+    p.add_argument("--directions", type=int_at_least(1), default=4,
+                   help="random directions K per network")
+    add_seeds(p, 1, int_at_least(1), "; with >= 2 the intervals are over networks")
     p.add_argument("--layer-only", type=int_at_least(1), default=None, metavar="K",
                    help="move only the K-th weight tensor (Toy-CNN unit K; L+1: classifier)")
-    p.add_argument("--second", choices=("shifted", "independent"), default="shifted")
+    p.add_argument("--second", choices=("shifted", "independent"), default="shifted",
+                   help="a loop's second direction: the first with its entries shifted by one, "
+                   "or its own Gaussian draw")
     p.add_argument("--inputs", type=int_at_least(1), default=8, help="images B per walk (8)")
-    p.add_argument("--loss", choices=("mse", "cross_entropy"), default="cross_entropy")
+    p.add_argument("--loss", choices=("mse", "cross_entropy"), default="cross_entropy",
+                   help="loss whose spectrum along the path is measured")
     p.add_argument("--correlation-bins", type=int_at_least(0), default=0,
                    help="branch/skip correlation per frequency bin (Fig 6; needs --shortcut)")
-    p.add_argument("--seed", type=int_at_least(0), default=0)
-    p.add_argument("--device", default="auto", help="auto | cpu | cuda")
-    p.add_argument("--dtype", choices=("float32", "float64"), default="float32")
+    p.add_argument("--seed", type=int_at_least(0), default=0, help="first seed S")
+    p.add_argument("--device", default="auto", help=DEVICE_HELP)
+    p.add_argument("--dtype", choices=("float32", "float64"), default="float32",
+                   help=DTYPE_HELP)
     p.add_argument("--no-spectra", action="store_true", help="leave the spectra out of the JSON")
     add_json_flag(p)
     p.set_defaults(func=_handler)
@@ -81,6 +105,9 @@ def register(subparsers: Any) -> None:
 def zoo_spec(args: argparse.Namespace) -> Any:
     from ringing.simulate.zoo import ZooSpec
 
+    check_norm(args)
+    if args.activation is not None and args.slope != 0.0:
+        raise ValueError("give an activation ACT or --slope, not both")
     return ZooSpec(args.arch, args.depth, slope=args.slope, activation=args.activation,
                    shortcut=args.shortcut, channels=args.channels, average=args.average,
                    norm=args.norm, init=args.init)
@@ -93,13 +120,13 @@ def _handler(args: argparse.Namespace) -> dict[str, Any]:
     spec = zoo_spec(args)
     cfg = ModelWalkConfig(path=args.path, points=args.points, radius=args.radius,
                           relative_radius=args.relative_radius, directions=args.directions,
-                          networks=args.networks, layer_only=args.layer_only,
+                          networks=args.seeds, layer_only=args.layer_only,
                           second=args.second, inputs=args.inputs, loss=args.loss,
                           correlation_bins=args.correlation_bins, seed=args.seed,
                           device=args.device, dtype=args.dtype)
     if cfg.directions * cfg.networks < 2:
         raise ValueError("intervals need at least 2 walks: use --directions >= 2 or "
-                         "--networks >= 2")
+                         "--seeds >= 2")
     if cfg.correlation_bins and spec.shortcut <= 0:
         raise ValueError("--correlation-bins needs skip paths (--shortcut > 0)")
     res = zoo_walk(spec, cfg, data=args.data, size=args.size,

@@ -655,7 +655,9 @@ class ManifoldClassificationResult:
             "frequencies": self.frequencies, "petals": self.petals, "seeds": self.seeds,
             "accuracy_mean": acc["mean"], "accuracy_lo": acc["lo"], "accuracy_hi": acc["hi"],
             "train_accuracy_mean": self.train_accuracy.mean(axis=2),
-            "petal_rank_correlation_per_seed": rc,
+            # undefined (null) where a seed's accuracies are all equal: no order to rank
+            "petal_rank_correlation_per_seed": [[float(v) if np.isfinite(v) else None
+                                                 for v in row] for row in rc],
             "petal_rank_correlation_pooled": None if pooled is None else {
                 k: None if v is None else float(np.asarray(v)[0]) for k, v in pooled.items()},
             "input_frequency_needed": self.input_frequency,

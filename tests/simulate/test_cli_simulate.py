@@ -24,7 +24,8 @@ def test_correlation_json(capsys: pytest.CaptureFixture[str]) -> None:
     d = json.loads(out)
     assert d["rho0"] == [0.2, 0.8]
     for key in ("empirical", "stderr", "theory"):
-        assert len(d[key]) == 2 and all(len(row) == 4 for row in d[key])
+        # ρ_0, the embedding layer, then the 3 layers applying ACT
+        assert len(d[key]) == 2 and all(len(row) == 5 for row in d[key])
     assert abs(d["theory"][1][0] - 0.8) < 1e-12
 
 
@@ -41,12 +42,13 @@ def test_jacobian_json(capsys: pytest.CaptureFixture[str]) -> None:
                                "--samples", "2", "--iters", "10", "--device", "cpu", "--json"])
     assert rc == 0
     d = json.loads(out)
-    assert d["op_norm"] > 0 and d["frobenius_rms"] > 0 and len(d["gradient_norms"]) == 3
+    # one gradient norm per linear layer: the embedding and the 3 layers applying ACT
+    assert d["op_norm"] > 0 and d["frobenius_rms"] > 0 and len(d["gradient_norms"]) == 4
     assert d["theory_composed_derivative"] > 0
 
 
 def test_nlc_json(capsys: pytest.CaptureFixture[str]) -> None:
-    rc, out, _ = _run(capsys, ["simulate", "nlc", "relu", "--depth", "2", "--width", "64",
+    rc, out, _ = _run(capsys, ["simulate", "nlc", "relu", "--depth", "1", "--width", "64",
                                "--seeds", "2", "--data", "waveform", "--n-data", "500",
                                "--probe-batches", "2", "--device", "cpu", "--json"])
     assert rc == 0
@@ -84,4 +86,4 @@ def test_cuda_without_gpu(capsys: pytest.CaptureFixture[str]) -> None:
 def test_cuda_run(capsys: pytest.CaptureFixture[str]) -> None:
     rc, out, _ = _run(capsys, ["simulate", "correlation", "erf", "--width", "256", "--depth",
                                "3", "--rho0", "0.5", "--device", "cuda", "--json"])
-    assert rc == 0 and len(json.loads(out)["empirical"][0]) == 4
+    assert rc == 0 and len(json.loads(out)["empirical"][0]) == 5
