@@ -52,7 +52,7 @@ TINY: dict[str, list[str]] = {
                             "--record-every", "5", *CPU],
     "simulate perturbation": ["--steps", "20", "--seeds", "2", "--samples", "32", "--width",
                               "8", "--depth", "1", "--frequencies", "1", "2", "3", "--sizes",
-                              "0.01", "--draws", "2", "--record-every", "10"],
+                              "0.01", "--draws", "4", "--record-every", "10"],
     "simulate manifold": ["--steps", "20", "--seeds", "2", "--samples", "32", "--width", "8",
                           "--depth", "1", "--petals", "0", "4", "--frequencies", "1", "2",
                           "--record-every", "10"],
