@@ -1027,8 +1027,8 @@ def batchnorm_whitening_step(m: np.ndarray, lam: np.ndarray) -> np.ndarray:
     (eigenvalues ``lam``) stays diagonal (``m``), and one more random layer plus batchnorm
     (each feature divided by its batch standard deviation ``√(hᵀ S h)``, h ~ N(0, M)) gives
     ``m_i' = E[h_i²/Σ_k λ_k h_k²] = ∫_0^∞ m_i/(1 + 2tλ_i m_i) ∏_k (1 + 2tλ_k m_k)^(−1/2) dt``
-    (the Laplace identity 1/q = ∫ e^(−tq) dt; the Gram map of Yang et al. 2019, "A mean
-    field theory of batch normalization", §3, for the identity activation).  The result is
+    (the Laplace identity 1/q = ∫ e^(−tq) dt; the batchnorm Gram map of Yang et al. 2019, "A
+    mean field theory of batch normalization", for the identity activation).  The result is
     scaled so that ``Σ λ_k m_k' = 1`` (the scale is immaterial after batchnorm).  ``m`` and
     ``lam`` are ``(..., d)`` arrays (any number of batches at once).
     """
