@@ -17,6 +17,8 @@ Examples (one thread; minutes at width 2048)::
         --probe-batches 8 --fixed-stats
     OMP_NUM_THREADS=1 python benchmarks/design_nlc_scan.py --widths 128 256 512 1024 \\
         --seeds 4 --d-in 10 --activations identity
+    OMP_NUM_THREADS=1 python benchmarks/design_nlc_scan.py --widths 256 512 1024 2048 \\
+        --seeds 4 --depth 10 --design-depth 50
 """
 
 from __future__ import annotations
@@ -28,10 +30,11 @@ import sys
 import time
 from collections.abc import Iterator
 
+import numpy as np
 import torch
 
 import ringing.simulate.networks as networks
-from ringing.simulate.data import gaussian_data
+from ringing.simulate.data import Dataset, gaussian_data
 from ringing.simulate.measure import measure_nlc
 from ringing.simulate.networks import NetworkConfig
 from ringing.theory.design import Parametrised, design
@@ -62,19 +65,26 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--seeds", type=int, nargs="+", default=[4],
                    help="seeds per width (one value for all, or one per width)")
     p.add_argument("--depth", type=int, default=50)
+    p.add_argument("--design-depth", type=int, default=None,
+                   help="depth the slope is designed for (NLC_tau^(D-1) = 2; default --depth)")
     p.add_argument("--d-in", type=int, default=100)
     p.add_argument("--batch-size", type=int, default=250)
     p.add_argument("--n-data", type=int, default=500)
     p.add_argument("--probe-batches", type=int, default=4)
     p.add_argument("--activations", nargs="+", default=["designed", "identity"])
     p.add_argument("--fixed-stats", action="store_true")
+    p.add_argument("--unit-norm", action="store_true",
+                   help="scale every input to norm sqrt(d_in) (no spread of input norms)")
     a = p.parse_args(argv)
     seeds = a.seeds * len(a.widths) if len(a.seeds) == 1 else a.seeds
     if len(seeds) != len(a.widths):
         p.error("--seeds takes one value or one per width")
-    spec = design(Parametrised("lrelu", "slope"), a.depth, ["nlc=2"]).chosen
+    spec = design(Parametrised("lrelu", "slope"), a.design_depth or a.depth, ["nlc=2"]).chosen
     assert spec is not None
     data = gaussian_data(a.n_data, a.d_in, seed=1)
+    if a.unit_norm:
+        x = data.x * (a.d_in ** 0.5 / np.linalg.norm(data.x, axis=1, keepdims=True))
+        data = Dataset(x, data.y, "gaussian, unit norm")
     for width, n_seeds in zip(a.widths, seeds, strict=True):
         for act in a.activations:
             act_spec = spec.activation if act == "designed" else act
@@ -88,7 +98,8 @@ def main(argv: list[str] | None = None) -> int:
             print(json.dumps({"width": width, "activation": act_spec, "seeds": n_seeds,
                               "d_in": a.d_in, "batch_size": a.batch_size, "n_data": a.n_data,
                               "probe_batches": a.probe_batches, "depth": a.depth,
-                              "fixed_stats": a.fixed_stats, "nlc_mean": r["nlc_mean"],
+                              "fixed_stats": a.fixed_stats, "unit_norm": a.unit_norm,
+                              "nlc_mean": r["nlc_mean"],
                               "nlc_stderr": r["nlc_stderr"], "nlc_per_seed": r["nlc_per_seed"],
                               "seconds": time.perf_counter() - t0}), flush=True)
     return 0
