@@ -80,14 +80,15 @@ def main(argv: list[str] | None = None) -> int:
     if len(seeds) != len(a.widths):
         p.error("--seeds takes one value or one per width")
     spec = design(Parametrised("lrelu", "slope"), a.design_depth or a.depth, ["nlc=2"]).chosen
-    assert spec is not None
+    if spec is None and "designed" in a.activations:
+        p.error(f"no leaky-ReLU slope has NLC_tau^{(a.design_depth or a.depth) - 1} = 2")
     data = gaussian_data(a.n_data, a.d_in, seed=1)
     if a.unit_norm:
         x = data.x * (a.d_in ** 0.5 / np.linalg.norm(data.x, axis=1, keepdims=True))
         data = Dataset(x, data.y, "gaussian, unit norm")
     for width, n_seeds in zip(a.widths, seeds, strict=True):
         for act in a.activations:
-            act_spec = spec.activation if act == "designed" else act
+            act_spec = spec.activation if act == "designed" and spec is not None else act
             cfg = NetworkConfig(width=width, depth=a.depth, activation=act_spec, norm="batch",
                                 in_dim=a.d_in, out_dim=10, final_norm=False)
             t0 = time.perf_counter()
