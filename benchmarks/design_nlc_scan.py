@@ -19,6 +19,8 @@ Examples (one thread; minutes at width 2048)::
         --seeds 4 --d-in 10 --activations identity
     OMP_NUM_THREADS=1 python benchmarks/design_nlc_scan.py --widths 256 512 1024 2048 \\
         --seeds 4 --depth 10 --design-depth 50
+    OMP_NUM_THREADS=1 python benchmarks/design_nlc_scan.py --widths 512 --d-in 10 \\
+        --split-gradient
 """
 
 from __future__ import annotations
@@ -59,6 +61,36 @@ def fixed_statistics(on: bool) -> Iterator[None]:
         networks.batch_norm_na = orig  # type: ignore[assignment]
 
 
+def gradient_split(width: int, depth: int, d_in: int, batch_size: int, seed: int,
+                   n_probes: int = 16) -> dict[str, float]:
+    """‖uᵀJ(X)‖²/b of the identity batchnorm network on one minibatch X, split into the part
+    along the data's own span col(X − X̄) (perturbations that change the minibatch
+    covariance), along the all-ones direction and the rest; with and without the derivative
+    through the statistics (float64, ``n_probes`` Gaussian probes)."""
+    cfg = NetworkConfig(width=width, depth=depth, activation="identity", norm="batch",
+                        in_dim=d_in, out_dim=10, final_norm=False)
+    net = networks.Network(cfg, seed, device="cpu", dtype="float64")
+    g = torch.Generator().manual_seed(100 + seed)
+    x = torch.randn(batch_size, d_in, generator=g, dtype=torch.float64)
+    span, _ = torch.linalg.qr(x - x.mean(dim=0))
+    ones = torch.full((batch_size, 1), batch_size ** -0.5, dtype=torch.float64)
+    u = torch.randn(n_probes, batch_size, 10, generator=g, dtype=torch.float64)
+    out: dict[str, float] = {}
+    for fixed in (False, True):
+        with fixed_statistics(fixed), net.holding():
+            xr = x.clone().requires_grad_(True)
+            grad = torch.autograd.grad(net.function()(xr), xr, u, is_grads_batched=True)[0]
+        total = float(grad.square().sum()) / (n_probes * batch_size)
+        along = float(torch.einsum("bi,kbd->kid", span, grad).square().sum()) / (
+            n_probes * batch_size)
+        mean = float(torch.einsum("bi,kbd->kid", ones, grad).square().sum()) / (
+            n_probes * batch_size)
+        key = "fixed" if fixed else "joint"
+        out.update({f"{key}_total": total, f"{key}_span": along, f"{key}_ones": mean,
+                    f"{key}_rest": total - along - mean})
+    return out
+
+
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     p.add_argument("--widths", type=int, nargs="+", default=[256, 512, 1024])
@@ -75,7 +107,15 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--fixed-stats", action="store_true")
     p.add_argument("--unit-norm", action="store_true",
                    help="scale every input to norm sqrt(d_in) (no spread of input norms)")
+    p.add_argument("--split-gradient", action="store_true",
+                   help="only split one minibatch's input gradient (identity network, seed 0)")
     a = p.parse_args(argv)
+    if a.split_gradient:
+        for width in a.widths:
+            print(json.dumps({"width": width, "depth": a.depth, "d_in": a.d_in,
+                              "batch_size": a.batch_size,
+                              **gradient_split(width, a.depth, a.d_in, a.batch_size, 0)}))
+        return 0
     seeds = a.seeds * len(a.widths) if len(a.seeds) == 1 else a.seeds
     if len(seeds) != len(a.widths):
         p.error("--seeds takes one value or one per width")
