@@ -80,6 +80,9 @@ __all__ = [
     "evaluate",
     "transformed_spec",
     "CDIST_GRID",
+    "BatchnormWhitening",
+    "batchnorm_whitening_step",
+    "batchnorm_whitening_nlc",
 ]
 
 #: Quantities a target can name (see the module docstring).
@@ -1005,3 +1008,96 @@ def _solve_2d(family: _Family, L: int, tg: Sequence[Target], n: int,
     rng = {nm: [float(min(p[m] for p in pts)), float(max(p[m] for p in pts))]
            for m, nm in enumerate(family.free)}
     return ("unique" if len(sols) == 1 else "many"), sols, rng, None, None, method
+
+
+# ----------------------------------------------------------------------------
+# the batchnorm network's own NLC (the control the `nlc` target's simulation check needs)
+
+#: log-t nodes of the whitening integral: the trapezoid rule in s = log t, spectrally
+#: accurate for this smooth integrand; it decays like e^s below (e^−32 ≈ 1e-14) and at
+#: least like e^(−3s/2) above (rank ≥ 3); step 0.2 agrees with step 0.025 to 1 ulp.
+_WHITEN_S = np.linspace(-32.0, 24.0, 281)
+
+
+def batchnorm_whitening_step(m: np.ndarray, lam: np.ndarray) -> np.ndarray:
+    """One wide batchnorm layer's map of the input-space kernel of a linear network.
+
+    A linear batchnorm network's layer-l features are ``h = Bᵀx``; in the infinite-width
+    limit their kernel ``M = E[B Bᵀ]`` in the eigenbasis of the batch covariance ``S``
+    (eigenvalues ``lam``) stays diagonal (``m``), and one more random layer plus batchnorm
+    (each feature divided by its batch standard deviation ``√(hᵀ S h)``, h ~ N(0, M)) gives
+    ``m_i' = E[h_i²/Σ_k λ_k h_k²] = ∫_0^∞ m_i/(1 + 2tλ_i m_i) ∏_k (1 + 2tλ_k m_k)^(−1/2) dt``
+    (the Laplace identity 1/q = ∫ e^(−tq) dt; the batchnorm Gram map of Yang et al. 2019, "A
+    mean field theory of batch normalization", for the identity activation).  The result is
+    scaled so that ``Σ λ_k m_k' = 1`` (the scale is immaterial after batchnorm).  ``m`` and
+    ``lam`` are ``(..., d)`` arrays (any number of batches at once).
+    """
+    m = np.asarray(m, dtype=float)
+    lam = np.asarray(lam, dtype=float)
+    a = lam * m
+    scale = a.sum(axis=-1, keepdims=True)
+    a, m = a / scale, m / scale
+    t = np.exp(_WHITEN_S).reshape((-1,) + (1,) * a.ndim)
+    logprod = -0.5 * np.log1p(2.0 * t * a).sum(axis=-1, keepdims=True)
+    integrand = t * m / (1.0 + 2.0 * t * a) * np.exp(logprod)
+    h = _WHITEN_S[1] - _WHITEN_S[0]  # the trapezoid rule on the uniform grid
+    out = h * (integrand.sum(axis=0) - 0.5 * (integrand[0] + integrand[-1]))
+    return np.asarray(out / (lam * out).sum(axis=-1, keepdims=True))
+
+
+@dataclass
+class BatchnormWhitening:
+    """The wide-limit NLC of the identity-activation batchnorm network (statistics fixed).
+
+    ``nlc`` = √E_X[tr M / tr(S M)] over ``n_batches`` sampled N(0, I_d) batches (each exact),
+    ``stderr`` its Monte Carlo standard error (delta method), ``full`` the depth → ∞ value
+    √E_X[mean_i 1/λ_i] of complete whitening (m_i ∝ 1/λ_i; over the non-zero λ, the limit
+    when d_in < batch_size; ≈ 1/√(1 − d_in/batch_size) by Marchenko–Pastur), ``per_batch``
+    the ratios tr M/tr SM.
+    """
+
+    nlc: float
+    stderr: float
+    full: float
+    per_batch: np.ndarray
+
+
+def batchnorm_whitening_nlc(batch_size: int, d_in: int, depth: int, *, n_batches: int = 64,
+                            seed: int = 0) -> BatchnormWhitening:
+    """NLC of a depth-``depth`` linear batchnorm network in the infinite-width limit.
+
+    Seed 004 §G's batchnorm form measures the NLC of a batchnorm network on minibatches of
+    ``batch_size`` inputs: the output's spread is taken over the same minibatch whose
+    statistics set every layer's normalisation.  For the identity activation the network is,
+    per minibatch X, the linear map x ↦ Aᵀx with A depending on X only through its covariance
+    S; each batchnorm divides a feature by its batch spread, so the deep network *whitens*
+    the minibatch (:func:`batchnorm_whitening_step`, contraction d/(d+2) per layer towards
+    λ_i m_i = const), and A puts more weight on the small-variance directions of S than a
+    data-independent map would:  NLC² = tr(A Aᵀ)·Q_i S x(i)²/tr(Aᵀ S A) = tr M/tr(S M)
+    for unit-Gaussian data (Q_i S x(i) = 1), at least d/tr S (Chebyshev's sum inequality:
+    m_i falls as λ_i grows), whose mean is ≥ 1 (Jensen).  Depth counts linear layers
+    (``depth − 1`` batchnorms feed the last layer), as seed 004 does.  The statistics are
+    held fixed: this is the per-minibatch affine map, not the cross-sample derivative of the
+    batchnorm form (which differs by the Jacobian's component along the data's own span;
+    docs/design.md measures both).
+    """
+    for name, v in (("batch_size", batch_size), ("d_in", d_in), ("n_batches", n_batches)):
+        if isinstance(v, bool) or not isinstance(v, int) or v < 1:
+            raise ValueError(f"{name}={v!r} must be a positive integer")
+    depth = validate_depth(depth)
+    if min(d_in, batch_size - 1) < 3:
+        raise ValueError(f"the whitening integral needs min(d_in, batch_size - 1) >= 3, got "
+                         f"d_in={d_in}, batch_size={batch_size}")
+    rng = np.random.default_rng(seed)
+    xb = rng.standard_normal((n_batches, batch_size, d_in))
+    xc = xb - xb.mean(axis=1, keepdims=True)
+    lam = np.linalg.eigvalsh(np.einsum("nbi,nbj->nij", xc, xc) / batch_size)
+    m = np.full_like(lam, 1.0 / d_in)
+    for _ in range(depth - 1):  # one batchnorm per hidden layer (a loop over layers)
+        m = batchnorm_whitening_step(m, lam)
+    ratio = m.sum(axis=-1) / (lam * m).sum(axis=-1)
+    mean = float(ratio.mean())
+    se = float(ratio.std(ddof=1) / math.sqrt(n_batches)) if n_batches > 1 else 0.0
+    pos = np.where(lam > 1e-12 * lam.max(axis=-1, keepdims=True), lam, np.nan)
+    full = float(np.sqrt(np.nanmean(1.0 / pos)))
+    return BatchnormWhitening(math.sqrt(mean), se / (2.0 * math.sqrt(mean)), full, ratio)
