@@ -14,7 +14,7 @@ from typing import Any, TypeVar
 
 from ringing.checks import integer
 
-__all__ = ["add_json_flag", "arg_type", "int_at_least", "render_table"]
+__all__ = ["add_json_flag", "add_rng_flag", "arg_type", "int_at_least", "render_table"]
 
 T = TypeVar("T")
 
@@ -22,6 +22,14 @@ T = TypeVar("T")
 def add_json_flag(p: argparse.ArgumentParser) -> None:
     """Add the contract's ``--json`` flag to a sub-command parser."""
     p.add_argument("--json", action="store_true", help="print one JSON object on stdout")
+
+
+def add_rng_flag(p: argparse.ArgumentParser) -> None:
+    """Add ``--rng cpu|device`` (where random parameters are drawn) to a simulation command."""
+    p.add_argument("--rng", choices=("cpu", "device"), default="cpu",
+                   help="where random weights and directions are drawn: cpu (default; the "
+                   "same numbers on every device) or device (on --device: the same "
+                   "distribution, no copy to the GPU, but not bit-identical to the CPU draw)")
 
 
 def arg_type(check: Callable[..., T], name: str = "value", **kw: Any) -> Callable[[str], T]:

@@ -7,7 +7,7 @@ import math
 from typing import Any
 
 from ringing.checks import non_negative_float, non_negative_int, positive_int
-from ringing.cli_support import add_json_flag, arg_type
+from ringing.cli_support import add_json_flag, add_rng_flag, arg_type
 
 GROUP = "simulate"
 
@@ -59,6 +59,7 @@ def _common(p: argparse.ArgumentParser, *, norms: tuple[str, ...], default_norm:
     p.add_argument("--dtype", choices=("float32", "float64"), default="float32")
     p.add_argument("--max-memory", type=_size, default=None, metavar="SIZE",
                    help=_MAX_MEMORY_HELP)
+    add_rng_flag(p)
     add_json_flag(p)
 
 
@@ -92,7 +93,7 @@ def _correlation(args: argparse.Namespace) -> dict[str, Any]:
                    out_dim=args.width))
     seeds = range(args.seed, args.seed + args.samples)
     res = measure_correlations(cfg, rho0, seeds=seeds, n_pairs=args.pairs, device=args.device,
-                               dtype=args.dtype)
+                               dtype=args.dtype, generator_device=args.rng)
     theory: Any = None
     note = None
     if cfg.norm == "layer" or cfg.architecture == "resnet":
@@ -106,7 +107,7 @@ def _correlation(args: argparse.Namespace) -> dict[str, Any]:
         "sigma_b": cfg.sigma_b, "norm": cfg.norm, "weights": cfg.weights,
         "architecture": cfg.architecture,
         "resnet_sigma": cfg.resnet_sigma if cfg.architecture == "resnet" else None,
-        "samples": args.samples, "seeds": list(seeds),
+        "samples": args.samples, "seeds": list(seeds), "generator_device": args.rng,
         "rho0": rho0, "empirical": res.mean, "stderr": res.stderr, "theory": theory,
     }
     if note:
@@ -135,16 +136,17 @@ def _jacobian(args: argparse.Namespace) -> dict[str, Any]:
     cfg = _config(args)
     seeds = range(args.seed, args.seed + args.samples)
     res = measure_jacobian(cfg, seeds=seeds, n_inputs=args.inputs, n_iter=args.iters,
-                           n_probes=args.probes, device=args.device, dtype=args.dtype)
+                           n_probes=args.probes, device=args.device, dtype=args.dtype,
+                           generator_device=args.rng)
     gm, ge = gradient_norms(cfg, seeds=seeds, n_inputs=args.inputs, device=args.device,
-                            dtype=args.dtype)
+                            dtype=args.dtype, generator_device=args.rng)
     chi: float | None = None
     if cfg.norm == "layer":
         chi = theory_composed_derivative(cfg)
     payload: dict[str, Any] = {
         "activation": cfg.activations[-1].name if cfg.activations[-1] else "identity",
         "width": cfg.width, "depth": cfg.depth, "sigma_w": cfg.sigma_w, "sigma_b": cfg.sigma_b,
-        "norm": cfg.norm, "samples": args.samples,
+        "norm": cfg.norm, "samples": args.samples, "generator_device": args.rng,
         "op_norm": res.op_norm, "op_norm_stderr": res.op_norm_stderr,
         "op_norm_per_seed": res.op_norm_per_seed,
         "frobenius_rms": res.frobenius_rms, "frobenius_rms_stderr": res.frobenius_rms_stderr,
@@ -167,13 +169,15 @@ def _jacobian(args: argparse.Namespace) -> dict[str, Any]:
 
 
 def _nlc(args: argparse.Namespace) -> dict[str, Any]:
-    from ringing.simulate.common import resolve_device
+    from ringing.simulate.common import default_dtype, resolve_device
     from ringing.simulate.data import load_dataset
     from ringing.simulate.measure import measure_nlc
     from ringing.simulate.networks import NetworkConfig
     from ringing.theory.nlc import nlc_tau
 
-    resolve_device(args.device)
+    dev = resolve_device(args.device)
+    if args.dtype == "auto":
+        args.dtype = default_dtype(dev, "nlc")
     in_dim = args.in_dim or args.width
     _check_budget(args, width=args.width, depth=args.depth, d_in=in_dim,
                   d_out=max(args.out_dim or 10, 10), rows=min(args.batch_size, args.n_data),
@@ -192,14 +196,15 @@ def _nlc(args: argparse.Namespace) -> dict[str, Any]:
                         final_norm=False)
     seeds = range(args.seed, args.seed + args.seeds)
     res = measure_nlc(cfg, data, seeds=seeds, batch_size=args.batch_size,
-                      n_probe_batches=args.probe_batches, device=args.device, dtype=args.dtype)
+                      n_probe_batches=args.probe_batches, device=args.device, dtype=args.dtype,
+                      generator_device=args.rng)
     tau = nlc_tau(cfg.activations[-1] if cfg.activations[-1] is not None else "identity")
     pred = tau ** (cfg.depth - 1)
     payload: dict[str, Any] = {
         "activation": args.activation, "depth": cfg.depth, "width": cfg.width,
         "norm": cfg.norm, "data": data.name, "n_data": int(data.x.shape[0]),
-        "in_dim": cfg.d_in, "out_dim": cfg.d_out, "seeds": list(seeds),
-        **res,
+        "in_dim": cfg.d_in, "out_dim": cfg.d_out, "seeds": list(seeds), "dtype": args.dtype,
+        "generator_device": args.rng, **res,
         "nlc_tau": tau, "nlc_tau_prediction": pred,
         "ratio_to_prediction": res["nlc"] / pred,
     }
@@ -255,10 +260,13 @@ def register(subparsers: Any) -> None:
     p.add_argument("--sigma-w", type=float, default=math.sqrt(2.0))
     p.add_argument("--sigma-b", type=float, default=0.0)
     p.add_argument("--weights", choices=("gaussian", "orthogonal"), default="gaussian")
-    p.add_argument("--device", default="auto")
-    p.add_argument("--dtype", choices=("float32", "float64"), default="float64")
+    p.add_argument("--device", default="auto", help="auto | cpu | cuda")
+    p.add_argument("--dtype", choices=("auto", "float32", "float64"), default="auto",
+                   help="auto (default): float64 on the CPU, float32 on a GPU (the probe error "
+                   "~1e-3 is far above float32 rounding; docs/simulate.md)")
     p.add_argument("--max-memory", type=_size, default=None, metavar="SIZE",
                    help=_MAX_MEMORY_HELP)
+    add_rng_flag(p)
     add_json_flag(p)
     p.set_defaults(func=_nlc)
 

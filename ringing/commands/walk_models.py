@@ -6,7 +6,7 @@ import argparse
 from typing import Any
 
 from ringing.checks import non_negative_float, positive_float
-from ringing.cli_support import add_json_flag, arg_type, int_at_least
+from ringing.cli_support import add_json_flag, add_rng_flag, arg_type, int_at_least
 from ringing.commands.simulate_walk import layer_rows
 
 GROUP = "simulate"
@@ -74,6 +74,7 @@ def register(subparsers: Any) -> None:
     p.add_argument("--device", default="auto", help="auto | cpu | cuda")
     p.add_argument("--dtype", choices=("float32", "float64"), default="float32")
     p.add_argument("--no-spectra", action="store_true", help="leave the spectra out of the JSON")
+    add_rng_flag(p)
     add_json_flag(p)
     p.set_defaults(func=_handler)
 
@@ -96,7 +97,7 @@ def _handler(args: argparse.Namespace) -> dict[str, Any]:
                           networks=args.networks, layer_only=args.layer_only,
                           second=args.second, inputs=args.inputs, loss=args.loss,
                           correlation_bins=args.correlation_bins, seed=args.seed,
-                          device=args.device, dtype=args.dtype)
+                          device=args.device, dtype=args.dtype, generator_device=args.rng)
     if cfg.directions * cfg.networks < 2:
         raise ValueError("intervals need at least 2 walks: use --directions >= 2 or "
                          "--networks >= 2")
