@@ -85,7 +85,7 @@ def dks_finite_width_error(zeta: float, depth: int, width: int) -> float:
 
 
 def claim_dks_simulation(base: str, zeta: float, width: int, seeds: int, n_pairs: int,
-                         rho0: tuple[float, ...] = (0.2, 0.5, 0.8)) -> Outcome:
+                         rho0: tuple[float, ...] = (0.2, 0.5, 0.8), device: str = "cpu") -> Outcome:
     """The designed DKS network (no normalisation) follows the composed C map at width N.
 
     Network: 101 linear layers (the first applies the identity, then 100 copies of φ),
@@ -104,7 +104,7 @@ def claim_dks_simulation(base: str, zeta: float, width: int, seeds: int, n_pairs
     spec = res.chosen.activation
     cfg = NetworkConfig(width=width, depth=DKS_DEPTH + 1, activation=spec, norm="none")
     r0 = np.asarray(rho0, dtype=float)
-    sim = measure_correlations(cfg, r0, seeds=range(seeds), n_pairs=n_pairs, device="cpu",
+    sim = measure_correlations(cfg, r0, seeds=range(seeds), n_pairs=n_pairs, device=device,
                                dtype="float32", show_progress=False)
     theory = compose([Layer("identity"), *[Layer(spec)] * DKS_DEPTH], r0)[-1]
     fwe = dks_finite_width_error(zeta, DKS_DEPTH, width)
@@ -201,7 +201,7 @@ CLAIMS.append(Claim("design/lrelu_nlc/theory",
 
 def claim_lrelu_nlc_simulation(width: int, seeds: int, n_data: int, batch_size: int,
                                n_probe_batches: int, depth: int = 50, value: float = 2.0,
-                               identity: bool = True) -> Outcome:
+                               identity: bool = True, device: str = "cpu") -> Outcome:
     """The empirical NLC (batchnorm form, seed 004 §G) of the designed depth-50 network.
 
     Network as in seed 004's study: ``depth`` linear layers with batchnorm, d_in 100,
@@ -236,7 +236,7 @@ def claim_lrelu_nlc_simulation(width: int, seeds: int, n_data: int, batch_size: 
         cfg = NetworkConfig(width=width, depth=depth, activation=spec, norm="batch", in_dim=100,
                             out_dim=10, final_norm=False)
         out.append(measure_nlc(cfg, data, seeds=range(seeds), batch_size=batch_size,
-                               n_probe_batches=n_probe_batches, device="cpu", dtype="float32",
+                               n_probe_batches=n_probe_batches, device=device, dtype="float32",
                                show_progress=False))
     fwe = 2.0 * (depth - 1) / width * value
     cmp = compare_simulation(value, out[0]["nlc_per_seed"], finite_width_error=fwe,
@@ -291,7 +291,7 @@ CLAIMS.append(Claim("design/init/tanh/cslope",
 
 def claim_init_cvalue_simulation(width: int, seeds: int, n_pairs: int,
                                  activation: str = "tanh", depth: int = 10, rho0: float = 0.5,
-                                 value: float = 0.9) -> Outcome:
+                                 value: float = 0.9, device: str = "cpu") -> Outcome:
     """The designed σ_b sends ρ_0 to ``value`` through ``depth`` LayerNorm layers (simulated).
 
     The simulated MLP (``simulate.networks``, seed 002 eq 2.1) starts with a linear embedding
@@ -311,7 +311,7 @@ def claim_init_cvalue_simulation(width: int, seeds: int, n_pairs: int,
     cfg = NetworkConfig(width=width, depth=depth + 1, activation=activation, sigma_w=sw,
                         sigma_b=sb)
     sim = measure_correlations(cfg, [rho_in], seeds=range(seeds), n_pairs=n_pairs,
-                               device="cpu", dtype="float32", show_progress=False)
+                               device=device, dtype="float32", show_progress=False)
     from ringing.theory.design import Target, evaluate
 
     zeta = evaluate(activation, depth, [Target("cslope", 1.0)], sigma_w=sw, sigma_b=sb)[0]
