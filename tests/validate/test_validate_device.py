@@ -153,3 +153,13 @@ def test_cli_device_cpu_json(tmp_path: Path, capsys: pytest.CaptureFixture[str])
                  "--workers", "1", "--json"])
     assert code == 0
     assert json.loads(capsys.readouterr().out)["device"] == "cpu"
+
+
+@pytest.mark.gpu
+def test_cuda_simulation_claim_passes_on_the_gpu() -> None:
+    """A quick simulation claim evaluated on CUDA runs there and keeps its verdict."""
+    claim = next(c for c in catalogue() if c.name.startswith("seed002/sim/correlation"))
+    cpu = evaluate(claim, True)
+    gpu = evaluate(claim, True, "cuda")
+    assert gpu.verdict == cpu.verdict == "pass", gpu.reason
+    assert gpu.config["device"] == "cuda" and gpu.key != cpu.key
