@@ -69,14 +69,19 @@ def table(rows: list[dict[str, object]], steps: int, device: str) -> str:
         f"{torch.__version__}, {torch.get_num_threads()} torch threads, device {device}; "
         f"{steps} steps per run, best of the repeats.",
         "",
-        "| configuration | seeds | record every | steps/s off | steps/s on | on/off | "
-        "DFT after training (ms) |",
-        "|---|---|---|---|---|---|---|",
     ]
-    for r in rows:
-        lines.append(f"| {r['config']} | {r['seeds']} | {r['record_every']} | {r['off']:.1f} | "
-                     f"{r['on']:.1f} | {r['ratio']:.3f} | {r['dft_ms']:.1f} |")
-    return "\n".join(lines) + "\n"
+    return _markdown(lines, ["configuration", "seeds", "record every", "steps/s off",
+                             "steps/s on", "on/off", "DFT after training (ms)"],
+                     [[r["config"], r["seeds"], r["record_every"], f"{r['off']:.1f}",
+                       f"{r['on']:.1f}", f"{r['ratio']:.3f}", f"{r['dft_ms']:.1f}"]
+                      for r in rows])
+
+
+def _markdown(lines: list[str], head: list[str], rows: list[list[object]]) -> str:
+    """``lines``, then a Markdown table of ``rows`` under ``head``."""
+    out = lines + ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
+    out += ["| " + " | ".join(str(v) for v in r) + " |" for r in rows]
+    return "\n".join(out) + "\n"
 
 
 def _train_cpu_seconds(widths: list[int], act: str, n: int, seeds: int, steps: int,
@@ -125,14 +130,12 @@ def table_compile(rows: list[dict[str, object]], steps: int, device: str) -> str
         "process, medians of the interleaved repeats; `python benchmarks/bench_training.py "
         "--compile`.",
         "",
-        "| configuration | seeds | eager steps/s | compiled steps/s | compiled / eager "
-        "speed | first compiled run (wall s, incl. compilation) |",
-        "|---|---|---|---|---|---|",
     ]
-    for r in rows:
-        lines.append(f"| {r['config']} | {r['seeds']} | {r['eager']:.1f} | {r['compiled']:.1f} "
-                     f"| {r['ratio']:.3f} | {r['first_s']:.1f} |")
-    return "\n".join(lines) + "\n"
+    return _markdown(lines, ["configuration", "seeds", "eager steps/s", "compiled steps/s",
+                             "compiled / eager speed",
+                             "first compiled run (wall s, incl. compilation)"],
+                     [[r["config"], r["seeds"], f"{r['eager']:.1f}", f"{r['compiled']:.1f}",
+                       f"{r['ratio']:.3f}", f"{r['first_s']:.1f}"] for r in rows])
 
 
 def main() -> None:
