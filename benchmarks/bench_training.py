@@ -98,15 +98,18 @@ def _train_cpu_seconds(widths: list[int], act: str, n: int, seeds: int, steps: i
     return time.process_time() - t0, time.perf_counter() - w0
 
 
-def run_compile(steps: int, repeats: int, device: str) -> list[dict[str, object]]:
+def run_compile(steps: int, repeats: int, device: str,
+                configs: list[tuple] | None = None) -> list[dict[str, object]]:
     """Eager against ``torch.compile`` (``train_full_batch(compile="on")``), same process.
 
     The first compiled run includes the compilation (reported apart, "first run", in wall
     seconds: inductor compiles in worker processes, outside this process's CPU time); the later
     ones reuse the compiled graph (a fresh model of the same shapes: the parameters are graph
-    inputs), interleaved with eager runs; medians of ``repeats``."""
+    inputs), interleaved with eager runs; medians of ``repeats``.  ``configs``: a subset of
+    :data:`CONFIGS` (default all)."""
     rows = []
-    for name, widths, act, n, _n_eval, seeds, _every in CONFIGS:
+    for name, widths, act, n, _n_eval, seeds, _every in (CONFIGS if configs is None
+                                                         else configs):
         first = _train_cpu_seconds(widths, act, n, seeds, steps, device, "on")[1]
         eager, comp = [], []
         for _ in range(repeats):

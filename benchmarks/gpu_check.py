@@ -5,7 +5,7 @@ Usage::
     python benchmarks/gpu_check.py                       # on CUDA: writes benchmarks/results/gpu.md
     python benchmarks/gpu_check.py --device cpu --dry-run --out /tmp/gpu.md   # the same steps, tiny
 
-Three steps, each timed, each skipped with a note when the time budget (``--budget-s``, default
+Four steps, each timed, each skipped with a note when the time budget (``--budget-s``, default
 420 s) is spent, and all written to one Markdown file:
 
 1. **The gpu-marked tests** (``pytest -m gpu``): every simulation path on the device —
@@ -16,14 +16,18 @@ Three steps, each timed, each skipped with a note when the time budget (``--budg
    same weights, batch 1024, depth 10, widths 4096, 8192 and 16384; the ratio is matmul time /
    forward time (issue 15 asks ≥ 0.7).  Medians of interleaved repeats, the device synchronised
    around each.
-3. **The widest network that fits**: the widest width whose float32 layer is held whole
+3. **Training: eager against ``torch.compile``** (``benchmarks/bench_training.py``'s
+   comparison on seed 001's 6×256 ReLU MLP, 2 seeds): steps per second of each and the first
+   compiled run's wall time, to confirm that ``compile="auto"`` (on for CUDA) pays there.
+4. **The widest network that fits**: the widest width whose float32 layer is held whole
    (one layer within :data:`ringing.simulate.budget.STREAM_FRACTION` of the memory available on
    the device), rounded down to a multiple of 1024, depth 3, correlation propagation with the
    device-side generator (``generator_device="device"``: a CPU draw of that many numbers would
    take minutes), timed, against the correlation map (seed 002 eq 2.3) with the finite-width
    scale ``1/√N`` beside it.
 
-``--dry-run`` (with ``--device cpu``) runs the same code on tiny shapes so that the script is
+``--skip throughput,training,widest`` leaves steps out.  ``--dry-run`` (with
+``--device cpu``) runs the same code on tiny shapes so that the script is
 tested without a GPU (``tests/benchmarks/test_gpu_check.py``); its numbers mean nothing.
 """
 
@@ -126,6 +130,18 @@ def throughput(device: str, widths: list[int], depth: int, batch: int,
     return rows
 
 
+def training(device: str, steps: int, repeats: int) -> list[dict[str, object]]:
+    """Eager against compiled training steps (``bench_training.run_compile``), first config."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location(
+        "bench_training", ROOT / "benchmarks" / "bench_training.py")
+    assert spec is not None and spec.loader is not None
+    bench = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(bench)
+    return bench.run_compile(steps, repeats, device, configs=bench.CONFIGS[:1])  # type: ignore
+
+
 def widest(device: str, cap: int | None, depth: int = 3) -> dict[str, object]:
     """The widest held float32 layer that fits, timed through correlation propagation."""
     import numpy as np
@@ -164,7 +180,8 @@ def widest(device: str, cap: int | None, depth: int = 3) -> dict[str, object]:
 
 
 def render(meta: dict[str, object], tests: tuple[str, float], rows: list[dict[str, float]] | str,
-           wide: dict[str, object] | str, total: float) -> str:
+           train: list[dict[str, object]] | str, wide: dict[str, object] | str,
+           total: float) -> str:
     lines = [
         "# GPU check (issue 15 must-show 5)" + (" — DRY RUN (CPU, tiny shapes)"
                                                   if meta["dry_run"] else ""),
@@ -191,7 +208,19 @@ def render(meta: dict[str, object], tests: tuple[str, float], rows: list[dict[st
         for r in rows:
             lines.append(f"| {r['width']} | {r['depth']} | {r['batch']} | {r['matmul_ms']:.3f} | "
                          f"{r['forward_ms']:.3f} | {r['ratio']:.3f} | {r['tflops']:.2f} |")
-    lines += ["", "## 3. The widest network that fits", ""]
+    lines += ["", "## 3. Training: eager against torch.compile", ""]
+    if isinstance(train, str):
+        lines.append(train)
+    else:
+        lines += ["Steps per second from CPU time of this process (on a GPU: the host time "
+                  "that launches the kernels, the device synchronised at the end of each run); "
+                  "medians of interleaved runs.", "",
+                  "| configuration | eager steps/s | compiled steps/s | compiled / eager | "
+                  "first compiled run (wall s) |", "|---|---|---|---|---|"]
+        for t in train:
+            lines.append(f"| {t['config']} | {t['eager']:.1f} | {t['compiled']:.1f} | "
+                         f"{t['ratio']:.3f} | {t['first_s']:.1f} |")
+    lines += ["", "## 4. The widest network that fits", ""]
     if isinstance(wide, str):
         lines.append(wide)
     else:
@@ -214,6 +243,8 @@ def main(argv: list[str] | None = None) -> int:
                     help="comma-separated test paths for pytest -m gpu, or none")
     ap.add_argument("--budget-s", type=float, default=420.0,
                     help="time budget in seconds (default 420); later steps are skipped")
+    ap.add_argument("--skip", default="", help="comma-separated steps to leave out: "
+                    "throughput, training, widest")
     ap.add_argument("--out", default=None, help=f"Markdown output (default {DEFAULT_OUT}; "
                     "a dry run prints only, unless given)")
     a = ap.parse_args(argv)
@@ -248,21 +279,39 @@ def main(argv: list[str] | None = None) -> int:
         widths, depth, batch, repeats, cap = [64, 128], 3, 16, 3, 256
     else:
         widths, depth, batch, repeats, cap = [4096, 8192, 16384], 10, 1024, 7, None
+    skip = {x.strip() for x in a.skip.split(",") if x.strip()}
+    unknown = skip - {"throughput", "training", "widest"}
+    if unknown:
+        print(f"error: unknown --skip step(s) {', '.join(sorted(unknown))}", file=sys.stderr)
+        return 2
     rows: list[dict[str, float]] | str
-    if left() > 30 or a.dry_run:
+    if "throughput" in skip:
+        rows = "skipped (--skip)"
+    elif left() > 30 or a.dry_run:
         rows = throughput(str(dev), widths, depth, batch, repeats)
         print(f"[gpu_check] throughput ratios: {[round(r['ratio'], 3) for r in rows]}",
               file=sys.stderr)
     else:
         rows = "skipped: the time budget was spent"
+    train: list[dict[str, object]] | str
+    if "training" in skip:
+        train = "skipped (--skip)"
+    elif left() > 120 or a.dry_run:
+        train = training(str(dev), 5 if a.dry_run else 300, 1 if a.dry_run else 3)
+        print(f"[gpu_check] compiled / eager: {[round(float(t['ratio']), 3) for t in train]}",
+              file=sys.stderr)
+    else:
+        train = "skipped: the time budget was spent"
     wide: dict[str, object] | str
-    if left() > 30 or a.dry_run:
+    if "widest" in skip:
+        wide = "skipped (--skip)"
+    elif left() > 30 or a.dry_run:
         wide = widest(str(dev), cap)
         print(f"[gpu_check] widest: width {wide['width']} in {wide['seconds']:.2f} s",
               file=sys.stderr)
     else:
         wide = "skipped: the time budget was spent"
-    text = render(meta, tests, rows, wide, time.perf_counter() - t0)
+    text = render(meta, tests, rows, train, wide, time.perf_counter() - t0)
     print(text)
     out = a.out if a.out is not None else (None if a.dry_run else str(DEFAULT_OUT))
     if out:

@@ -22,7 +22,13 @@ def _script() -> ModuleType:
     return mod
 
 
-def test_dry_run_on_cpu(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_dry_run_on_cpu(tmp_path: Path, capsys: pytest.CaptureFixture[str],
+                        monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every step on tiny shapes; torch.compile is stubbed (compiling takes ~30 s on this CPU,
+    and ``tests/simulate/test_training_compile.py`` compiles for real)."""
+    import torch
+
+    monkeypatch.setattr(torch, "compile", lambda fn, **kw: fn)
     out = tmp_path / "gpu.md"
     rc = _script().main(["--device", "cpu", "--dry-run", "--out", str(out), "--tests",
                          "tests/simulate/test_training_compile.py"])
@@ -38,6 +44,17 @@ def test_dry_run_on_cpu(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> N
         ratio = float(ln.split("|")[6])
         assert 0 < ratio < 10
     assert "Width 256, depth 3" in text and "theory" in text
+    train = [ln for ln in text.split("## 3.")[1].split("## 4.")[0].splitlines()
+             if ln.startswith("| seed 001")]
+    assert len(train) == 1 and float(train[0].split("|")[4]) > 0
+
+
+def test_skip_steps(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    out = tmp_path / "gpu.md"
+    assert _script().main(["--device", "cpu", "--dry-run", "--tests", "none", "--skip",
+                           "throughput,training,widest", "--out", str(out)]) == 0
+    assert out.read_text().count("skipped (--skip)") == 3
+    assert _script().main(["--device", "cpu", "--dry-run", "--skip", "everything"]) == 2
 
 
 def test_refuses_cpu_without_dry_run(capsys: pytest.CaptureFixture[str]) -> None:
