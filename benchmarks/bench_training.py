@@ -105,16 +105,18 @@ def run_compile(steps: int, repeats: int, device: str,
     The first compiled run includes the compilation (reported apart, "first run", in wall
     seconds: inductor compiles in worker processes, outside this process's CPU time); the later
     ones reuse the compiled graph (a fresh model of the same shapes: the parameters are graph
-    inputs), interleaved with eager runs; medians of ``repeats``.  ``configs``: a subset of
+    inputs), interleaved with eager runs; medians of ``repeats``; CPU time on the CPU, wall time
+    (device synchronised) on a GPU.  ``configs``: a subset of
     :data:`CONFIGS` (default all)."""
     rows = []
     for name, widths, act, n, _n_eval, seeds, _every in (CONFIGS if configs is None
                                                          else configs):
         first = _train_cpu_seconds(widths, act, n, seeds, steps, device, "on")[1]
         eager, comp = [], []
+        k = 1 if device.startswith("cuda") else 0  # a GPU: wall time (the host mostly waits)
         for _ in range(repeats):
-            eager.append(_train_cpu_seconds(widths, act, n, seeds, steps, device, "off")[0])
-            comp.append(_train_cpu_seconds(widths, act, n, seeds, steps, device, "on")[0])
+            eager.append(_train_cpu_seconds(widths, act, n, seeds, steps, device, "off")[k])
+            comp.append(_train_cpu_seconds(widths, act, n, seeds, steps, device, "on")[k])
         e, c = float(np.median(eager)), float(np.median(comp))
         rows.append({"config": name, "seeds": seeds, "eager": steps / e, "compiled": steps / c,
                      "ratio": e / c, "first_s": first})

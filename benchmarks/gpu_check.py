@@ -212,9 +212,8 @@ def render(meta: dict[str, object], tests: tuple[str, float], rows: list[dict[st
     if isinstance(train, str):
         lines.append(train)
     else:
-        lines += ["Steps per second from CPU time of this process (on a GPU: the host time "
-                  "that launches the kernels, the device synchronised at the end of each run); "
-                  "medians of interleaved runs.", "",
+        lines += ["Steps per second: wall time with the device synchronised after each run on "
+                  "a GPU, CPU time of this process on the CPU; medians of interleaved runs.", "",
                   "| configuration | eager steps/s | compiled steps/s | compiled / eager | "
                   "first compiled run (wall s) |", "|---|---|---|---|---|"]
         for t in train:
