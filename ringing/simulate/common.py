@@ -95,8 +95,6 @@ def available_memory(device: str | torch.device = "cpu") -> int:
     return model_available(device)[0]
 
 
-
-
 def rng_device(choice: str, device: str | torch.device) -> torch.device:
     """The device that draws random parameters: the CPU for ``choice="cpu"`` (bit-identical
     numbers on every device), the simulation's ``device`` for ``"device"`` (the same

@@ -453,15 +453,13 @@ class Network:
                  dtype: str | torch.dtype = "float32", memory_budget: int = 2 << 30,
                  generator_device: str = "cpu", memory_available: int | None = None) -> None:
         layer_seed(seed, 0)  # validates the seed
-        rng_device(generator_device, "cpu")  # validates the choice
         if memory_available is not None and memory_available < 1:
             raise ValueError(f"memory_available must be positive, got {memory_available}")
         self.config = config
         self.seed = int(seed)
         self.device = resolve_device(device)
         self.dtype = resolve_dtype(dtype)
-        self.generator_device = (torch.device("cpu") if generator_device == "cpu"
-                                 else self.device)
+        self.generator_device = rng_device(generator_device, self.device)
         self._memory_available = memory_available
         self.itemsize = torch.empty((), dtype=self.dtype).element_size()
         self.hold = config.param_bytes(self.itemsize) <= memory_budget
