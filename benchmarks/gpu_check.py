@@ -43,6 +43,7 @@ import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_OUT = ROOT / "benchmarks" / "results" / "gpu.md"
@@ -179,6 +180,15 @@ def widest(device: str, cap: int | None, depth: int = 3) -> dict[str, object]:
             "max_dev": dev_max, "scale": 1 / math.sqrt(n)}
 
 
+def _section(rows: Any, note: str, head: list[str],
+             cells: Callable[[Any], list[object]]) -> list[str]:
+    """A skipped step's note, or ``note`` and a Markdown table of ``rows``."""
+    if isinstance(rows, str):
+        return [rows]
+    out = [note, "", "| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
+    return out + ["| " + " | ".join(str(c) for c in cells(r)) + " |" for r in rows]
+
+
 def render(meta: dict[str, object], tests: tuple[str, float], rows: list[dict[str, float]] | str,
            train: list[dict[str, object]] | str, wide: dict[str, object] | str,
            total: float) -> str:
@@ -197,28 +207,21 @@ def render(meta: dict[str, object], tests: tuple[str, float], rows: list[dict[st
         "## 2. Network.forward against torch.matmul of the same shapes",
         "",
     ]
-    if isinstance(rows, str):
-        lines.append(rows)
-    else:
-        lines += ["float32, erf, LayerNorm MLP, held layers, no autograd; ratio = matmul time / "
-                  "forward time (target ≥ 0.7); medians of interleaved repeats.", "",
-                  "| width | depth | batch | matmul (ms) | forward (ms) | ratio "
-                  "| forward TFLOP/s |",
-                  "|---|---|---|---|---|---|---|"]
-        for r in rows:
-            lines.append(f"| {r['width']} | {r['depth']} | {r['batch']} | {r['matmul_ms']:.3f} | "
-                         f"{r['forward_ms']:.3f} | {r['ratio']:.3f} | {r['tflops']:.2f} |")
+    lines += _section(rows, "float32, erf, LayerNorm MLP, held layers, no autograd; ratio = "
+                      "matmul time / forward time (target ≥ 0.7); medians of interleaved repeats.",
+                      ["width", "depth", "batch", "matmul (ms)", "forward (ms)", "ratio",
+                       "forward TFLOP/s"],
+                      lambda r: [r["width"], r["depth"], r["batch"], f"{r['matmul_ms']:.3f}",
+                                 f"{r['forward_ms']:.3f}", f"{r['ratio']:.3f}",
+                                 f"{r['tflops']:.2f}"])
     lines += ["", "## 3. Training: eager against torch.compile", ""]
-    if isinstance(train, str):
-        lines.append(train)
-    else:
-        lines += ["Steps per second: wall time with the device synchronised after each run on "
-                  "a GPU, CPU time of this process on the CPU; medians of interleaved runs.", "",
-                  "| configuration | eager steps/s | compiled steps/s | compiled / eager | "
-                  "first compiled run (wall s) |", "|---|---|---|---|---|"]
-        for t in train:
-            lines.append(f"| {t['config']} | {t['eager']:.1f} | {t['compiled']:.1f} | "
-                         f"{t['ratio']:.3f} | {t['first_s']:.1f} |")
+    lines += _section(train, "Steps per second: wall time with the device synchronised after "
+                      "each run on a GPU, CPU time of this process on the CPU; medians of "
+                      "interleaved runs.",
+                      ["configuration", "eager steps/s", "compiled steps/s", "compiled / eager",
+                       "first compiled run (wall s)"],
+                      lambda t: [t["config"], f"{t['eager']:.1f}", f"{t['compiled']:.1f}",
+                                 f"{t['ratio']:.3f}", f"{t['first_s']:.1f}"])
     lines += ["", "## 4. The widest network that fits", ""]
     if isinstance(wide, str):
         lines.append(wide)
