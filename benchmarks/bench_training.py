@@ -1,6 +1,8 @@
 """Steps per second of full-batch training with spectrum recording on against off.
 
 Usage: ``python benchmarks/bench_training.py [--steps N] [--repeats R] [--out PATH]``
+and ``python benchmarks/bench_training.py --compile [--steps N] [--repeats R] [--out PATH]``
+(the compiled training step against the eager one: ``benchmarks/results/training_compile.md``).
 
 Each configuration is trained with recording off and on, alternately, ``R``
 times (same seeds, same process); the table gives the best steps/s of each and
@@ -67,14 +69,78 @@ def table(rows: list[dict[str, object]], steps: int, device: str) -> str:
         f"{torch.__version__}, {torch.get_num_threads()} torch threads, device {device}; "
         f"{steps} steps per run, best of the repeats.",
         "",
-        "| configuration | seeds | record every | steps/s off | steps/s on | on/off | "
-        "DFT after training (ms) |",
-        "|---|---|---|---|---|---|---|",
     ]
-    for r in rows:
-        lines.append(f"| {r['config']} | {r['seeds']} | {r['record_every']} | {r['off']:.1f} | "
-                     f"{r['on']:.1f} | {r['ratio']:.3f} | {r['dft_ms']:.1f} |")
-    return "\n".join(lines) + "\n"
+    return _markdown(lines, ["configuration", "seeds", "record every", "steps/s off",
+                             "steps/s on", "on/off", "DFT after training (ms)"],
+                     [[r["config"], r["seeds"], r["record_every"], f"{r['off']:.1f}",
+                       f"{r['on']:.1f}", f"{r['ratio']:.3f}", f"{r['dft_ms']:.1f}"]
+                      for r in rows])
+
+
+def _markdown(lines: list[str], head: list[str], rows: list[list[object]]) -> str:
+    """``lines``, then a Markdown table of ``rows`` under ``head``."""
+    out = lines + ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
+    out += ["| " + " | ".join(str(v) for v in r) + " |" for r in rows]
+    return "\n".join(out) + "\n"
+
+
+def _train_cpu_seconds(widths: list[int], act: str, n: int, seeds: int, steps: int,
+                       device: str, compile: str) -> tuple[float, float]:
+    """CPU seconds (process time, this process) and wall seconds of ``steps`` training steps,
+    recording off."""
+    x = np.linspace(-1, 1, n, endpoint=False)
+    y = np.tile(np.sin(3 * x), (seeds, 1))
+    model = BatchedMLP(widths, act, list(range(seeds)), device=device)
+    t0, w0 = time.process_time(), time.perf_counter()
+    train_full_batch(model, x, y, steps=steps, lr=1e-4, record=False, compile=compile)
+    if device.startswith("cuda"):
+        torch.cuda.synchronize()
+    return time.process_time() - t0, time.perf_counter() - w0
+
+
+def run_compile(steps: int, repeats: int, device: str,
+                configs: list[tuple] | None = None) -> list[dict[str, object]]:
+    """Eager against ``torch.compile`` (``train_full_batch(compile="on")``), same process.
+
+    The first compiled run includes the compilation (reported apart, "first run", in wall
+    seconds: inductor compiles in worker processes, outside this process's CPU time); the later
+    ones reuse the compiled graph (a fresh model of the same shapes: the parameters are graph
+    inputs), interleaved with eager runs; medians of ``repeats``; CPU time on the CPU, wall time
+    (device synchronised) on a GPU.  ``configs``: a subset of
+    :data:`CONFIGS` (default all)."""
+    rows = []
+    for name, widths, act, n, _n_eval, seeds, _every in (CONFIGS if configs is None
+                                                         else configs):
+        first = _train_cpu_seconds(widths, act, n, seeds, steps, device, "on")[1]
+        eager, comp = [], []
+        k = 1 if device.startswith("cuda") else 0  # a GPU: wall time (the host mostly waits)
+        for _ in range(repeats):
+            eager.append(_train_cpu_seconds(widths, act, n, seeds, steps, device, "off")[k])
+            comp.append(_train_cpu_seconds(widths, act, n, seeds, steps, device, "on")[k])
+        e, c = float(np.median(eager)), float(np.median(comp))
+        rows.append({"config": name, "seeds": seeds, "eager": steps / e, "compiled": steps / c,
+                     "ratio": e / c, "first_s": first})
+    return rows
+
+
+def table_compile(rows: list[dict[str, object]], steps: int, device: str) -> str:
+    load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
+    lines = [
+        "# Training step through torch.compile against eager",
+        "",
+        f"Date: {datetime.date.today().isoformat()}; machine: {platform.machine()}, "
+        f"{os.cpu_count()} CPU cores, torch {torch.__version__}, "
+        f"{torch.get_num_threads()} torch thread(s), device {device}, 1-minute load average "
+        f"{load:.1f}; {steps} steps per run, recording off, CPU time (process time) of this "
+        "process, medians of the interleaved repeats; `python benchmarks/bench_training.py "
+        "--compile`.",
+        "",
+    ]
+    return _markdown(lines, ["configuration", "seeds", "eager steps/s", "compiled steps/s",
+                             "compiled / eager speed",
+                             "first compiled run (wall s, incl. compilation)"],
+                     [[r["config"], r["seeds"], f"{r['eager']:.1f}", f"{r['compiled']:.1f}",
+                       f"{r['ratio']:.3f}", f"{r['first_s']:.1f}"] for r in rows])
 
 
 def main() -> None:
@@ -82,10 +148,15 @@ def main() -> None:
     ap.add_argument("--steps", type=int, default=300)
     ap.add_argument("--repeats", type=int, default=2)
     ap.add_argument("--device", default="cpu")
+    ap.add_argument("--compile", action="store_true",
+                    help="compare the torch.compile'd training step with the eager one")
     ap.add_argument("--out", default=None)
     a = ap.parse_args()
-    rows = run(a.steps, a.repeats, a.device)
-    text = table(rows, a.steps, a.device)
+    torch.set_num_threads(1)
+    if a.compile:
+        text = table_compile(run_compile(a.steps, a.repeats, a.device), a.steps, a.device)
+    else:
+        text = table(run(a.steps, a.repeats, a.device), a.steps, a.device)
     print(text)
     if a.out:
         with open(a.out, "w") as fh:

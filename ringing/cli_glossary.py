@@ -66,6 +66,7 @@ GLOSSARY: dict[str, str] = {
     "--channels": "convolution channels (Toy-CNN) or first-stage planes (ResNet)",
     "--choose": "which feasible solution an inequality target reports (max or min)",
     "--classes": "the digit classes used",
+    "--compile": "run the training step through torch.compile (auto: on CUDA only)",
     "--coefficients": "monomial coefficients a_0 .. a_D of a polynomial",
     "--correlation-bins": "frequency bins of the branch/shortcut correlation",
     "--d": "fixed input scale d of c·ACT(d·x + t) + b when d is not free",
@@ -149,6 +150,8 @@ GLOSSARY: dict[str, str] = {
     "--rerun": "recompute even when the store has the result",
     "--residual": "residual blocks with this branch weight ν",
     "--resnet-sigma": "residual blocks with this branch standard deviation",
+    "--rng": "where random weights and directions are drawn: cpu, or on the device (same "
+             "distribution, not bit-identical)",
     "--rho": "input correlation(s) ρ",
     "--rho0": "input correlation(s) ρ_0",
     "--samples": "number of data points (and nothing else)",

@@ -14,8 +14,9 @@ from typing import Any, TypeVar
 
 from ringing.checks import integer
 
-__all__ = ["add_json_flag", "add_activation", "add_alias", "add_norm", "announce_plan",
-           "arg_type", "check_norm", "chop", "default_sigma_w", "int_at_least", "render_table",
+__all__ = ["add_json_flag", "add_activation", "add_alias", "add_rng_flag", "add_norm",
+           "announce_plan", "arg_type", "check_norm", "chop", "default_sigma_w", "int_at_least",
+           "render_table",
            "resolve_activation", "add_seeds", "DEPTH_HELP", "DEVICE_HELP", "DTYPE_HELP", "NORMS",
            "SEEDS_HELP", "SIGMA_W_HELP", "ZERO_RTOL"]
 
@@ -202,6 +203,14 @@ def announce_plan(handler: Callable[[argparse.Namespace], Any], args: argparse.N
           f"{per_step * 1e3:.3g} ms per step, {setup:.2g} s set-up: about {_duration(eta)} "
           "(--steps and --seeds make it shorter; --no-progress skips this)",
           file=sys.stderr, flush=True)
+
+
+def add_rng_flag(p: argparse.ArgumentParser) -> None:
+    """Add ``--rng cpu|device`` (where random parameters are drawn) to a simulation command."""
+    p.add_argument("--rng", choices=("cpu", "device"), default="cpu",
+                   help="where random weights and directions are drawn: cpu (default; the "
+                   "same numbers on every device) or device (on --device: the same "
+                   "distribution, no copy to the GPU, but not bit-identical to the CPU draw)")
 
 
 def arg_type(check: Callable[..., T], name: str = "value", **kw: Any) -> Callable[[str], T]:

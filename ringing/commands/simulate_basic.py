@@ -16,6 +16,7 @@ from ringing.cli_support import (
     add_alias,
     add_json_flag,
     add_norm,
+    add_rng_flag,
     add_seeds,
     arg_type,
     check_norm,
@@ -83,6 +84,7 @@ def _common(p: argparse.ArgumentParser, *, norms: tuple[str, ...], default_norm:
                    help=DTYPE_HELP)
     p.add_argument("--max-memory", type=_size, default=None, metavar="SIZE",
                    help=_MAX_MEMORY_HELP)
+    add_rng_flag(p)
     add_json_flag(p)
 
 
@@ -136,7 +138,7 @@ def _correlation(args: argparse.Namespace) -> dict[str, Any]:
                    out_dim=args.width))
     seeds = range(args.seed, args.seed + args.seeds)
     res = measure_correlations(cfg, rho0, seeds=seeds, n_pairs=args.pairs, device=args.device,
-                               dtype=args.dtype)
+                               dtype=args.dtype, generator_device=args.rng)
     theory: Any = None
     note = None
     if cfg.norm == "layer" or cfg.architecture == "resnet":
@@ -151,7 +153,7 @@ def _correlation(args: argparse.Namespace) -> dict[str, Any]:
         "sigma_w": cfg.sigma_w, "sigma_b": cfg.sigma_b, "norm": cfg.norm,
         "weights": cfg.weights, "architecture": cfg.architecture,
         "resnet_sigma": cfg.resnet_sigma if cfg.architecture == "resnet" else None,
-        "seeds": list(seeds),
+        "seeds": list(seeds), "generator_device": args.rng,
         "rho0": rho0, "empirical": res.mean, "stderr": res.stderr, "theory": theory,
         "rho_final": res.mean[:, -1], "theory_final": None if theory is None else theory[:, -1],
     }
@@ -189,9 +191,10 @@ def _jacobian(args: argparse.Namespace) -> dict[str, Any]:
     cfg = _config(args)
     seeds = range(args.seed, args.seed + args.seeds)
     res = measure_jacobian(cfg, seeds=seeds, n_inputs=args.inputs, n_iter=args.iters,
-                           n_probes=args.probes, device=args.device, dtype=args.dtype)
+                           n_probes=args.probes, device=args.device, dtype=args.dtype,
+                           generator_device=args.rng)
     gm, ge = gradient_norms(cfg, seeds=seeds, n_inputs=args.inputs, device=args.device,
-                            dtype=args.dtype)
+                            dtype=args.dtype, generator_device=args.rng)
     chi: float | None = None
     if cfg.norm == "layer":
         chi = theory_composed_derivative(cfg)
@@ -199,6 +202,7 @@ def _jacobian(args: argparse.Namespace) -> dict[str, Any]:
         "activation": cfg.activations[-1].name if cfg.activations[-1] else "identity",
         "width": cfg.width, "depth": args.depth, "linear_layers": cfg.depth,
         "sigma_w": cfg.sigma_w, "sigma_b": cfg.sigma_b, "norm": cfg.norm, "seeds": list(seeds),
+        "generator_device": args.rng,
         "op_norm": res.op_norm, "op_norm_stderr": res.op_norm_stderr,
         "op_norm_per_seed": res.op_norm_per_seed,
         "frobenius_rms": res.frobenius_rms, "frobenius_rms_stderr": res.frobenius_rms_stderr,
@@ -226,14 +230,16 @@ def _jacobian(args: argparse.Namespace) -> dict[str, Any]:
 
 
 def _nlc(args: argparse.Namespace) -> dict[str, Any]:
-    from ringing.simulate.common import resolve_device
+    from ringing.simulate.common import default_dtype, resolve_device
     from ringing.simulate.data import load_dataset
     from ringing.simulate.measure import measure_nlc
     from ringing.simulate.networks import NetworkConfig
     from ringing.theory.nlc import nlc_tau
 
     linear = _prepare(args)
-    resolve_device(args.device)
+    dev = resolve_device(args.device)
+    if args.dtype == "auto":
+        args.dtype = default_dtype(dev, "nlc")
     in_dim = args.in_dim or args.width
     _check_budget(args, width=args.width, depth=linear, d_in=in_dim,
                   d_out=max(args.out_dim or 10, 10), rows=min(args.batch_size, args.samples),
@@ -252,14 +258,16 @@ def _nlc(args: argparse.Namespace) -> dict[str, Any]:
                         final_norm=False)
     seeds = range(args.seed, args.seed + args.seeds)
     res = measure_nlc(cfg, data, seeds=seeds, batch_size=args.batch_size,
-                      n_probe_batches=args.probe_batches, device=args.device, dtype=args.dtype)
+                      n_probe_batches=args.probe_batches, device=args.device, dtype=args.dtype,
+                      generator_device=args.rng)
     tau = nlc_tau(cfg.activations[-1] if cfg.activations[-1] is not None else "identity")
     pred = tau ** args.depth
     payload: dict[str, Any] = {
         "activation": args.activation, "depth": args.depth, "linear_layers": cfg.depth,
         "width": cfg.width, "norm": cfg.norm, "sigma_w": cfg.sigma_w, "data": data.name,
         "samples": int(data.x.shape[0]),
-        "in_dim": cfg.d_in, "out_dim": cfg.d_out, "seeds": list(seeds),
+        "in_dim": cfg.d_in, "out_dim": cfg.d_out, "seeds": list(seeds), "dtype": args.dtype,
+        "generator_device": args.rng,
         **res,
         "nlc_tau": tau, "nlc_tau_prediction": pred,
         "ratio_to_prediction": res["nlc"] / pred,
@@ -356,10 +364,11 @@ def register(subparsers: Any) -> None:
                    help="weight distribution: i.i.d. Gaussian, or a scaled orthogonal matrix "
                    "(" + cite("NLC", "App. C") + ")")
     p.add_argument("--device", default="auto", help=DEVICE_HELP)
-    p.add_argument("--dtype", choices=("float32", "float64"), default="float64",
-                   help="floating-point type (float64 here: the NLC is a ratio of small "
-                   "Jacobian differences)")
+    p.add_argument("--dtype", choices=("auto", "float32", "float64"), default="auto",
+                   help="auto: float64 on the CPU, float32 on a GPU (the probe error ~1e-3 is "
+                   "far above float32 rounding; docs/simulate.md)")
     p.add_argument("--max-memory", type=_size, default=None, metavar="SIZE",
                    help=_MAX_MEMORY_HELP)
+    add_rng_flag(p)
     add_json_flag(p)
     p.set_defaults(func=_nlc)

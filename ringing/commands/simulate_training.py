@@ -13,6 +13,7 @@ from ringing.cli_support import (
     SEEDS_HELP,
     add_activation,
     add_json_flag,
+    add_rng_flag,
     arg_type,
     int_at_least,
 )
@@ -53,6 +54,11 @@ def _common(p: argparse.ArgumentParser, *, steps: int, seeds: int, lr: float,
                    "that identical runs print identical bytes")
     p.add_argument("--figure", default=None, metavar="PATH",
                    help="also save the Δ_F heat map as a PNG here")
+    p.add_argument("--compile", choices=("auto", "on", "off"), default="auto",
+                   help="run the training step through torch.compile: auto (default) on CUDA "
+                   "only, on, off; the same training up to float rounding, and a failed "
+                   "compilation warns once and trains without it")
+    add_rng_flag(p)
     add_json_flag(p)
 
 
@@ -96,7 +102,8 @@ def _spectral_bias(args: argparse.Namespace) -> dict[str, Any]:
                         steps=args.steps, seeds=args.seeds, seed=args.seed, lr=args.lr,
                         optimizer=args.optimizer, record_every=args.record_every,
                         threshold=args.threshold, device=args.device, dtype=args.dtype,
-                        max_memory=args.max_memory)
+                        max_memory=args.max_memory, generator_device=args.rng,
+                        compile=args.compile)
     payload = res.payload()
     if args.timings:
         payload["timings"] = {"steps_per_second": res.steps_per_second}
@@ -122,7 +129,8 @@ def _fprinciple(args: argparse.Namespace) -> dict[str, Any]:
                      seeds=args.seeds, seed=args.seed, lr=args.lr, init_std=args.init_std,
                      optimizer=args.optimizer, record_every=args.record_every,
                      threshold=args.threshold, device=args.device, dtype=args.dtype,
-                     max_memory=args.max_memory)
+                     max_memory=args.max_memory, generator_device=args.rng,
+                     compile=args.compile)
     payload = res.payload()
     if args.timings:
         payload["timings"] = {"steps_per_second": res.steps_per_second}

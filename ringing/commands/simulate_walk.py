@@ -14,6 +14,7 @@ from ringing.cli_support import (
     add_activation,
     add_json_flag,
     add_norm,
+    add_rng_flag,
     add_seeds,
     arg_type,
     check_norm,
@@ -87,6 +88,7 @@ def register(subparsers: Any) -> None:
                    help="memory this run may use, e.g. 8G (default: half the memory "
                    "available); directions are chunked to fit, and a walk whose weights and "
                    "one direction do not fit is refused before it allocates")
+    add_rng_flag(p)
     add_json_flag(p)
     p.set_defaults(func=_handler)
 
@@ -112,7 +114,7 @@ def _handler(args: argparse.Namespace) -> dict[str, Any]:
         residual=args.residual, average=args.average, norm=args.norm, inputs=args.inputs,
         sigma_w=args.sigma_w, kmax=args.kmax, second=args.second,
         correlation_bins=args.correlation_bins,
-        seed=args.seed, device=args.device, dtype=args.dtype)
+        seed=args.seed, device=args.device, dtype=args.dtype, generator_device=args.rng)
     if cfg.directions * cfg.networks < 2:
         raise ValueError("intervals need at least 2 independent walks: use --directions >= 2 "
                          "or --seeds >= 2")

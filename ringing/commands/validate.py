@@ -1,7 +1,8 @@
 """``ringing validate``: evaluate the claim catalogue, store the results, write the report.
 
 ``ringing validate [--quick] [--report PATH] [--store PATH] [--executor local|ray] [--json]``
-(plus ``--only PATTERN``, ``--workers N``, ``--rerun``, ``--no-figures``, ``--list``).
+(plus ``--only PATTERN``, ``--workers N``, ``--rerun``, ``--no-figures``, ``--device DEVICE``,
+``--list``).
 
 Bad input is caught before anything runs: an unwritable report path, a corrupt store file and
 ``--executor ray`` without Ray are one-line errors (exit 2) that leave the store untouched.
@@ -45,6 +46,9 @@ def register(subparsers: Any) -> None:
     p.add_argument("--rerun", action="store_true",
                    help="recompute claims even when the store has their result")
     p.add_argument("--no-figures", action="store_true", help="leave the figures out of the report")
+    p.add_argument("--device", default="cpu", metavar="DEVICE",
+                   help="where the simulation claims and figures run: cpu (default), cuda or "
+                        "auto (CUDA when present); results on a GPU are stored apart")
     p.add_argument("--list", action="store_true", help="list the claims and exit")
     add_json_flag(p)
     p.set_defaults(func=run)
@@ -72,7 +76,8 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     t0 = time.perf_counter()
     report = validate_run(quick=args.quick, store=args.store, executor=args.executor,
                           workers=args.workers, only=args.only, rerun=args.rerun,
-                          figures=not args.no_figures, report=args.report)
+                          figures=not args.no_figures, report=args.report,
+                          device=args.device)
     paths = resolve_report_paths(args.report)
     results = report.results
     counts = {k: v for k, v in report.counts.items() if v}
@@ -97,5 +102,6 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         "report": str(Path(os.path.abspath(paths.html))),
         "counts": counts,
         "store": report.meta["store"],
+        "device": report.meta["device"],
         "seconds": round(time.perf_counter() - t0, 2),
     }

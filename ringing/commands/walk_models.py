@@ -12,6 +12,7 @@ from ringing.cli_support import (
     add_alias,
     add_json_flag,
     add_norm,
+    add_rng_flag,
     add_seeds,
     arg_type,
     check_norm,
@@ -98,6 +99,7 @@ def register(subparsers: Any) -> None:
     p.add_argument("--dtype", choices=("float32", "float64"), default="float32",
                    help=DTYPE_HELP)
     p.add_argument("--no-spectra", action="store_true", help="leave the spectra out of the JSON")
+    add_rng_flag(p)
     add_json_flag(p)
     p.set_defaults(func=_handler)
 
@@ -123,7 +125,7 @@ def _handler(args: argparse.Namespace) -> dict[str, Any]:
                           networks=args.seeds, layer_only=args.layer_only,
                           second=args.second, inputs=args.inputs, loss=args.loss,
                           correlation_bins=args.correlation_bins, seed=args.seed,
-                          device=args.device, dtype=args.dtype)
+                          device=args.device, dtype=args.dtype, generator_device=args.rng)
     if cfg.directions * cfg.networks < 2:
         raise ValueError("intervals need at least 2 walks: use --directions >= 2 or "
                          "--seeds >= 2")

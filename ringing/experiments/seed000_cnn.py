@@ -118,7 +118,8 @@ def zoo_walk(spec: Any, cfg: Any, *, data: str = "digits", size: int = 32,
     spec = dataclasses.replace(spec, in_channels=int(x.shape[1]))
 
     def factory(seed: int) -> Any:
-        return build(spec, seed, image_size=size, device=cfg.device, dtype=cfg.dtype)
+        return build(spec, seed, image_size=size, device=cfg.device, dtype=cfg.dtype,
+                     generator_device=cfg.generator_device)
 
     def layers(m: Any) -> list[tuple[str, Any]]:
         mods = m.layers()

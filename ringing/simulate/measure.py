@@ -27,7 +27,7 @@ import numpy as np
 import torch
 
 from ringing.runs.progress import progress
-from ringing.simulate.common import resolve_device
+from ringing.simulate.common import default_dtype, resolve_device
 from ringing.simulate.data import Dataset, check_rho0, correlated_pairs, pair_correlations
 from ringing.simulate.networks import (
     ForwardOverflowError,
@@ -609,7 +609,8 @@ def measure_nlc(config: NetworkConfig, data: Dataset, *, seeds: Sequence[int] = 
                 generator_device: str = "cpu") -> dict[str, Any]:
     """Empirical NLC of ``len(seeds)`` initialisations on ``data`` (seed 004 Table 1/2).
 
-    ``dtype`` defaults to float64 on the CPU and float32 on a GPU: the NLC is a ratio of
+    ``dtype`` defaults to float64 on the CPU and float32 on a GPU
+    (:func:`ringing.simulate.common.default_dtype`): the NLC is a ratio of
     root-mean-squares with a probe error of order 1e-3, far above float32's 1e-7
     rounding, and float32 reaches 3e38 (the deepest unstable networks of Table 1 reach
     1e17); float64 stays the CPU default, where it costs little, for continuity.
@@ -646,7 +647,7 @@ def measure_nlc(config: NetworkConfig, data: Dataset, *, seeds: Sequence[int] = 
         raise ValueError("at least one seed is needed")
     dev = resolve_device(device)
     if dtype is None:
-        dtype = "float32" if dev.type == "cuda" else "float64"
+        dtype = default_dtype(dev, "nlc")
     res = []
     it = progress(seeds, total=len(seeds), desc="nlc", disable=None if show_progress else True)
     for s in it:

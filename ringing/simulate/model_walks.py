@@ -45,7 +45,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from ringing.simulate.common import resolve_device, resolve_dtype
+from ringing.simulate.common import resolve_device, resolve_dtype, rng_device
 from ringing.simulate.networks import layer_generator
 from ringing.simulate.walks import (
     PathSettings,
@@ -97,6 +97,11 @@ class ModelWalkConfig(PathSettings):
         Frequency bins of the branch/shortcut correlation (Fig 6); 0 skips it.
     seed, device, dtype
         Seed of the networks, directions and minibatches; ``auto|cpu|cuda``; float32/64.
+    generator_device
+        Where the directions and minibatch indices are drawn (and, through the caller's
+        factory, e.g. :func:`ringing.simulate.zoo.build`, the weights): ``"cpu"`` (default;
+        the same numbers on every device) or ``"device"`` (the same distribution, not
+        bit-identical to the CPU draw).
     """
 
     path: str = "loop"
@@ -115,6 +120,7 @@ class ModelWalkConfig(PathSettings):
     seed: int = 0
     device: str = "auto"
     dtype: str = "float32"
+    generator_device: str = "cpu"
 
     def __post_init__(self) -> None:
         def need_int(name: str, lo: int) -> None:
@@ -132,6 +138,7 @@ class ModelWalkConfig(PathSettings):
         if self.layer_only is not None:
             need_int("layer_only", 1)
         resolve_dtype(self.dtype)
+        rng_device(self.generator_device, "cpu")  # ValueError for an unknown choice
 
 
 # ----------------------------------------------------------------------------
@@ -159,7 +166,8 @@ def draw_model_directions(cfg: ModelWalkConfig, weights: Sequence[torch.Tensor],
                           direction: int, which: int) -> list[torch.Tensor | None]:
     """Gaussian direction ``which`` (0 = ``D1``, 1 = an independent ``D2``) of walk
     ``(net, direction)``: one tensor per moved weight (``None`` when ``layer_only`` leaves it),
-    each from its own CPU stream, scaled to the radius (absolute over all moved tensors, or
+    each from its own stream (on the CPU, or on the weights' device with
+    ``cfg.generator_device="device"``), scaled to the radius (absolute over all moved tensors, or
     relative per tensor)."""
     if cfg.layer_only is not None and cfg.layer_only > len(weights):
         raise ValueError(f"layer_only={cfg.layer_only} but the model has {len(weights)} moved "
@@ -169,8 +177,9 @@ def draw_model_directions(cfg: ModelWalkConfig, weights: Sequence[torch.Tensor],
         if cfg.layer_only is not None and i != cfg.layer_only:
             dirs.append(None)
             continue
-        g = layer_generator(cfg.seed + net, _DIR_STREAM + (2 * direction + which) * 4096 + i)
-        dirs.append(torch.randn(w.shape, generator=g, dtype=torch.float64))
+        g = layer_generator(cfg.seed + net, _DIR_STREAM + (2 * direction + which) * 4096 + i,
+                            rng_device(cfg.generator_device, w.device))
+        dirs.append(torch.randn(w.shape, generator=g, dtype=torch.float64, device=g.device))
     r = cfg.radius_value
     if cfg.is_relative:
         return [None if d is None else
@@ -353,14 +362,15 @@ def walk_once(model: nn.Module, x: torch.Tensor, y: torch.Tensor,
 # data and the study loop
 
 
-def sample_batch(x: torch.Tensor, y: torch.Tensor, n: int, seed: int
-                 ) -> tuple[torch.Tensor, torch.Tensor]:
-    """``n`` images drawn without replacement from ``(x, y)`` by the CPU stream ``seed`` (a
-    different minibatch per network, seed 000 App. A.2)."""
+def sample_batch(x: torch.Tensor, y: torch.Tensor, n: int, seed: int,
+                 generator_device: str = "cpu") -> tuple[torch.Tensor, torch.Tensor]:
+    """``n`` images drawn without replacement from ``(x, y)`` by the stream ``seed`` (a
+    different minibatch per network, seed 000 App. A.2), on the CPU or, with
+    ``generator_device="device"``, on ``x``'s device."""
     if n > x.shape[0]:
         raise ValueError(f"inputs={n} exceeds the data set's {x.shape[0]} images")
-    g = layer_generator(seed, _BATCH_STREAM)
-    idx = torch.randperm(x.shape[0], generator=g)[:n].to(x.device)
+    g = layer_generator(seed, _BATCH_STREAM, rng_device(generator_device, x.device))
+    idx = torch.randperm(x.shape[0], generator=g, device=g.device)[:n].to(x.device)
     return x[idx], y[idx]
 
 
@@ -468,7 +478,7 @@ def walk_model(factory: Callable[[int], nn.Module], x: torch.Tensor, y: torch.Te
         if net != current:
             model = factory(cfg.seed + net).to(device, dtype)
             current = net
-            xb, yb = sample_batch(x, y, cfg.inputs, cfg.seed + net)
+            xb, yb = sample_batch(x, y, cfg.inputs, cfg.seed + net, cfg.generator_device)
         assert model is not None
         named = list(layers(model)) if layers is not None else (
             [(f"layer {i + 1}", m) for i, m in enumerate(model.layers())]  # type: ignore

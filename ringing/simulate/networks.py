@@ -62,9 +62,16 @@ import torch.nn.functional as F
 
 from ringing.activations import Activation, get_activation
 from ringing.simulate.budget import BLOCK_BYTES, STREAM_FRACTION
-from ringing.simulate.common import available_memory, resolve_device, resolve_dtype
+from ringing.simulate.common import (
+    GENERATOR_DEVICES,
+    available_memory,
+    resolve_device,
+    resolve_dtype,
+    rng_device,
+)
 
 __all__ = [
+    "GENERATOR_DEVICES",
     "NORMS",
     "WEIGHT_KINDS",
     "ARCHITECTURES",
@@ -90,7 +97,6 @@ NORMS = ("layer", "batch", "none")
 WEIGHT_KINDS = ("gaussian", "orthogonal")
 ARCHITECTURES = ("mlp", "resnet")
 BN_EPS = 1e-5
-GENERATOR_DEVICES = ("cpu", "device")
 HOLD_FRACTION = 0.5    # a measurement holds its layers when they need at most this share
 
 
@@ -448,17 +454,13 @@ class Network:
                  dtype: str | torch.dtype = "float32", memory_budget: int = 2 << 30,
                  generator_device: str = "cpu", memory_available: int | None = None) -> None:
         layer_seed(seed, 0)  # validates the seed
-        if generator_device not in GENERATOR_DEVICES:
-            raise ValueError(f"unknown generator_device {generator_device!r}; known: "
-                             f"{', '.join(GENERATOR_DEVICES)}")
         if memory_available is not None and memory_available < 1:
             raise ValueError(f"memory_available must be positive, got {memory_available}")
         self.config = config
         self.seed = int(seed)
         self.device = resolve_device(device)
         self.dtype = resolve_dtype(dtype)
-        self.generator_device = (torch.device("cpu") if generator_device == "cpu"
-                                 else self.device)
+        self.generator_device = rng_device(generator_device, self.device)
         self._memory_available = memory_available
         self.itemsize = torch.empty((), dtype=self.dtype).element_size()
         self.hold = config.param_bytes(self.itemsize) <= memory_budget

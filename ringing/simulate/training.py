@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import math
 import time
+import warnings
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -29,7 +30,7 @@ import torch
 from ringing.activations import get_activation
 from ringing.checks import positive_float, positive_int
 from ringing.runs.progress import progress
-from ringing.simulate.common import make_generator, resolve_device, resolve_dtype
+from ringing.simulate.common import make_generator, resolve_device, resolve_dtype, rng_device
 from ringing.spectral import (
     check_nyquist,
     nonuniform_dft,
@@ -43,6 +44,9 @@ from ringing.spectral import (
 
 __all__ = [
     "BatchedMLP",
+    "COMPILE_MODES",
+    "CompileFallbackWarning",
+    "use_compile",
     "TrainRecord",
     "train_full_batch",
     "validate_steps",
@@ -115,6 +119,10 @@ class BatchedMLP(torch.nn.Module):
     seeds
         One seed per network; network ``s`` is drawn from ``make_generator(seeds[s])``
         on the CPU, so it does not depend on the device or on the other seeds.
+    generator_device
+        ``"cpu"`` (default) as above; ``"device"`` draws on ``device`` instead (the same
+        distribution, not bit-identical to the CPU draw:
+        :func:`ringing.simulate.common.rng_device`).
     init
         ``"torch"``: ``torch.nn.Linear``'s default, ``U(±1/√fan_in)`` for weights and
         biases (seed 001 used PyTorch); ``"normal"``: every parameter
@@ -123,7 +131,7 @@ class BatchedMLP(torch.nn.Module):
 
     def __init__(self, widths: Sequence[int], activation: str, seeds: Sequence[int], *,
                  init: str = "torch", init_std: float = 0.1, device: str = "auto",
-                 dtype: str = "float32") -> None:
+                 dtype: str = "float32", generator_device: str = "cpu") -> None:
         super().__init__()
         if len(widths) < 2 or any(isinstance(w, bool) or int(w) != w or w < 1 for w in widths):
             raise ValueError(f"widths must be ≥ 2 positive integers, got {list(widths)!r}")
@@ -137,19 +145,21 @@ class BatchedMLP(torch.nn.Module):
         self.activation_name = self.act.name
         dev = resolve_device(device)
         dt = resolve_dtype(dtype)
+        gdev = rng_device(generator_device, dev)
         ws: list[list[torch.Tensor]] = [[] for _ in self.widths[:-1]]
         bs: list[list[torch.Tensor]] = [[] for _ in self.widths[:-1]]
         for s in seeds:
-            g = make_generator(int(s), "cpu")
+            g = make_generator(int(s), gdev)
+            kw: dict[str, Any] = {"generator": g, "dtype": torch.float64, "device": gdev}
             for layer, (fi, fo) in enumerate(zip(self.widths[:-1], self.widths[1:],
                                                  strict=True)):
                 if init == "torch":
                     bound = 1.0 / math.sqrt(fi)
-                    w = (torch.rand(fi, fo, generator=g, dtype=torch.float64) * 2 - 1) * bound
-                    b = (torch.rand(1, fo, generator=g, dtype=torch.float64) * 2 - 1) * bound
+                    w = (torch.rand(fi, fo, **kw) * 2 - 1) * bound
+                    b = (torch.rand(1, fo, **kw) * 2 - 1) * bound
                 else:
-                    w = torch.randn(fi, fo, generator=g, dtype=torch.float64) * std
-                    b = torch.randn(1, fo, generator=g, dtype=torch.float64) * std
+                    w = torch.randn(fi, fo, **kw) * std
+                    b = torch.randn(1, fo, **kw) * std
                 ws[layer].append(w)
                 bs[layer].append(b)
         self.weights = torch.nn.ParameterList(
@@ -226,6 +236,56 @@ class TrainRecord:
         return float((self.train_loss.shape[0] - 1) / max(self.seconds, 1e-12))
 
 
+#: ``compile=`` choices of :func:`train_full_batch`: ``"auto"`` compiles on CUDA only (where
+#: it pays: the per-op launch overhead of a small MLP dominates); ``"on"``; ``"off"``.
+COMPILE_MODES = ("auto", "on", "off")
+
+
+class CompileFallbackWarning(RuntimeWarning):
+    """``torch.compile`` failed; training went on without it (same numbers up to rounding)."""
+
+
+def use_compile(mode: str | bool, device: str | torch.device) -> bool:
+    """Whether :func:`train_full_batch` compiles the training step on ``device``: ``"on"`` /
+    ``True`` always, ``"off"`` / ``False`` never, ``"auto"`` on CUDA only (on the CPU it did
+    not pay for these small MLPs: ``benchmarks/results/training_compile.md``)."""
+    if isinstance(mode, bool):
+        return mode
+    if mode not in COMPILE_MODES:
+        raise ValueError(f"unknown compile mode {mode!r}; known: {', '.join(COMPILE_MODES)}")
+    if mode == "auto":
+        return torch.device(device).type == "cuda"
+    return mode == "on"
+
+
+class _CompiledOrEager:
+    """``fn`` through :func:`torch.compile`; if compiling (or a recompilation) raises, one
+    :class:`CompileFallbackWarning` and ``fn`` itself from then on.  ``fn`` must have no side
+    effects (a forward pass and a loss), so a failed call is simply repeated eagerly."""
+
+    def __init__(self, fn: Callable[..., Any]) -> None:
+        self.fn = fn
+        self.failed = False
+        try:
+            self.compiled: Callable[..., Any] = torch.compile(fn, dynamic=False)
+        except Exception as err:  # noqa: BLE001 - any failure falls back to eager
+            self._fail(err)
+
+    def _fail(self, err: BaseException) -> None:
+        self.failed = True
+        msg = str(err).strip().splitlines()[0][:200] if str(err).strip() else ""
+        warnings.warn(f"torch.compile failed ({type(err).__name__}: {msg}); training "
+                      "without it", CompileFallbackWarning, stacklevel=3)
+
+    def __call__(self, *args: Any) -> Any:
+        if not self.failed:
+            try:
+                return self.compiled(*args)
+            except Exception as err:  # noqa: BLE001 - any failure falls back to eager
+                self._fail(err)
+        return self.fn(*args)
+
+
 def _mse(out: torch.Tensor, target: torch.Tensor) -> torch.Tensor:
     """Per-network mean squared error, ``(S, n), (S, n) → (S,)``."""
     return ((out - target) ** 2).mean(dim=1)
@@ -237,6 +297,7 @@ def train_full_batch(model: torch.nn.Module, x: np.ndarray, y: np.ndarray, *, st
                      desc: str = "training",
                      loss_fn: Callable[[torch.Tensor, torch.Tensor], torch.Tensor] | None = None,
                      monitor: Callable[[torch.nn.Module], torch.Tensor] | None = None,
+                     compile: str | bool = "auto",
                      ) -> TrainRecord:
     """Train every network of ``model`` on its own full batch for ``steps`` updates.
 
@@ -262,6 +323,11 @@ def train_full_batch(model: torch.nn.Module, x: np.ndarray, y: np.ndarray, *, st
         Called (no grad) on the model at every recorded step; its tensors are
         stacked into :attr:`TrainRecord.monitor` ``(R, ...)`` (e.g. per-layer
         spectral norms, or a parameter snapshot).
+    compile
+        Run the forward pass and the loss (and so their backward) through
+        :func:`torch.compile`: ``"auto"`` (default) on CUDA only, ``"on"``, ``"off"``
+        (:func:`use_compile`).  The same training up to float rounding; a compilation that
+        fails is one :class:`CompileFallbackWarning` and the eager loop.
     """
     steps = validate_steps(steps)
     lr = _positive_float(lr, "lr")
@@ -293,6 +359,13 @@ def train_full_batch(model: torch.nn.Module, x: np.ndarray, y: np.ndarray, *, st
     params = list(model.parameters())
     opt: torch.optim.Optimizer = (torch.optim.Adam(params, lr=lr) if optimizer == "adam"
                                   else torch.optim.SGD(params, lr=lr))
+
+    def forward_loss(inp: torch.Tensor, target: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        out = model(inp)
+        return out, lossf(out, target)
+
+    step_fn: Callable[..., tuple[torch.Tensor, torch.Tensor]] = (
+        _CompiledOrEager(forward_loss) if use_compile(compile, dev) else forward_loss)
     is_rec = np.zeros(steps + 1, dtype=bool)
     is_rec[sched] = True
     slot = np.cumsum(is_rec) - 1
@@ -300,8 +373,7 @@ def train_full_batch(model: torch.nn.Module, x: np.ndarray, y: np.ndarray, *, st
     for i in progress(range(steps + 1), total=steps + 1, desc=desc):
         last = i == steps
         with torch.set_grad_enabled(not last):
-            out = model(xt)
-            per = lossf(out, yt)
+            out, per = step_fn(xt, yt)
         losses[i] = per.detach()
         if is_rec[i] and monitor is not None:
             with torch.no_grad():
@@ -455,7 +527,8 @@ def spectral_bias(*, frequencies: Sequence[float] = tuple(range(5, 55, 5)),
                   steps: int = 80000, seeds: int = 10, seed: int = 0, lr: float = 3e-4,
                   optimizer: str = "adam", record_every: int = 100, threshold: float = 0.1,
                   device: str = "auto", dtype: str = "float32",
-                  max_memory: int | None = None) -> SpectralBiasResult:
+                  max_memory: int | None = None, generator_device: str = "cpu",
+                  compile: str | bool = "auto") -> SpectralBiasResult:
     """Seed 001 Experiment 1 (§3, App. A.1): fit ``Σ A_i sin(2π k_i x + φ_i)`` on [0, 1).
 
     ``n_samples`` points ``j/n`` (the DFT bins are then exactly the integers),
@@ -463,6 +536,8 @@ def spectral_bias(*, frequencies: Sequence[float] = tuple(range(5, 55, 5)),
     Adam, phases ``φ_i ~ U(0, 2π)`` drawn per seed.  ``amplitudes``: ``"equal"``
     (``A_i = 1``), ``"rising"`` (``A_i = i/K``, i.e. 0.1, 0.2, …, 1 for K = 10),
     or explicit values.  The spectrum is recorded every ``record_every`` steps.
+    ``generator_device`` (:class:`BatchedMLP`) and ``compile`` (:func:`train_full_batch`)
+    change how, not what, is computed.
     """
     steps = validate_steps(steps)
     n_samples = _positive_int(n_samples, "n_samples")
@@ -489,9 +564,9 @@ def spectral_bias(*, frequencies: Sequence[float] = tuple(range(5, 55, 5)),
     check_training_budget([1] + [width] * depth + [1], n_seeds, n_samples, 0, steps,
                           record_every, optimizer, device, dtype, max_memory, "spectral bias")
     model = BatchedMLP([1] + [width] * depth + [1], activation, seed_list, init="torch",
-                       device=device, dtype=dtype)
+                       device=device, dtype=dtype, generator_device=generator_device)
     rec = train_full_batch(model, x, y, steps=steps, lr=lr, optimizer=optimizer,
-                           record_every=record_every, desc="spectral bias")
+                           record_every=record_every, desc="spectral bias", compile=compile)
     assert rec.train_outputs is not None
     interval = (0.0, 1.0)
     f_target = nonuniform_dft(x, y, k, interval)  # (S, K)
@@ -502,7 +577,7 @@ def spectral_bias(*, frequencies: Sequence[float] = tuple(range(5, 55, 5)),
     cfg = {"n_samples": n_samples, "depth": depth, "width": width, "activation": model.act.name,
            "lr": lr, "optimizer": optimizer, "seeds": seed_list, "device": str(model.weights[0]
                                                                                .device),
-           "dtype": dtype}
+           "dtype": dtype, "generator_device": generator_device}
     return SpectralBiasResult(frequencies=k, amplitudes=amp, seeds=seed_list, steps=rec.steps,
                               delta=delta, magnitude=magnitude, learned=learned,
                               train_loss=rec.train_loss, threshold=float(threshold),
@@ -607,7 +682,8 @@ def fprinciple(target: str = "linear", *, sampling: str = "uniform",
                steps: int = 20000, seeds: int = 5, seed: int = 0, lr: float = 2e-5,
                init_std: float = 0.1, optimizer: str = "adam", record_every: int = 50,
                threshold: float = 0.1, device: str = "auto", dtype: str = "float32",
-               max_memory: int | None = None) -> FPrincipleResult:
+               max_memory: int | None = None, generator_device: str = "cpu",
+               compile: str | bool = "auto") -> FPrincipleResult:
     """Seed 003 §3.1 (Fig 3, 4, 7b) and §4 (Fig 6): Δ_F at the target's peaks over training.
 
     Defaults are the paper's: tanh network 200-200-200-100 (400-400-400-200-200
@@ -633,6 +709,8 @@ def fprinciple(target: str = "linear", *, sampling: str = "uniform",
         Δ_F at or below which a peak counts as learned.
     device, dtype, max_memory
         Torch device and dtype; bytes the run may use.
+    generator_device, compile
+        As in :func:`spectral_bias`.
 
     Returns
     -------
@@ -687,11 +765,11 @@ def fprinciple(target: str = "linear", *, sampling: str = "uniform",
                           0 if x_test is None else x_test.size, steps, record_every, optimizer,
                           device, dtype, max_memory, f"fprinciple {target}")
     model = BatchedMLP([1, *widths, 1], activation, seed_list, init="normal", init_std=init_std,
-                       device=device, dtype=dtype)
+                       device=device, dtype=dtype, generator_device=generator_device)
     x_in = xs[0] if sampling == "uniform" else xs
     rec = train_full_batch(model, x_in, y, steps=steps, lr=lr, optimizer=optimizer,
                            record_every=record_every, eval_x=x_test,
-                           desc=f"fprinciple {target}")
+                           desc=f"fprinciple {target}", compile=compile)
     assert rec.train_outputs is not None
     f_model = nonuniform_dft(xs, rec.train_outputs, index, interval)  # (R, S, M)
     pos = np.searchsorted(index, peaks)
@@ -707,7 +785,8 @@ def fprinciple(target: str = "linear", *, sampling: str = "uniform",
            "n_test": t.n_test, "noise": t.noise, "noise_placement": noise_placement,
            "widths": list(widths),
            "activation": model.act.name, "lr": lr, "init_std": init_std, "optimizer": optimizer,
-           "seeds": seed_list, "device": str(model.weights[0].device), "dtype": dtype}
+           "seeds": seed_list, "device": str(model.weights[0].device), "dtype": dtype,
+           "generator_device": generator_device}
     return FPrincipleResult(target=target, sampling=sampling, peaks=peaks, seeds=seed_list,
                             steps=rec.steps, delta=delta, learned=learned,
                             train_loss=rec.train_loss, test_loss=test_loss,

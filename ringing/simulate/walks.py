@@ -51,7 +51,7 @@ import numpy as np
 import torch
 
 from ringing.activations import get_activation
-from ringing.simulate.common import resolve_device, resolve_dtype
+from ringing.simulate.common import resolve_device, resolve_dtype, rng_device
 from ringing.simulate.networks import batch_norm_na, init_weight, layer_generator
 from ringing.stats import jackknife_ci
 
@@ -210,6 +210,10 @@ class WalkConfig(PathSettings):
     seed, device, dtype, chunk_bytes
         Seed, ``"auto"|"cpu"|"cuda"``, ``"float32"|"float64"``, and the memory budget of one
         chunk of directions (activations ``K T B N`` and directions are chunked to fit).
+    generator_device
+        Where weights, directions and inputs are drawn: ``"cpu"`` (default; the same numbers
+        on every device) or ``"device"`` (on ``device``: the same distribution, no copy, not
+        bit-identical to the CPU draw), see :func:`ringing.simulate.common.rng_device`.
     """
 
     activation: str
@@ -237,6 +241,7 @@ class WalkConfig(PathSettings):
     device: str = "auto"
     dtype: str = "float32"
     chunk_bytes: int = 1 << 29
+    generator_device: str = "cpu"
 
     def __post_init__(self) -> None:
         get_activation(self.activation)  # ValueError for a bad spec
@@ -273,6 +278,7 @@ class WalkConfig(PathSettings):
         if self.correlation_bins and self.residual is None:
             raise ValueError("correlation_bins needs residual blocks (residual=nu)")
         resolve_dtype(self.dtype)
+        rng_device(self.generator_device, "cpu")  # ValueError for an unknown choice
 
     @property
     def n_in(self) -> int:
@@ -303,13 +309,20 @@ def _check_int(name: str, v: Any, lo: int, why: str = "") -> None:
 # network pieces (reusing ringing.simulate.networks' seeded building blocks)
 
 
+def _generator(cfg: WalkConfig, net: int, stream: int, device: torch.device
+               ) -> torch.Generator:
+    """Stream ``stream`` of network ``net``: on the CPU or, with
+    ``cfg.generator_device="device"``, on ``device``."""
+    return layer_generator(cfg.seed + net, stream, rng_device(cfg.generator_device, device))
+
+
 def draw_network(cfg: WalkConfig, net: int, device: torch.device,
                  dtype: torch.dtype) -> list[torch.Tensor]:
     """The weights ``W^1..W^L`` of network ``net`` (seed ``cfg.seed + net``), He-scaled."""
     out = []
     for layer in range(1, cfg.depth + 1):
         fo, fi = cfg.layer_shape(layer)
-        w = init_weight(fo, fi, generator=layer_generator(cfg.seed + net, layer),
+        w = init_weight(fo, fi, generator=_generator(cfg, net, layer, device),
                         gain=cfg.sigma_w, dtype=dtype)
         out.append(w.to(device))
     return out
@@ -318,8 +331,8 @@ def draw_network(cfg: WalkConfig, net: int, device: torch.device,
 def draw_inputs(cfg: WalkConfig, net: int, n: int, device: torch.device, dtype: torch.dtype,
                 stream: int = _INPUT_STREAM) -> torch.Tensor:
     """``n`` Gaussian inputs rescaled to ``|x|^2 / n_0 = 1`` (the theory's ``input_scale``)."""
-    g = layer_generator(cfg.seed + net, stream)
-    x = torch.randn(n, cfg.n_in, generator=g, dtype=dtype)
+    g = _generator(cfg, net, stream, device)
+    x = torch.randn(n, cfg.n_in, generator=g, dtype=dtype, device=g.device)
     x = x * (math.sqrt(cfg.n_in) / torch.linalg.vector_norm(x, dim=-1, keepdim=True))
     return x.to(device)
 
@@ -379,8 +392,8 @@ def _gaussian_dirs(cfg: WalkConfig, net: int, chunk: range, which: int, device: 
         fo, fi = cfg.layer_shape(layer)
         mats = []
         for d in chunk:  # one generator per direction (K small): reproducible across chunks
-            g = layer_generator(cfg.seed + net, _DIR_OFFSET + (2 * d + which) * 4096 + layer)
-            mats.append(torch.randn(fo, fi, generator=g, dtype=dtype))
+            g = _generator(cfg, net, _DIR_OFFSET + (2 * d + which) * 4096 + layer, device)
+            mats.append(torch.randn(fo, fi, generator=g, dtype=dtype, device=g.device))
         out.append(torch.stack(mats).to(device))
     return out
 
@@ -389,14 +402,14 @@ def _gradient_dirs(cfg: WalkConfig, net: int, chunk: range, weights: list[torch.
                    device: torch.device, dtype: torch.dtype) -> list[torch.Tensor | None]:
     """App. D.3: the gradient at ``W`` of ``mean_b (u . x^L_b / sqrt N - y_b)^2 / 2`` (random
     readout ``u``, targets ``y``) on a fresh minibatch of ``inputs`` per direction."""
-    g = layer_generator(cfg.seed + net, _READOUT_STREAM)
-    u = torch.randn(cfg.width, generator=g, dtype=dtype).to(device)
+    g = _generator(cfg, net, _READOUT_STREAM, device)
+    u = torch.randn(cfg.width, generator=g, dtype=dtype, device=g.device).to(device)
     per_layer: list[list[torch.Tensor]] = [[] for _ in range(cfg.depth)]
     for d in chunk:
         x = draw_inputs(cfg, net, max(cfg.inputs, 2), device, dtype,
                         stream=_GRAD_INPUT_STREAM + d)
-        gy = layer_generator(cfg.seed + net, _GRAD_INPUT_STREAM + 500_000 + d)
-        y = torch.randn(x.shape[0], generator=gy, dtype=dtype).to(device)
+        gy = _generator(cfg, net, _GRAD_INPUT_STREAM + 500_000 + d, device)
+        y = torch.randn(x.shape[0], generator=gy, dtype=dtype, device=gy.device).to(device)
         ws = [w.detach().clone().requires_grad_(True) for w in weights]
         out = forward_fixed(cfg, ws, x)[-1]
         loss = 0.5 * ((out @ u / math.sqrt(cfg.width) - y) ** 2).mean()

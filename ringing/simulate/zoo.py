@@ -51,7 +51,7 @@ import torch
 from torch import nn
 
 from ringing.activations import get_activation
-from ringing.simulate.common import resolve_device, resolve_dtype
+from ringing.simulate.common import resolve_device, resolve_dtype, rng_device
 from ringing.simulate.networks import init_weight, layer_generator
 
 __all__ = ["ARCHES", "INITS", "ZooSpec", "ZooModel", "build", "resnet_blocks",
@@ -198,10 +198,11 @@ class _Unit(nn.Module):
 
 def _init_conv(w: torch.Tensor, spec: ZooSpec, seed: int, index: int, *, scale: bool) -> None:
     """He (Gaussian) or delta-orthogonal initialisation of a 3x3 conv weight, in place,
-    from the CPU stream ``(seed, index)``; gain ``sigma_w`` when an activation follows."""
+    from the stream ``(seed, index)`` on ``w``'s device (the CPU unless :func:`build` was asked
+    for ``generator_device="device"``); gain ``sigma_w`` when an activation follows."""
     gain = weight_scale(spec.activation_spec) if scale else 1.0
     cout, cin, kh, kw = w.shape
-    g = layer_generator(seed, index)
+    g = layer_generator(seed, index, w.device)
     with torch.no_grad():
         if spec.init == "he":
             m = init_weight(cout, cin * kh * kw, generator=g, gain=gain)
@@ -322,7 +323,7 @@ class ZooModel(nn.Module):
             self.pool = nn.Sequential(nn.AdaptiveAvgPool2d(1), nn.Flatten())
             n_feat = cin
         self.fc = nn.Linear(n_feat, spec.classes)
-        g = layer_generator(seed, _FC_STREAM)
+        g = layer_generator(seed, _FC_STREAM, self.fc.weight.device)
         with torch.no_grad():
             self.fc.weight.copy_(init_weight(spec.classes, n_feat, generator=g))
             self.fc.bias.zero_()
@@ -357,15 +358,19 @@ class _Act(nn.Module):
 
 
 def build(spec: ZooSpec, seed: int = 0, *, image_size: int = 32, device: str = "cpu",
-          dtype: str = "float32") -> ZooModel:
-    """The network ``spec`` initialised from ``seed`` (identical on every device), in training
-    mode (batch statistics, as the paper's walks: App. A.2)."""
+          dtype: str = "float32", generator_device: str = "cpu") -> ZooModel:
+    """The network ``spec`` initialised from ``seed``, in training mode (batch statistics, as
+    the paper's walks: App. A.2).  ``generator_device="cpu"`` (default) draws the weights on
+    the CPU (identical on every device); ``"device"`` builds and draws them on ``device``
+    (the same distribution, not bit-identical: :func:`ringing.simulate.common.rng_device`)."""
     if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
         raise ValueError(f"seed={seed!r} must be an integer >= 0")
     if spec.arch == "toycnn" and image_size < 3:
         raise ValueError(f"image_size={image_size} too small")
-    m = ZooModel(spec, seed, image_size)
-    return m.to(device=resolve_device(device), dtype=resolve_dtype(dtype)).train()
+    dev = resolve_device(device)
+    with torch.device(rng_device(generator_device, dev)):
+        m = ZooModel(spec, seed, image_size)
+    return m.to(device=dev, dtype=resolve_dtype(dtype)).train()
 
 
 def digit_images(size: int = 32) -> tuple[torch.Tensor, torch.Tensor]:

@@ -24,6 +24,7 @@ is cheap, works without torch, and the process pool can pickle a claim by refere
 from __future__ import annotations
 
 import importlib
+import inspect
 import math
 import time
 from collections.abc import Callable
@@ -43,6 +44,7 @@ __all__ = [
     "ClaimResult",
     "evaluate",
     "missing_requirement",
+    "takes_device",
 ]
 
 Verdict = Literal["pass", "fail", "expected-difference", "skipped", "error"]
@@ -136,19 +138,27 @@ class Claim:
             p.update(self.quick_params)
         return p
 
-    def config(self, quick: bool) -> dict[str, Any]:
-        """The full configuration that determines the result (hashed into the store key)."""
-        return {
+    def config(self, quick: bool, device: str = "cpu") -> dict[str, Any]:
+        """The full configuration that determines the result (hashed into the store key).
+
+        A claim that simulates (:func:`takes_device`) run on another ``device`` than the CPU
+        has ``"device"`` in its configuration (its numbers differ by rounding, and by draw
+        with a device generator), so it is stored apart; on the CPU the configuration, and
+        so the key of results already stored, is unchanged."""
+        cfg = {
             "name": self.name,
             "function": f"{self.func.__module__}.{self.func.__qualname__}",
             "params": self.effective_params(quick),
             "revision": self.revision,
             "ringing_version": ringing.__version__,
         }
+        if device != "cpu" and takes_device(self):
+            cfg["device"] = device
+        return cfg
 
-    def key(self, quick: bool) -> str:
+    def key(self, quick: bool, device: str = "cpu") -> str:
         """SHA-256 of the canonical JSON of :meth:`config`."""
-        return config_key(self.config(quick))
+        return config_key(self.config(quick, device))
 
 
 @dataclass
@@ -198,6 +208,15 @@ def _jsonable(obj: Any) -> Any:
     return to_jsonable(obj, nonfinite_as_str=True)
 
 
+def takes_device(claim: Claim) -> bool:
+    """Whether ``claim``'s function takes a ``device`` argument (every claim that simulates
+    does: ``ringing validate --device`` reaches its simulation calls through it)."""
+    try:
+        return "device" in inspect.signature(claim.func).parameters
+    except (TypeError, ValueError):  # pragma: no cover - builtins
+        return False
+
+
 def missing_requirement(claim: Claim) -> str:
     """The reason ``claim`` cannot run here (a required module does not import), or ``""``."""
     for mod in claim.requires:
@@ -209,8 +228,8 @@ def missing_requirement(claim: Claim) -> str:
     return ""
 
 
-def evaluate(claim: Claim, quick: bool) -> ClaimResult:
-    """Run one claim.
+def evaluate(claim: Claim, quick: bool, device: str = "cpu") -> ClaimResult:
+    """Run one claim; a claim that simulates gets ``device`` (``"cpu"`` by default).
 
     A claim whose requirements are missing gets verdict ``skipped`` (with the reason) without
     running; an exception becomes verdict ``error`` (neither is stored, see
@@ -222,13 +241,16 @@ def evaluate(claim: Claim, quick: bool) -> ClaimResult:
         out = Outcome("skipped", reason=missing)
     else:
         try:
-            out = claim.func(**claim.effective_params(quick))
+            kw = claim.effective_params(quick)
+            if takes_device(claim):
+                kw["device"] = device
+            out = claim.func(**kw)
             if not isinstance(out, Outcome):
                 raise TypeError(f"claim function returned {type(out).__name__}, not Outcome")
         except Exception as err:  # noqa: BLE001 - reported as verdict "error"
             msg = str(err).splitlines()[0] if str(err) else ""
             out = Outcome("error", reason=f"{type(err).__name__}: {msg}")
-    return ClaimResult(claim.name, claim.key(quick), claim.statement, claim.source, claim.kind,
-                       out.verdict, out.theory, out.simulation, out.simulation_ci, out.paper,
-                       out.tolerance, out.reason, _jsonable(out.details), claim.config(quick),
-                       time.perf_counter() - t0)
+    return ClaimResult(claim.name, claim.key(quick, device), claim.statement, claim.source,
+                       claim.kind, out.verdict, out.theory, out.simulation, out.simulation_ci,
+                       out.paper, out.tolerance, out.reason, _jsonable(out.details),
+                       claim.config(quick, device), time.perf_counter() - t0)

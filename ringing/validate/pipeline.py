@@ -32,11 +32,25 @@ from ringing.validate.core import Claim, ClaimResult, evaluate
 if TYPE_CHECKING:
     from ringing.validate.report import Report
 
-__all__ = ["run", "run_claims"]
+__all__ = ["run", "run_claims", "resolve_claim_device"]
 
 
-def _evaluate_dict(claim: Claim, quick: bool) -> dict[str, object]:
-    return evaluate(claim, quick).as_dict()
+def resolve_claim_device(device: str) -> str:
+    """``device`` for the claims as a plain name: ``"cpu"`` unchanged (without importing
+    torch, so the theory-only catalogue runs without it), ``"auto"`` / ``"cuda[:k]"`` resolved
+    by :func:`ringing.simulate.common.resolve_device` (a one-line ``ValueError`` for CUDA
+    without a GPU or an unknown name)."""
+    if not isinstance(device, str):
+        raise ValueError(f"device must be a string (auto, cpu, cuda), got {device!r}")
+    if device.strip().lower() == "cpu":
+        return "cpu"
+    from ringing.simulate.common import resolve_device
+
+    return str(resolve_device(device))
+
+
+def _evaluate_dict(claim: Claim, quick: bool, device: str = "cpu") -> dict[str, object]:
+    return evaluate(claim, quick, device).as_dict()
 
 
 def _stored(result: dict[str, object]) -> bool:
@@ -44,11 +58,12 @@ def _stored(result: dict[str, object]) -> bool:
     return result.get("verdict") not in ("error", "skipped")
 
 
-def _to_claim_result(claim: Claim, quick: bool, tr: TaskResult) -> ClaimResult:
+def _to_claim_result(claim: Claim, quick: bool, tr: TaskResult, device: str = "cpu"
+                     ) -> ClaimResult:
     if tr.result is None:  # the worker itself crashed
-        return ClaimResult(claim.name, claim.key(quick), claim.statement, claim.source,
+        return ClaimResult(claim.name, claim.key(quick, device), claim.statement, claim.source,
                            claim.kind, "error", None, None, None, None, "", tr.error, {},
-                           claim.config(quick), 0.0)
+                           claim.config(quick, device), 0.0)
     r = ClaimResult.from_dict(tr.result)
     r.reused = tr.reused
     return r
@@ -57,27 +72,28 @@ def _to_claim_result(claim: Claim, quick: bool, tr: TaskResult) -> ClaimResult:
 def run_claims(claims: Sequence[Claim], *, quick: bool, store: ResultStore,
                executor: str = "local", workers: int | None = None, rerun: bool = False,
                show_progress: bool = True,
-               on_result: Callable[[ClaimResult], None] | None = None
-               ) -> tuple[list[ClaimResult], SweepStats]:
+               on_result: Callable[[ClaimResult], None] | None = None,
+               device: str = "cpu") -> tuple[list[ClaimResult], SweepStats]:
     """Evaluate ``claims`` (reusing stored results) and return them in catalogue order.
 
     Each claim is one :class:`~ringing.runs.executors.Task` keyed by
     :meth:`~ringing.validate.core.Claim.key`; results with verdict ``error`` or ``skipped`` are
-    reported but not stored, so the next run retries them.
+    reported but not stored, so the next run retries them.  Claims that simulate run on
+    ``device`` (a resolved device name, ``"cpu"`` or ``"cuda"``).
     """
-    by_key = {c.key(quick): c for c in claims}
-    tasks = [Task(c.key(quick), c.name, c.config(quick), _evaluate_dict, (c, quick), c.cost)
-             for c in claims]
+    by_key = {c.key(quick, device): c for c in claims}
+    tasks = [Task(c.key(quick, device), c.name, c.config(quick, device), _evaluate_dict,
+                  (c, quick, device), c.cost) for c in claims]
 
     def hook(tr: TaskResult) -> None:
         if on_result is not None:
-            on_result(_to_claim_result(by_key[tr.task.key], quick, tr))
+            on_result(_to_claim_result(by_key[tr.task.key], quick, tr, device))
 
     done, stats = run_tasks(tasks, store=store, executor=executor, workers=workers,
                             rerun=rerun, show_progress=show_progress, desc="validate",
                             keep=_stored, on_result=hook if on_result else None,
                             check=ClaimResult.from_dict)
-    results = [_to_claim_result(by_key[tr.task.key], quick, tr) for tr in done]
+    results = [_to_claim_result(by_key[tr.task.key], quick, tr, device) for tr in done]
     stats.errors = sum(r.verdict == "error" for r in results)
     stats.computed = sum(not r.reused and r.verdict != "error" for r in results)
     return results, stats
@@ -86,7 +102,7 @@ def run_claims(claims: Sequence[Claim], *, quick: bool, store: ResultStore,
 def run(*, quick: bool = False, store: ResultStore | str | os.PathLike[str] | None = None,
         executor: str = "local", workers: int | None = None, only: str | None = None,
         rerun: bool = False, figures: bool = True, report: str | os.PathLike[str] | None = None,
-        show_progress: bool = True) -> Report:
+        show_progress: bool = True, device: str = "cpu") -> Report:
     """Evaluate the claim catalogue and build the report (the main job; ``ringing validate``).
 
     Parameters
@@ -106,6 +122,10 @@ def run(*, quick: bool = False, store: ResultStore | str | os.PathLike[str] | No
         Render the figures (from the store's cache when unchanged).
     report
         When given, the report is also written there (a directory or a ``.html`` path).
+    device
+        Where the simulation claims and figures run: ``"cpu"`` (default), ``"cuda"`` or
+        ``"auto"`` (CUDA when present).  Results on another device than the CPU are stored
+        under their own keys (their numbers differ by rounding).
 
     Returns
     -------
@@ -117,7 +137,8 @@ def run(*, quick: bool = False, store: ResultStore | str | os.PathLike[str] | No
     ------
     ValueError
         Bad input (unknown executor, Ray missing, ``only`` matching nothing, an unwritable
-        report path, a corrupt store), before anything is computed or written.
+        report path, a corrupt store, a device that is not there), before anything is
+        computed or written.
     """
     from ringing.validate.claims import catalogue, select
     from ringing.validate.report import (
@@ -132,6 +153,7 @@ def run(*, quick: bool = False, store: ResultStore | str | os.PathLike[str] | No
     if workers is not None and workers < 1:
         raise ValueError(f"workers={workers} must be >= 1")
     check_executor(executor)
+    device = resolve_claim_device(device)
     paths = None
     if report is not None:
         paths = resolve_report_paths(report)
@@ -141,17 +163,19 @@ def run(*, quick: bool = False, store: ResultStore | str | os.PathLike[str] | No
     t0 = time.perf_counter()
     try:
         results, stats = run_claims(claims, quick=quick, store=st, executor=executor,
-                                    workers=workers, rerun=rerun, show_progress=show_progress)
+                                    workers=workers, rerun=rerun, show_progress=show_progress,
+                                    device=device)
         t_claims = time.perf_counter() - t0
         n_fig = (workers or default_workers()) if executor == "local" else 1
-        figs = render_figures(st, workers=n_fig, show_progress=show_progress) if figures else []
+        figs = (render_figures(st, workers=n_fig, show_progress=show_progress, device=device)
+                if figures else [])
         meta = {
             "mode": "quick" if quick else "full",
             "claims": len(results),
             "computed": stats.computed, "reused": stats.reused, "errors": stats.errors,
             "claims_seconds": round(t_claims, 2),
             "total_seconds": round(time.perf_counter() - t0, 2),
-            "store": str(st.path), "executor": executor,
+            "store": str(st.path), "executor": executor, "device": device,
             "only": only or "",
         }
         rep = Report.build(results, figures=figs, meta=meta,

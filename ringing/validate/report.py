@@ -190,13 +190,23 @@ def discover_figures() -> list[tuple[str, Callable[..., Any]]]:
     return out
 
 
-def _figure_key(name: str, fn: Callable[..., Any]) -> str:
+def _takes_device(fn: Callable[..., Any]) -> bool:
+    try:
+        return "device" in inspect.signature(fn).parameters
+    except (TypeError, ValueError):  # pragma: no cover
+        return False
+
+
+def _figure_key(name: str, fn: Callable[..., Any], device: str = "cpu") -> str:
     try:
         src = inspect.getsource(inspect.getmodule(fn))  # type: ignore[arg-type]
     except (OSError, TypeError):  # pragma: no cover
         src = ""
-    text = json.dumps({"figure": name, "version": ringing.__version__,
-                       "source": hashlib.sha256(src.encode()).hexdigest()}, sort_keys=True)
+    ident: dict[str, str] = {"figure": name, "version": ringing.__version__,
+                             "source": hashlib.sha256(src.encode()).hexdigest()}
+    if device != "cpu" and _takes_device(fn):  # CPU keys unchanged
+        ident["device"] = device
+    text = json.dumps(ident, sort_keys=True)
     return hashlib.sha256(text.encode()).hexdigest()
 
 
@@ -205,12 +215,14 @@ def _caption(fn: Callable[..., Any]) -> str:
     return doc.split("\n\n")[0].replace("\n", " ")
 
 
-def _render_one(fn: Callable[..., Any], name: str) -> tuple[bytes | None, str]:
-    """Call one figure function into a temporary file; (PNG bytes, "") or (None, error)."""
+def _render_one(fn: Callable[..., Any], name: str, device: str = "cpu"
+                ) -> tuple[bytes | None, str]:
+    """Call one figure function into a temporary file (a figure that simulates gets
+    ``device``); (PNG bytes, "") or (None, error)."""
     with tempfile.TemporaryDirectory(prefix="ringing-fig-") as tmp:
         target = Path(tmp) / f"{name}.png"
         try:
-            res = fn(path=target)
+            res = fn(path=target, device=device) if _takes_device(fn) else fn(path=target)
             data = Path(res if res is not None else target).read_bytes()
             if not data.startswith(b"\x89PNG"):
                 raise ValueError("the file written is not a PNG")
@@ -221,8 +233,10 @@ def _render_one(fn: Callable[..., Any], name: str) -> tuple[bytes | None, str]:
 
 
 def render_figures(store: ResultStore | None, *, only: Sequence[str] | None = None,
-                   workers: int = 1, show_progress: bool = True) -> list[Figure]:
-    """Render (or fetch from the store) every discoverable figure, ``workers`` at a time.
+                   workers: int = 1, show_progress: bool = True,
+                   device: str = "cpu") -> list[Figure]:
+    """Render (or fetch from the store) every discoverable figure, ``workers`` at a time;
+    figures that simulate (a ``device`` argument) run on ``device``.
 
     Rendered PNGs are committed to the store one by one, so an interrupted run keeps them.
     """
@@ -232,7 +246,7 @@ def render_figures(store: ResultStore | None, *, only: Sequence[str] | None = No
     figs: dict[str, Figure] = {}
     todo: list[tuple[str, Callable[..., Any], str]] = []
     for name, fn in found:
-        key = _figure_key(name, fn)
+        key = _figure_key(name, fn, device)
         png = store.get_figure(key) if store is not None else None
         if png is not None:
             figs[name] = Figure(name, _caption(fn), png, cached=True)
@@ -247,7 +261,7 @@ def render_figures(store: ResultStore | None, *, only: Sequence[str] | None = No
     if workers <= 1 or len(todo) <= 1:
         for name, fn, key in progress(todo, total=len(todo), desc="figures",
                                       disable=None if show_progress else True):
-            done(name, fn, key, *_render_one(fn, name))
+            done(name, fn, key, *_render_one(fn, name, device))
     else:
         import multiprocessing as mp
         from concurrent.futures import ProcessPoolExecutor, as_completed
@@ -258,7 +272,7 @@ def render_figures(store: ResultStore | None, *, only: Sequence[str] | None = No
         with ProcessPoolExecutor(max_workers=workers, mp_context=mp.get_context(method),
                                  initializer=init_worker,
                                  initargs=(max(1, default_workers() // workers),)) as pool:
-            futs = {pool.submit(_render_one, fn, name): (name, fn, key)
+            futs = {pool.submit(_render_one, fn, name, device): (name, fn, key)
                     for name, fn, key in todo}
             for fut in progress(as_completed(futs), total=len(futs), desc="figures",
                                 disable=None if show_progress else True):

@@ -87,7 +87,7 @@ def dks_finite_width_error(zeta: float, depth: int, width: int) -> float:
 
 
 def claim_dks_simulation(base: str, zeta: float, width: int, seeds: int, n_pairs: int,
-                         rho0: tuple[float, ...] = (0.2, 0.5, 0.8)) -> Outcome:
+                         rho0: tuple[float, ...] = (0.2, 0.5, 0.8), device: str = "cpu") -> Outcome:
     """The designed DKS network (no normalisation) follows the composed C map at width N.
 
     Network: 101 linear layers (the first applies the identity, then 100 copies of φ),
@@ -106,7 +106,7 @@ def claim_dks_simulation(base: str, zeta: float, width: int, seeds: int, n_pairs
     spec = res.chosen.activation
     cfg = NetworkConfig(width=width, depth=DKS_DEPTH + 1, activation=spec, norm="none")
     r0 = np.asarray(rho0, dtype=float)
-    sim = measure_correlations(cfg, r0, seeds=range(seeds), n_pairs=n_pairs, device="cpu",
+    sim = measure_correlations(cfg, r0, seeds=range(seeds), n_pairs=n_pairs, device=device,
                                dtype="float32", show_progress=False)
     theory = compose([Layer("identity"), *[Layer(spec)] * DKS_DEPTH], r0)[-1]
     fwe = dks_finite_width_error(zeta, DKS_DEPTH, width)
@@ -249,8 +249,8 @@ def fit_width_law(samples: dict[int, Sequence[float] | np.ndarray], exponent: fl
 
 def lrelu_nlc_samples(width: int, seeds: int, n_probe_batches: int, *, depth: int = 50,
                       value: float = 2.0, n_data: int | None = None,
-                      batch_size: int | None = None, dtype: str = "float32"
-                      ) -> tuple[str, np.ndarray, np.ndarray]:
+                      batch_size: int | None = None, dtype: str = "float32",
+                      device: str = "cpu") -> tuple[str, np.ndarray, np.ndarray]:
     """Per-seed batchnorm-form NLC (seed 004 §G) of the designed leaky-ReLU network and of the
     same network (same seeds, so the same weights) with the identity activation.
 
@@ -272,7 +272,7 @@ def lrelu_nlc_samples(width: int, seeds: int, n_probe_batches: int, *, depth: in
         cfg = NetworkConfig(width=width, depth=depth, activation=act, norm="batch",
                             in_dim=st["d_in"], out_dim=st["d_out"], final_norm=False)
         r = measure_nlc(cfg, data, seeds=range(seeds), batch_size=batch_size or st["batch_size"],
-                        n_probe_batches=n_probe_batches, device="cpu", dtype=dtype,
+                        n_probe_batches=n_probe_batches, device=device, dtype=dtype,
                         show_progress=False)
         out.append(np.asarray(r["nlc_per_seed"], dtype=float))
     return spec, out[0], out[1]
@@ -288,7 +288,7 @@ LRELU_RATIO_FIT = WidthFit(1.0, 2.154024140701582, 154.70491479257913,
 
 
 def claim_lrelu_nlc_simulation(width: int, seeds: int, n_probe_batches: int, depth: int = 50,
-                               value: float = 2.0) -> Outcome:
+                               value: float = 2.0, device: str = "cpu") -> Outcome:
     """The empirical NLC (batchnorm form, seed 004 §G) of the designed depth-50 network.
 
     Network as in seed 004's study (:data:`LRELU_NLC_SETTING`): ``depth`` linear layers with
@@ -310,7 +310,7 @@ def claim_lrelu_nlc_simulation(width: int, seeds: int, n_probe_batches: int, dep
     """
     try:
         spec, des, ide = lrelu_nlc_samples(width, seeds, n_probe_batches, depth=depth,
-                                           value=value)
+                                           value=value, device=device)
     except ValueError as e:
         return Outcome("fail", reason=str(e))
     fwe = 2.0 * (depth - 1) / width * value
@@ -374,7 +374,7 @@ CLAIMS.append(Claim("design/init/tanh/cslope",
 
 def claim_init_cvalue_simulation(width: int, seeds: int, n_pairs: int,
                                  activation: str = "tanh", depth: int = 10, rho0: float = 0.5,
-                                 value: float = 0.9) -> Outcome:
+                                 value: float = 0.9, device: str = "cpu") -> Outcome:
     """The designed σ_b sends ρ_0 to ``value`` through ``depth`` LayerNorm layers (simulated).
 
     The simulated MLP (``simulate.networks``, seed 002 eq 2.1) starts with a linear embedding
@@ -394,7 +394,7 @@ def claim_init_cvalue_simulation(width: int, seeds: int, n_pairs: int,
     cfg = NetworkConfig(width=width, depth=depth + 1, activation=activation, sigma_w=sw,
                         sigma_b=sb)
     sim = measure_correlations(cfg, [rho_in], seeds=range(seeds), n_pairs=n_pairs,
-                               device="cpu", dtype="float32", show_progress=False)
+                               device=device, dtype="float32", show_progress=False)
     from ringing.theory.design import Target, evaluate
 
     zeta = evaluate(activation, depth, [Target("cslope", 1.0)], sigma_w=sw, sigma_b=sb)[0]

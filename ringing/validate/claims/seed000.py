@@ -155,7 +155,7 @@ CLAIMS.append(Claim("seed000/blueshift/identity_loop",
 
 def _walk_centroid(activation: str, width: int, depth: int, networks: int, directions: int,
                    sigma_w: float, norm: str, residual: float | None = None,
-                   compare: bool = True, inputs: int = 4) -> dict[str, Any]:
+                   compare: bool = True, inputs: int = 4, device: str = "cpu") -> dict[str, Any]:
     """Last-layer centroid (jackknife mean, se, 95% interval) of a loop walk, and the
     prediction when ``compare``."""
     from ringing.simulate.walks import WalkConfig, walk
@@ -163,7 +163,7 @@ def _walk_centroid(activation: str, width: int, depth: int, networks: int, direc
 
     cfg = WalkConfig(activation=activation, depth=depth, width=width, points=64,
                      relative_radius=0.3, directions=directions, networks=networks,
-                     inputs=inputs, sigma_w=sigma_w, norm=norm, residual=residual, device="cpu",
+                     inputs=inputs, sigma_w=sigma_w, norm=norm, residual=residual, device=device,
                      seed=0)
     res = walk(cfg, show_progress=False)
     out: dict[str, Any] = {
@@ -180,7 +180,8 @@ def _walk_centroid(activation: str, width: int, depth: int, networks: int, direc
 
 
 def claim_walk_centroid(activation: str, width: int, depth: int, networks: int,
-                        directions: int, sigma_w: float = 1.0, norm: str = "none") -> Outcome:
+                        directions: int, sigma_w: float = 1.0, norm: str = "none",
+                        device: str = "cpu") -> Outcome:
     """Seed 000 §3.2-3.4: the spectral centroid of the last layer along a weight-space loop,
     measured on finite networks, against :func:`predict_walk_spectra` (wide limit).
 
@@ -190,8 +191,10 @@ def claim_walk_centroid(activation: str, width: int, depth: int, networks: int,
     interval (a population interval over ``networks``).  Allowance (derived): the O(1/N) bias
     estimated from walks at N/2 and N, plus 4 jackknife standard errors of the extrapolation.
     """
-    small = _walk_centroid(activation, width // 2, depth, networks, directions, sigma_w, norm)
-    large = _walk_centroid(activation, width, depth, networks, directions, sigma_w, norm)
+    small = _walk_centroid(activation, width // 2, depth, networks, directions, sigma_w, norm,
+                           device=device)
+    large = _walk_centroid(activation, width, depth, networks, directions, sigma_w, norm,
+                           device=device)
     return compare_means_widths(large["predicted"], small["centroid"], small["se"],
                                 large["centroid"], large["se"], width_small=width // 2,
                                 width_large=width, ci=large["ci"], what="last-layer centroid",
@@ -217,7 +220,8 @@ CLAIMS += [Claim(f"seed000/sim/walk_centroid/{act}/he",
 
 
 def claim_walk_centroid_batchnorm(activation: str, width: int, depth: int, networks: int,
-                                  directions: int, inputs: int = 64) -> Outcome:
+                                  directions: int, inputs: int = 64,
+                                  device: str = "cpu") -> Outcome:
     """Seed 000 §3.3, Fig. 3a (Toy-CNN setting, BatchNorm): the last-layer centroid of a loop
     walk through a BatchNorm network (He init) against the prediction with static
     normalisation (``predict_walk_spectra(normalise=True)``).
@@ -231,9 +235,9 @@ def claim_walk_centroid_batchnorm(activation: str, width: int, depth: int, netwo
     at every batch size).
     """
     small = _walk_centroid(activation, width, depth, networks, directions, 2 ** 0.5, "batch",
-                           inputs=inputs // 4)
+                           inputs=inputs // 4, device=device)
     large = _walk_centroid(activation, width, depth, networks, directions, 2 ** 0.5, "batch",
-                           inputs=inputs)
+                           inputs=inputs, device=device)
     out = compare_means_widths(large["predicted"], small["centroid"], small["se"],
                                large["centroid"], large["se"], width_small=inputs // 4,
                                width_large=inputs, ci=large["ci"], size="batch B",
@@ -263,12 +267,13 @@ CLAIMS += [Claim(f"seed000/sim/walk_centroid/{act}/batchnorm",
 
 
 def claim_batchnorm_ordering(width: int, depth: int, networks: int, directions: int,
-                             inputs: int = 16) -> Outcome:
+                             inputs: int = 16, device: str = "cpu") -> Outcome:
     """Seed 000 §3.3, Fig. 3a: with BatchNorm (the Toy-CNN setting) the last-layer centroid
     orders relu > tanh > softplus.  An inequality: the margin is the smaller of the two
     differences minus 4 combined jackknife standard errors (> 0 when the order holds)."""
     c = {a: _walk_centroid(a, width, depth, networks, directions, 2 ** 0.5, "batch",
-                           compare=False, inputs=inputs) for a in ("relu", "tanh", "softplus")}
+                           compare=False, inputs=inputs, device=device) for a in ("relu", "tanh",
+                                                                                  "softplus")}
     m1 = (c["relu"]["centroid"] - c["tanh"]["centroid"]
           - 4 * float(np.hypot(c["relu"]["se"], c["tanh"]["se"])))
     m2 = (c["tanh"]["centroid"] - c["softplus"]["centroid"]
@@ -292,7 +297,7 @@ CLAIMS.append(Claim("seed000/sim/batchnorm_ordering",
 
 
 def claim_residual_halving(activation: str, width: int, depth: int, networks: int,
-                           directions: int, residual: float = 0.5) -> Outcome:
+                           directions: int, residual: float = 0.5, device: str = "cpu") -> Outcome:
     """Seed 000 §4.3, Fig. 5: shortcuts reduce the blueshift — the last-layer centroid growth
     ``c_L − c_1`` of a residual network (branch weight ν) is below that of the plain network
     (He init, BatchNorm, the Toy-CNN setting).
@@ -303,9 +308,9 @@ def claim_residual_halving(activation: str, width: int, depth: int, networks: in
     asserted: the paper gives no number.
     """
     plain = _walk_centroid(activation, width, depth, networks, directions, 2 ** 0.5, "batch",
-                           compare=False)
+                           compare=False, device=device)
     res = _walk_centroid(activation, width, depth, networks, directions, 2 ** 0.5, "batch",
-                         residual=residual, compare=False)
+                         residual=residual, compare=False, device=device)
     gp, gr = plain["centroid"] - plain["first"], res["centroid"] - res["first"]
     se = float(np.hypot(plain["se"], res["se"]))
     margin = (gp - gr) - 4 * se

@@ -13,16 +13,16 @@ from ringing.validate.core import Claim, Outcome, Verdict
 CLAIMS: list[Claim] = []
 
 
-def _walk(spec: Any, **cfg: Any) -> Any:
+def _walk(spec: Any, device: str = "cpu", **cfg: Any) -> Any:
     from ringing.experiments.seed000_cnn import zoo_walk
     from ringing.simulate.model_walks import ModelWalkConfig
 
     size = cfg.pop("size")
-    return zoo_walk(spec, ModelWalkConfig(device="cpu", **cfg), size=size)
+    return zoo_walk(spec, ModelWalkConfig(device=device, **cfg), size=size)
 
 
 def claim_alpha_one_band_limited(depth: int, channels: int, size: int, points: int,
-                                 networks: int) -> Outcome:
+                                 networks: int, device: str = "cpu") -> Outcome:
     """Seed 000 §4.1 / Fig 1: at α = 1 (LReLU = identity), ν = 0 the loss path of a ResNet is
     smooth -- here exactly: without batchnorm the network is a polynomial of degree 1 in every
     weight, so along a loop the MSE loss is a trigonometric polynomial of degree
@@ -34,7 +34,8 @@ def claim_alpha_one_band_limited(depth: int, channels: int, size: int, points: i
 
     kw = dict(points=points, relative_radius=0.02, networks=networks, directions=1,
               inputs=4, dtype="float64", loss="mse", size=size)
-    res = {a: _walk(ZooSpec("resnet_v2", depth, slope=a, channels=channels, norm="none"), **kw)
+    res = {a: _walk(ZooSpec("resnet_v2", depth, slope=a, channels=channels, norm="none"), **kw,
+                    device=device)
            for a in (0.0, 1.0)}
     degree = 2 * depth
     t1, t0 = res[1.0].tail(degree), res[0.0].tail(degree)
@@ -60,7 +61,7 @@ CLAIMS.append(Claim(
 
 
 def claim_depth_ordering(depths: list[int], channels: int, size: int, networks: int,
-                         directions: int, points: int) -> Outcome:
+                         directions: int, points: int, device: str = "cpu") -> Outcome:
     """Seed 000 §4.3 / Fig 5: the smoothness ``h`` of a Toy-CNN's loss path falls with depth
     without shortcuts and (much less, if at all) with them.  Measured: the drop
     ``h(shallow) − h(deep)`` for NoShort, with its paired delete-one-network jackknife 95 %
@@ -74,7 +75,7 @@ def claim_depth_ordering(depths: list[int], channels: int, size: int, networks: 
     drops = {}
     for sc in (0.0, 1.0):
         shallow, deep = (_walk(ZooSpec("toycnn", d, activation="relu", shortcut=sc,
-                                       channels=channels), **kw) for d in depths)
+                                       channels=channels), **kw, device=device) for d in depths)
         drops[sc] = paired_difference(shallow, deep, stat="h")
     (dn, (lo, hi)), (ds, (slo, shi)) = drops[0.0], drops[1.0]
     ok = lo > 0 and dn > ds
@@ -99,7 +100,7 @@ CLAIMS.append(Claim(
 
 
 def claim_v2_smoother(depth: int, channels: int, size: int, networks: int,
-                      directions: int) -> Outcome:
+                      directions: int, device: str = "cpu") -> Outcome:
     """Seed 000 §4.4 / Fig 7: ResNet v2 (pre-activation, the sum after the activation) makes
     the last layer smoother than v1 (post-activation).  Measured: centroid of the logits'
     spectrum, v1 − v2, with the paired delete-one-network jackknife 95 % interval (v1 and v2
@@ -113,7 +114,8 @@ def claim_v2_smoother(depth: int, channels: int, size: int, networks: int,
     kw = dict(points=100, radius=1.0, networks=networks, directions=directions, inputs=8,
               size=size)
     res = {arch: _walk(ZooSpec(arch, depth, activation="relu", shortcut=1.0,
-                               channels=channels), **kw) for arch in ("resnet_v1", "resnet_v2")}
+                               channels=channels), **kw, device=device) for arch in ("resnet_v1",
+                                                                                     "resnet_v2")}
     d, (lo, hi) = paired_difference(res["resnet_v1"], res["resnet_v2"], -2)
     verdict: Verdict = "pass" if lo > 0 else "fail" if hi < 0 else "expected-difference"
     why = ("v2 rougher than v1 (interval below 0)" if hi < 0 else
@@ -138,7 +140,8 @@ CLAIMS.append(Claim(
 
 
 def claim_blueshift_trainability(depths: list[int], alphas: list[float], seeds: int,
-                                 channels: int, size: int, epochs: int) -> Outcome:
+                                 channels: int, size: int, epochs: int,
+                                 device: str = "cpu") -> Outcome:
     """Seed 000 §5 / Fig 9: networks with strong blueshift at initialisation (small ``h`` of the
     last layer) train worse.  Measured on a reduced grid (ResNet v1, Short and NoShort, digits,
     :func:`ringing.experiments.seed000_cnn.blueshift_trainability`, its tasks in a temporary
@@ -155,7 +158,7 @@ def claim_blueshift_trainability(depths: list[int], alphas: list[float], seeds: 
     with tempfile.TemporaryDirectory() as tmp, ResultStore(f"{tmp}/fig9.sqlite") as store:
         out = blueshift_trainability(depths=depths, alphas=alphas, seeds=list(range(seeds)),
                                      channels=channels, size=size, epochs=epochs, store=store,
-                                     show_progress=False)
+                                     show_progress=False, device=device)
     rc = out.get("rank_correlation_nonlinear")
     if rc is None:
         return Outcome("fail", reason="fewer than 4 usable runs")

@@ -107,7 +107,8 @@ def _ordering_outcome(rhos: list[float | None], what: str, details: dict[str, An
 
 def claim_spectral_bias_ordering(frequencies: Sequence[float], n_samples: int, depth: int,
                                  width: int, steps: int, seeds: int, lr: float,
-                                 threshold: float, record_every: int) -> Outcome:
+                                 threshold: float, record_every: int,
+                                 device: str = "cpu") -> Outcome:
     """Seed 001 §3, Experiment 1 (Fig. 1): a ReLU network fitting a sum of equal-amplitude
     sines learns the low frequencies first — the step at which Δ_F(k) (seed 003 eq 1) first
     falls below ``threshold`` increases with k: Spearman(k, learned step) > 0 over seeds
@@ -118,7 +119,7 @@ def claim_spectral_bias_ordering(frequencies: Sequence[float], n_samples: int, d
 
     r = spectral_bias(frequencies=tuple(frequencies), n_samples=n_samples, depth=depth,
                       width=width, steps=steps, seeds=seeds, lr=lr, threshold=threshold,
-                      record_every=record_every, device="cpu")
+                      record_every=record_every, device=device)
     return _ordering_outcome(r.rank_correlations(), "spectral bias",
                              {"learned_step_per_seed": r.learned.tolist(),
                               "frequencies": list(frequencies), "steps": steps})

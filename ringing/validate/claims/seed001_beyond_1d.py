@@ -51,7 +51,7 @@ CLAIMS.append(Claim("seed001/manifold/stationary_phase_reach",
 
 
 def claim_perturbation_high_frequencies_decay(steps: int, seeds: int, width: int,
-                                              draws: int) -> Outcome:
+                                              draws: int, device: str = "cpu") -> Outcome:
     """§3 / Fig 3: under isotropic parameter noise N(0, δ²) the perturbed networks keep less of
     the higher frequencies: the magnitude lost, 1 − E|c_k(θ+δθ)|/|c_k(θ)| (Fig 3's normalised
     spectrum, exact CPWL transform, mean over antithetic draws θ ± δθ), has a Spearman
@@ -65,7 +65,7 @@ def claim_perturbation_high_frequencies_decay(steps: int, seeds: int, width: int
     in δ); their rank correlations are in the details, not in the verdict."""
     from ringing.experiments.spectral_bias import perturbation
 
-    res = perturbation(steps=steps, seeds=seeds, width=width, draws=draws)
+    res = perturbation(steps=steps, seeds=seeds, width=width, draws=draws, device=device)
     dec = res.rank_correlation_summary("magnitude_decay")
     worst = min(dec, key=lambda r: r["lo"])
     ok = all(res.grows_with_frequency("magnitude_decay"))
@@ -94,14 +94,15 @@ CLAIMS.append(Claim("seed001/perturbation/high_frequencies_decay_first",
                     kind="simulation", cost=60.0, requires=("torch",)))
 
 
-def claim_manifold_error_falls(steps: int, seeds: int, n_samples: int) -> Outcome:
+def claim_manifold_error_falls(steps: int, seeds: int, n_samples: int,
+                               device: str = "cpu") -> Outcome:
     """Experiment 5: after a fixed number of steps, Δ_F of the highest target frequencies along
     the curve is smaller on the 10-petal flower than on the circle (L = 0); the difference of the
     per-seed means over the upper half of the frequencies has a 95% t-interval below 0."""
     from ringing.experiments.spectral_bias import manifold_regression
 
     res = manifold_regression(petals=(0, 10), frequencies=(4, 8, 12, 16, 20, 24), steps=steps,
-                              seeds=seeds, n_samples=n_samples, record_every=steps)
+                              seeds=seeds, n_samples=n_samples, record_every=steps, device=device)
     upper = res.delta[-1][..., 3:].mean(axis=-1)  # (M, S)
     m, lo, hi = _ci(upper[1] - upper[0])
     ok = hi < 0
@@ -118,7 +119,8 @@ CLAIMS.append(Claim("seed001/manifold/error_falls_with_petals",
                     kind="simulation", cost=60.0, requires=("torch",)))
 
 
-def claim_digits_high_frequency_noise_fitted_later(steps: int, seeds: int) -> Outcome:
+def claim_digits_high_frequency_noise_fitted_later(steps: int, seeds: int,
+                                                   device: str = "cpu") -> Outcome:
     """Experiment 3 (Fig 4) on digits: radial-wave noise of high frequency (k = 20) is fitted later
     than of low frequency (k = 0.3), at the same noise power (the wave standardised over the
     images, β = 1 its RMS): the step at which the
@@ -127,7 +129,7 @@ def claim_digits_high_frequency_noise_fitted_later(steps: int, seeds: int) -> Ou
     from ringing.experiments.spectral_bias import digits_noise
 
     res = digits_noise(noise_frequencies=(0.3, 20.0), amplitudes=(1.0,), steps=steps,
-                       seeds=seeds, standardize=True)
+                       seeds=seeds, standardize=True, device=device)
     rise = res.half_rise_step[:, 0, :].astype(np.float64)  # (F, S)
     m, lo, hi = _ci(rise[1] - rise[0])
     ok = lo > 0

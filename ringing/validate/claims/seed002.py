@@ -315,7 +315,8 @@ def _two_widths(width: int) -> tuple[int, int]:
 def claim_correlation_propagation(activation: str, width: int, depth: int, seeds: int,
                                   rho0: float, n_pairs: int = 32, critical: bool = True,
                                   sigma_w: float = 1.0, sigma_b: float = 0.0,
-                                  resnet_sigma: float | None = None) -> Outcome:
+                                  resnet_sigma: float | None = None,
+                                  device: str = "cpu") -> Outcome:
     """Seed 002 eq 2.3 (MLP) / eq A.10 (resnet, Theorem 2's set-up): ρ_L of a LayerNorm MLP or
     of a residual network of ``depth`` blocks ``z + V·φ(LN(U z))`` (branch std
     ``resnet_sigma``) equals the composed correlation map P_L∘…∘P_1(ρ_0) in the wide limit.
@@ -343,7 +344,7 @@ def claim_correlation_propagation(activation: str, width: int, depth: int, seeds
         cfg = NetworkConfig(width=w, depth=depth, activation=activation, sigma_w=sigma_w,
                             sigma_b=sigma_b, **extra)
         res = measure_correlations(cfg, [rho0], seeds=range(seeds), n_pairs=n_pairs,
-                                   device="cpu", show_progress=False)
+                                   device=device, show_progress=False)
         th = float(theory_correlations(cfg, [rho0])[0, -1])
         samples.append(res.per_seed[:, 0, -1])
     return compare_simulation_widths(th, samples[0], samples[1], width_small=width // 2,
@@ -368,7 +369,7 @@ CLAIMS += [Claim(f"seed002/sim/resnet_correlation/{act}/rho0={rho0}",
 
 
 def claim_jacobian_frobenius(activation: str, width: int, depth: int, seeds: int,
-                             sigma_w: float, sigma_b: float) -> Outcome:
+                             sigma_w: float, sigma_b: float, device: str = "cpu") -> Outcome:
     """Seed 002 §2.1: the RMS singular value of the input-output Jacobian of a LayerNorm MLP
     equals √((P_L∘…∘P_1)'(1)) in the wide limit.
 
@@ -384,7 +385,7 @@ def claim_jacobian_frobenius(activation: str, width: int, depth: int, seeds: int
         cfg = NetworkConfig(width=w, depth=depth, activation=activation, sigma_w=sigma_w,
                             sigma_b=sigma_b)
         res = measure_jacobian(cfg, seeds=range(seeds), n_inputs=2, op_norm=False, n_probes=8,
-                               device="cpu", show_progress=False)
+                               device=device, show_progress=False)
         th = math.sqrt(theory_composed_derivative(cfg))
         samples.append(res.frobenius_rms_per_seed)
     return compare_simulation_widths(th, samples[0], samples[1], width_small=width // 2,

@@ -38,7 +38,7 @@ CLAIMS.append(Claim("seed003/fig3a/peaks", "|F[f]| of the quantised f0 = x (α =
 
 def claim_fprinciple_ordering(target: str, widths: Sequence[int] | None, steps: int,
                               seeds: int, lr: float, threshold: float,
-                              record_every: int) -> Outcome:
+                              record_every: int, device: str = "cpu") -> Outcome:
     """Seed 003 §3.1 (F-principle, Fig. 4): a tanh network fitting the quantised target
     captures the low-frequency peaks of |F[f]| first — the step at which Δ_F at a peak (eq 1)
     first falls below ``threshold`` increases with the peak's frequency: Spearman > 0 over
@@ -49,7 +49,7 @@ def claim_fprinciple_ordering(target: str, widths: Sequence[int] | None, steps: 
 
     r = fprinciple(target, widths=None if widths is None else tuple(widths), steps=steps,
                    seeds=seeds, lr=lr, threshold=threshold, record_every=record_every,
-                   device="cpu")
+                   device=device)
     return _ordering_outcome(r.rank_correlations(), "F-principle",
                              {"learned_step_per_seed": r.learned.tolist(),
                               "peaks": np.asarray(r.peaks).tolist(), "steps": steps})

@@ -41,13 +41,13 @@ CLAIMS.append(Claim("seed003/eq4/parseval", "with w ≡ 1 the weighted frequency
                     requires=("torch",)))
 
 
-def claim_unit_weight_low_first(steps: int, seeds: int) -> Outcome:
+def claim_unit_weight_low_first(steps: int, seeds: int, device: str = "cpu") -> Outcome:
     """§3.2 / Fig 3c: trained with L_wf and w ≡ 1, lower-frequency peaks converge first: the
     Spearman correlation of frequency with Δ_F, averaged over the recorded steps, has a 95%
     t-interval over seeds above 0 (target Σ_{k=1..6} sin(2πkx + φ_k), the reduced set-up)."""
     from ringing.experiments.frequency_principle import order_correlation, weighted_loss
 
-    res = weighted_loss(("1",), steps=steps, seeds=seeds)
+    res = weighted_loss(("1",), steps=steps, seeds=seeds, device=device)
     m, lo, hi = _ci(order_correlation(res.peaks, res.delta[:, 0]))
     ok = lo > 0
     return Outcome("pass" if ok else "fail", simulation=m, simulation_ci=(lo, hi),
@@ -62,13 +62,13 @@ CLAIMS.append(Claim("seed003/weighted_loss/unit_weight_low_first",
                     kind="simulation", cost=60.0, requires=("torch",)))
 
 
-def claim_info_plane_compression(steps: int, seeds: int) -> Outcome:
+def claim_info_plane_compression(steps: int, seeds: int, device: str = "cpu") -> Outcome:
     """App. 6.3 / Fig 9: the compression of I(T_b) (its peak minus its final value, bits, bin
     0.05) is larger for the quantised target α = 0.5 than for α = 0; the per-seed difference
     has a 95% t-interval above 0."""
     from ringing.experiments.frequency_principle import info_plane
 
-    res = info_plane((0.0, 0.5), steps=steps, seeds=seeds)
+    res = info_plane((0.0, 0.5), steps=steps, seeds=seeds, device=device)
     comp = res.compression  # (A, S)
     m, lo, hi = _ci(comp[1] - comp[0])
     ok = lo > 0

@@ -102,8 +102,8 @@ CLAIMS += [Claim(f"seed004/table1/C/{act.replace(' ', '_')}",
 
 
 def _nlc_two_sizes(activation: str, depth: int, width: int, seeds: int, n_data: int,
-                   n_probe_batches: int, weights: str, batch_size: int
-                   ) -> tuple[list[float], list[float]]:
+                   n_probe_batches: int, weights: str, batch_size: int,
+                   device: str = "cpu") -> tuple[list[float], list[float]]:
     """Per-seed NLCs of batchnorm networks at (width/2, batch/2) and (width, batch)."""
     from ringing.simulate.data import gaussian_data
     from ringing.simulate.measure import measure_nlc
@@ -116,7 +116,7 @@ def _nlc_two_sizes(activation: str, depth: int, width: int, seeds: int, n_data: 
         cfg = NetworkConfig(width=w, depth=depth, activation=name, norm="batch", in_dim=100,
                             out_dim=10, final_norm=False, weights=weights)
         res = measure_nlc(cfg, data, seeds=range(seeds), n_probe_batches=n_probe_batches,
-                          batch_size=b, device="cpu", show_progress=False)
+                          batch_size=b, device=device, show_progress=False)
         out.append([float(v) for v in res["nlc_per_seed"]])
     return out[0], out[1]
 
@@ -153,7 +153,7 @@ _SETUP = ("the paper measured CIFAR10 inputs (not shipped with the package; we u
 
 
 def claim_nlc_depth2(activation: str, width: int, seeds: int, n_data: int,
-                     n_probe_batches: int, batch_size: int = 250) -> Outcome:
+                     n_probe_batches: int, batch_size: int = 250, device: str = "cpu") -> Outcome:
     """Seed 004 Table 1 row B: the median empirical NLC of depth-2 batchnorm networks.
 
     Theory: a depth-2 network has one copy of τ, so its NLC is NLC_τ(1) (row A) in the wide
@@ -164,7 +164,7 @@ def claim_nlc_depth2(activation: str, width: int, seeds: int, n_data: int,
     from ringing.theory.nlc import nlc_tau
 
     small, large = _nlc_two_sizes(activation, 2, width, seeds, n_data, n_probe_batches,
-                                  "gaussian", batch_size)
+                                  "gaussian", batch_size, device=device)
     out = compare_simulation_widths(nlc_tau(SEED004_NAMES[activation]), small, large,
                                     width_small=width // 2, width_large=width,
                                     estimate="median", what="depth-2 NLC")
@@ -190,7 +190,7 @@ CLAIMS += [Claim(f"seed004/table1/B/{act.replace(' ', '_')}",
 
 def claim_nlc_depth(activation: str, depth: int, width: int, seeds: int, n_data: int,
                     n_probe_batches: int, weights: str = "gaussian",
-                    batch_size: int = 250) -> Outcome:
+                    batch_size: int = 250, device: str = "cpu") -> Outcome:
     """Seed 004 §5, Table 1 row D, Table 2: the NLC of a depth-D batchnorm network is
     NLC_τ(1)^(D−1) (one factor per copy of τ).
 
@@ -207,7 +207,7 @@ def claim_nlc_depth(activation: str, depth: int, width: int, seeds: int, n_data:
     from ringing.theory.nlc import nlc_tau_power
 
     small, large = _nlc_two_sizes(activation, depth, width, seeds, n_data, n_probe_batches,
-                                  weights, batch_size)
+                                  weights, batch_size, device=device)
     out = compare_simulation_widths(nlc_tau_power(SEED004_NAMES[activation], depth), small,
                                     large, width_small=width // 2, width_large=width,
                                     estimate="median", what=f"depth-{depth} NLC")

@@ -57,7 +57,8 @@ def _corr_details(c: dict[str, Any], **extra: Any) -> dict[str, Any]:
     return dict(c, **extra)
 
 
-def claim_fig1(source: str = "store", config: dict[str, Any] | None = None) -> Outcome:
+def claim_fig1(source: str = "store", config: dict[str, Any] | None = None,
+               device: str = "cpu") -> Outcome:
     """Seed 004 Fig 1: the NLC at initialisation against E.1's relative diameter of the
     linearly approximable region ("a remarkably close match").  Checked as a significant
     negative rank correlation of log NLC with log diameter (Spearman, p < 0.01); the value is
@@ -66,7 +67,7 @@ def claim_fig1(source: str = "store", config: dict[str, Any] | None = None) -> O
     from ringing.experiments import nlc_study as st
 
     if source == "measure":
-        cfg = st.StudyConfig(**(config or {}))
+        cfg = st.StudyConfig(**{"device": device, **(config or {})})
         recs = []
         for a in st.study_architectures(cfg):
             r = st.init_task(a.as_dict(), cfg.as_dict())
@@ -76,7 +77,7 @@ def claim_fig1(source: str = "store", config: dict[str, Any] | None = None) -> O
                                               None, None))
         summary = st.summarize(cfg, recs)
     else:
-        got = _study(config or {})
+        got = _study({"device": device, **(config or {})})
         if isinstance(got, str):
             return Outcome("skipped", reason=got)
         summary = got[2]
@@ -100,12 +101,12 @@ CLAIMS.append(Claim(
     requires=("torch", "scipy")))
 
 
-def claim_fig2_range(config: dict[str, Any] | None = None) -> Outcome:
+def claim_fig2_range(config: dict[str, Any] | None = None, device: str = "cpu") -> Outcome:
     """Seed 004 Fig 2: "one must start with an NLC in a narrow range, approximately between
     1 and 3, to achieve optimal test error".  Checked as: the median test error of the
     architectures with NLC ∈ [1, 3] is below that of the rest, and the 95 % percentile-
     bootstrap interval of the difference (outside − inside) lies above 0."""
-    got = _study(config or {})
+    got = _study({"device": device, **(config or {})})
     if isinstance(got, str):
         return Outcome("skipped", reason=got)
     s = got[2]
@@ -130,12 +131,12 @@ CLAIMS.append(Claim(
     kind="simulation", cost=5.0, requires=("torch", "scipy")))
 
 
-def claim_high_bias(config: dict[str, Any] | None = None) -> Outcome:
+def claim_high_bias(config: dict[str, Any] | None = None, device: str = "cpu") -> Outcome:
     """Seed 004 Fig 2 / App. B.2: architectures with high output bias
     (``1000 Q_j S_x f < Q_{j,x} f`` at initialisation) "all … attain a high test error, even if
     their NLC is small".  Checked as: every high-bias architecture's test error is at least the
     median test error of the other architectures."""
-    got = _study(config or {})
+    got = _study({"device": device, **(config or {})})
     if isinstance(got, str):
         return Outcome("skipped", reason=got)
     s = got[2]
@@ -158,12 +159,12 @@ CLAIMS.append(Claim(
     requires=("torch", "scipy")))
 
 
-def claim_fig3b(config: dict[str, Any] | None = None) -> Outcome:
+def claim_fig3b(config: dict[str, Any] | None = None, device: str = "cpu") -> Outcome:
     """Seed 004 Fig 3B: "for the vast majority of architectures, the value of the NLC
     decreases" in training and "the before-training NLC significantly predicts the
     after-training NLC".  Checked as: more than half decrease, and the rank correlation of
     the logs before and after is positive with p < 0.01."""
-    got = _study(config or {})
+    got = _study({"device": device, **(config or {})})
     if isinstance(got, str):
         return Outcome("skipped", reason=got)
     s = got[2]
