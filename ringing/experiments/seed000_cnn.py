@@ -37,7 +37,8 @@ import numpy as np
 
 __all__ = ["load_images", "zoo_walk", "paired_difference", "alpha_nu_plane", "toycnn_spectra",
            "depth_smoothness", "branch_correlation", "v1_vs_v2", "averaging",
-           "blueshift_trainability", "train_task", "rank_correlation_ci", "FIGURES"]
+           "blueshift_trainability", "train_task", "rank_correlation_ci", "FIGURES",
+           "loss_paths", "delta_orthogonal", "layer_walks"]
 
 
 def _plt() -> Any:
@@ -523,6 +524,247 @@ def averaging(*, factors: Sequence[int] = (1, 2, 3, 4), depth: int = 20, channel
 
 
 # ----------------------------------------------------------------------------
+# Fig 4, 12, 15
+
+
+def _per_path_h(res: Any, row: int = -1) -> np.ndarray:
+    """``h`` of every single walk's spectrum in row ``row`` (the loss by default), fitted over
+    the walk's fit range (:func:`ringing.spectral.fractal_exponent`, vectorised over walks;
+    NaN where a path has fewer than 3 fitted frequencies)."""
+    from ringing.spectral import fractal_exponent
+
+    kmin, kmax = res.config.fit_range
+    p = res.unit_power[:, row]
+    try:
+        return np.atleast_1d(np.asarray(fractal_exponent(p, res.k, kmin=kmin, kmax=kmax).h,
+                                        dtype=float))
+    except ValueError:
+        return np.full(p.shape[0], np.nan)
+
+
+def loss_paths(*, variants: Sequence[tuple[str, float]] = (
+        ("identity", 0.0), ("relu", 0.0), ("relu", 1.0), ("tanh", 0.0), ("tanh", 1.0)),
+        paths: int = 60, depth: int = 56, arch: str = "resnet_v1", channels: int = 4,
+        size: int = 16, points: int = 200, radius: float = 2.0, networks: int = 4,
+        inputs: int = 8, seed: int = 0, device: str = "cpu",
+        figure: str | Path | None = None) -> dict[str, Any]:
+    """Seed 000 Fig 4 (§4.3): many random loss paths of a ResNet at initialisation per variant
+    (activation, shortcut weight ``nu``); the path with the median ``h`` and its magnitude
+    spectrum, the distribution of the per-path ``h``, and ``h`` / centroid of the mean loss
+    spectrum with delete-one-network jackknife intervals.
+
+    The paper walks 500 directions on ResNet56 (16 planes, CIFAR10) with the doubled path
+    length and resolution of A.2 (200 points, radius 2); here ``paths`` loss paths spread over
+    ``networks`` networks (``paths // networks`` directions each), 4 planes, digits
+    ``size x size`` by default.  All variants share seeds, weights (the convolutions have the
+    same shapes), directions and minibatches, so the differences ``h(S) − h(NS)`` and
+    ``h(identity) − h(act, S)`` carry paired jackknife intervals."""
+    from ringing.simulate.model_walks import ModelWalkConfig
+    from ringing.simulate.zoo import ZooSpec
+
+    if isinstance(paths, bool) or not isinstance(paths, int) or paths < 2 * networks:
+        raise ValueError(f"paths={paths!r} must be an integer >= 2 x networks ({2 * networks})")
+    directions = paths // networks
+    cfg = ModelWalkConfig(points=points, radius=radius, networks=networks,
+                          directions=directions, inputs=inputs, seed=seed, device=device,
+                          loss="cross_entropy")
+    rows: list[dict[str, Any]] = []
+    res: dict[tuple[str, float], Any] = {}
+    for act, nu in variants:
+        spec = ZooSpec(arch, depth, activation=act, shortcut=float(nu), channels=channels)
+        r = zoo_walk(spec, cfg, size=size)
+        res[(act, float(nu))] = r
+        hp = _per_path_h(r)
+        ok = np.isfinite(hp)
+        med = int(np.flatnonzero(ok)[np.argsort(hp[ok])[ok.sum() // 2]]) if ok.any() else 0
+        rows.append({"activation": act, "shortcut": float(nu),
+                     "h_mean_spectrum": _h(r, -1),
+                     "centroid": _ci(r.spectral_centroid[-1], r.spectral_centroid_ci[-1]),
+                     "h_paths_median": float(np.median(hp[ok])) if ok.any() else None,
+                     "h_paths_quartiles": ([float(np.quantile(hp[ok], q)) for q in (0.25, 0.75)]
+                                           if ok.any() else None),
+                     "median_path_index": med,
+                     "median_path": r.loss_paths[med].tolist(),
+                     "median_path_power": r.unit_power[med, -1].tolist()})
+    contrasts: list[dict[str, Any]] = []
+    for act, nu in variants:
+        if nu > 0 and (act, 0.0) in res:
+            contrasts.append({"what": f"h({act} S) − h({act} NS)", **_ci(*paired_difference(
+                res[(act, float(nu))], res[(act, 0.0)], stat="h"))})
+            if ("identity", 0.0) in res and act != "identity":
+                contrasts.append({"what": f"h(identity NS) − h({act} S)", **_ci(
+                    *paired_difference(res[("identity", 0.0)], res[(act, float(nu))],
+                                       stat="h"))})
+    out: dict[str, Any] = {"rows": rows, "contrasts": contrasts, "config": {
+        "arch": f"ResNet{depth} {arch[-2:]}, planes {channels}/{2 * channels}/{4 * channels}, "
+                "BN", "data": f"digits {size}x{size}", "points": points, "radius": radius,
+        "paths": directions * networks, "networks": networks, "directions": directions,
+        "inputs": inputs, "loss": "cross_entropy", "paper_paths": 500}}
+    if figure is not None:
+        plt = _plt()
+        fig, axes = plt.subplots(1, 2, figsize=(10, 3.4))
+        t = np.arange(points) / points
+        for row in rows:
+            lab = f"{row['activation']} {'S' if row['shortcut'] else 'NS'}"
+            p = np.asarray(row["median_path"])
+            axes[0].plot(t, p - p.mean(), lw=1, label=lab)
+            pw = np.asarray(row["median_path_power"])
+            axes[1].loglog(np.arange(1, pw.size + 1), np.sqrt(np.maximum(pw, 1e-30)), lw=1,
+                           label=lab)
+        axes[0].set_xlabel("t (loop)")
+        axes[0].set_ylabel("loss − mean (path with the median h)")
+        axes[1].set_xlabel("k")
+        axes[1].set_ylabel("|z_k| of that path")
+        axes[0].legend(fontsize=7)
+        out["figure"] = _save(fig, figure)
+    return out
+
+
+def delta_orthogonal(*, inits: Sequence[str] = ("delta_orthogonal", "he"),
+                     radii: Sequence[float] = (0.1, 1.0, 10.0), activation: str = "tanh",
+                     networks_kind: Sequence[tuple[str, float | None]] = (("batch", None),
+                                                                          ("none", 1.0)),
+                     depth: int = 50, channels: int = 16, size: int = 32, points: int = 100,
+                     networks: int = 3, directions: int = 2, inputs: int = 8, seed: int = 0,
+                     device: str = "cpu", figure: str | Path | None = None) -> dict[str, Any]:
+    """Seed 000 Fig 12 (App. D.2): the Fig 3 walk (all layers moved, per-layer spectra of a
+    NoShort Toy-CNN) for tanh with delta-orthogonal initialisation (Xiao et al. 2018) at path
+    lengths ``radius`` in {0.1, 1, 10}, beside the same network with Gaussian (He)
+    initialisation.  The paper: for a very small region near the orthogonal initialisation
+    blueshift vanishes; walking further it becomes visible again.
+
+    The paper does not say whether its Fig 12 network keeps batchnorm; ``networks_kind`` lists
+    ``(norm, gain)`` pairs and the default runs both readings: the Fig 3 network (batchnorm,
+    ``sigma_w = 1/sqrt(E[tanh^2])``) and Xiao et al.'s setting (no batchnorm, no biases, the
+    critical ``sigma_w = 1`` of tanh at ``sigma_b = 0``).  Per cell: centroids of the first,
+    middle and last layer and ``h`` of the last layer (delete-one-network jackknife); the
+    paired (same networks, directions, minibatches) differences of the last-layer centroid
+    between the largest and the smallest radius, and between the two inits at each radius."""
+    from ringing.simulate.model_walks import ModelWalkConfig
+    from ringing.simulate.zoo import ZooSpec
+
+    rows: list[dict[str, Any]] = []
+    panels: list[tuple[str, Any]] = []
+    contrasts: list[dict[str, Any]] = []
+    lo_r, hi_r = float(min(radii)), float(max(radii))
+    for norm, gain in networks_kind:
+        kind = f"{'BN' if norm == 'batch' else 'no BN'}, σ_w " + (
+            "default" if gain is None else f"{gain:g}")
+        res: dict[tuple[str, float], Any] = {}
+        for init in inits:
+            spec = ZooSpec("toycnn", depth, activation=activation, channels=channels,
+                           init=init, norm=norm, gain=gain)
+            for rad in radii:
+                cfg = ModelWalkConfig(points=points, radius=float(rad), networks=networks,
+                                      directions=directions, inputs=inputs, seed=seed,
+                                      device=device, loss="cross_entropy")
+                r = zoo_walk(spec, cfg, size=size)
+                res[(init, float(rad))] = r
+                panels.append((f"{kind}, {init}, radius {rad:g}", r))
+                c = r.spectral_centroid
+                rows.append({"network": kind, "init": init, "radius": float(rad),
+                             "centroid_layer1": float(c[0]),
+                             "centroid_mid": float(c[depth // 2]),
+                             "centroid_last": _ci(c[depth - 1],
+                                                  r.spectral_centroid_ci[depth - 1]),
+                             "h_last": _h(r, depth - 1)})
+        for init in inits:
+            contrasts.append({"network": kind, "init": init,
+                              "what": f"centroid last layer, radius {hi_r:g} − radius {lo_r:g}",
+                              **_ci(*paired_difference(res[(init, hi_r)], res[(init, lo_r)],
+                                                       depth - 1))})
+        if len(inits) == 2:
+            for rad in radii:
+                contrasts.append({"network": kind, "init": f"{inits[1]} − {inits[0]}",
+                                  "what": f"centroid last layer, radius {rad:g}",
+                                  **_ci(*paired_difference(res[(inits[1], float(rad))],
+                                                           res[(inits[0], float(rad))],
+                                                           depth - 1))})
+    out: dict[str, Any] = {"rows": rows, "contrasts": contrasts, "config": {
+        "arch": f"Toy-CNN {depth}, {channels} channels, NoShort, {activation}",
+        "data": f"digits {size}x{size}", "points": points, "networks": networks,
+        "directions": directions, "inputs": inputs}}
+    if figure is not None:
+        plt = _plt()
+        nrow = len(inits) * len(networks_kind)
+        fig, axes = plt.subplots(nrow, len(radii), figsize=(3.2 * len(radii), 2.5 * nrow),
+                                 squeeze=False)
+        for ax, (title, r) in zip(axes.flat, panels, strict=True):
+            _spectra_panel(ax, r, title)
+        out["figure"] = _save(fig, figure)
+    return out
+
+
+def layer_walks(*, layers: Sequence[int] = (1, 2, 3, 5, 10, 20, 30, 40, 50),
+                activation: str = "relu", depth: int = 50, channels: int = 16, size: int = 32,
+                points: int = 100, radius: float = 1.0, networks: int = 3, directions: int = 2,
+                inputs: int = 8, seed: int = 0, device: str = "cpu",
+                figure: str | Path | None = None) -> dict[str, Any]:
+    """Seed 000 Fig 15 (App. E): loss paths of a Toy-CNN (batchnorm, NoShort) when only the
+    weights of one layer ``k`` are moved (``||D_k||_F = radius``), beside the walk of all
+    weights; path-normalised loss spectra coloured by ``k``.  The paper: moving deeper layers
+    gives smooth paths, moving early layers rough ones (more blueshift).  Per row: centroid
+    and ``h`` of the loss spectrum (delete-one-network jackknife), the Spearman correlation of
+    the layer index with the centroid, and the paired difference centroid(first) −
+    centroid(last) of the listed layers (same networks and minibatches)."""
+    import dataclasses
+
+    from scipy.stats import spearmanr
+
+    from ringing.simulate.model_walks import ModelWalkConfig
+    from ringing.simulate.zoo import ZooSpec
+
+    if any(not 1 <= k <= depth + 1 for k in layers):
+        raise ValueError(f"layers {list(layers)} must lie in 1..{depth + 1} (L + 1: classifier)")
+    base = ModelWalkConfig(points=points, radius=radius, networks=networks,
+                           directions=directions, inputs=inputs, seed=seed, device=device,
+                           loss="cross_entropy")
+    spec = ZooSpec("toycnn", depth, activation=activation, channels=channels)
+    rows: list[dict[str, Any]] = []
+    res: dict[int | str, Any] = {}
+    for k in [*layers, "all"]:
+        cfg = base if k == "all" else dataclasses.replace(base, layer_only=int(k))
+        r = zoo_walk(spec, cfg, size=size)
+        res[k] = r
+        rows.append({"moved": k, "centroid": _ci(r.spectral_centroid[-1],
+                                                 r.spectral_centroid_ci[-1]),
+                     "h": _h(r, -1), "loss_path": r.loss_paths[0].tolist()})
+    first, last = layers[0], layers[-1]
+    cents = [res[k].spectral_centroid[-1] for k in layers]
+    out: dict[str, Any] = {
+        "rows": rows,
+        "spearman_layer_centroid": float(spearmanr(list(layers), cents).statistic)
+        if len(layers) >= 3 else None,
+        "first_minus_last": {"what": f"centroid(layer {first}) − centroid(layer {last})",
+                             **_ci(*paired_difference(res[first], res[last]))},
+        "config": {"arch": f"Toy-CNN {depth}, {channels} channels, BN, NoShort, {activation}",
+                   "data": f"digits {size}x{size}", "points": points, "radius": radius,
+                   "networks": networks, "directions": directions, "inputs": inputs,
+                   "loss": "cross_entropy"}}
+    if figure is not None:
+        plt = _plt()
+        fig, axes = plt.subplots(1, 2, figsize=(10, 3.4))
+        cmap = plt.get_cmap("coolwarm")
+        t = np.arange(points) / points
+        for i, k in enumerate(layers):
+            col = cmap(i / max(len(layers) - 1, 1))
+            p = res[k].loss_paths[0]
+            axes[0].plot(t, p - p.mean(), color=col, lw=0.9, label=f"layer {k}")
+            axes[1].loglog(res[k].k, np.maximum(res[k].normalised[-1], 1e-14), color=col,
+                           lw=0.9)
+        axes[1].loglog(res["all"].k, np.maximum(res["all"].normalised[-1], 1e-14), "k--",
+                       lw=1, label="all layers")
+        axes[0].set_xlabel("t (loop)")
+        axes[0].set_ylabel("loss − mean (network 0, direction 0)")
+        axes[1].set_xlabel("k")
+        axes[1].set_ylabel("normalised loss power")
+        axes[0].legend(fontsize=6, ncol=2)
+        axes[1].legend(fontsize=7)
+        out["figure"] = _save(fig, figure)
+    return out
+
+
+# ----------------------------------------------------------------------------
 # Fig 9: blueshift at initialisation against trainability
 
 
@@ -717,7 +959,8 @@ def blueshift_trainability(*, depths: Sequence[int] = (8, 20, 32),
 
 FIGURES: dict[str, Callable[..., dict[str, Any]]] = {
     "fig1": alpha_nu_figure, "fig3": toycnn_spectra, "fig5": depth_smoothness,
-    "fig6": branch_correlation, "fig7": v1_vs_v2, "fig8": averaging}
+    "fig6": branch_correlation, "fig7": v1_vs_v2, "fig8": averaging, "fig4": loss_paths,
+    "fig12": delta_orthogonal, "fig15": layer_walks}
 
 
 def run_figures(names: Sequence[str], out: str | Path, **overrides: Any) -> dict[str, Any]:

@@ -180,3 +180,129 @@ CLAIMS.append(Claim(
     {"depths": [8, 20], "alphas": [0.0, 0.5], "seeds": 1, "channels": 2, "size": 8,
      "epochs": 1},
     kind="simulation", cost=300.0, requires=("torch",)))
+
+
+def _paired_verdict(lo: float, hi: float) -> Verdict:
+    """Pass when the 95 % interval of a predicted-positive difference lies above 0, fail when
+    it lies below, expected-difference when the reduced set-up cannot resolve the sign."""
+    return "pass" if lo > 0 else "fail" if hi < 0 else "expected-difference"
+
+
+def claim_loss_path_ordering(depth: int, channels: int, size: int, paths: int, networks: int,
+                             points: int) -> Outcome:
+    """Seed 000 §4.3 / Fig 4: of a ResNet's loss paths at initialisation, the nonlinear network
+    without skip connections has the most blueshift (smallest ``h``), skip connections dampen
+    it and the linear network (identity activation) has none.  Measured
+    (:func:`ringing.experiments.seed000_cnn.loss_paths`, ReLU, ResNet v1 with batchnorm, radius
+    2, cross-entropy): ``h(relu S) − h(relu NS)`` and ``h(identity NS) − h(relu S)`` of the
+    mean loss spectrum, each with its paired delete-one-network jackknife 95 % interval (the
+    variants share seeds, weights, directions and minibatches).  Pass when both lie above 0;
+    fail when either lies below; otherwise an expected difference (unresolved at the reduced
+    size)."""
+    from ringing.experiments.seed000_cnn import loss_paths
+
+    out = loss_paths(variants=(("identity", 0.0), ("relu", 0.0), ("relu", 1.0)), paths=paths,
+                     depth=depth, channels=channels, size=size, points=points,
+                     networks=networks)
+    c = {x["what"]: x for x in out["contrasts"]}
+    s, lin = c["h(relu S) − h(relu NS)"], c["h(identity NS) − h(relu S)"]
+    verdicts = (_paired_verdict(s["lo"], s["hi"]), _paired_verdict(lin["lo"], lin["hi"]))
+    verdict: Verdict = ("fail" if "fail" in verdicts else "pass"
+                        if verdicts == ("pass", "pass") else "expected-difference")
+    why = (f"h(S) − h(NS) = {s['value']:.3g} [{s['lo']:.3g}, {s['hi']:.3g}], h(identity) − "
+           f"h(S) = {lin['value']:.3g} [{lin['lo']:.3g}, {lin['hi']:.3g}] (ResNet{depth}, "
+           f"{channels} planes, {paths} paths)")
+    return Outcome(verdict, simulation=s["value"], simulation_ci=(s["lo"], s["hi"]),
+                   tolerance="h(relu S) − h(relu NS) > 0 and h(identity NS) − h(relu S) > 0, "
+                             "95 % paired jackknife intervals over networks",
+                   reason="" if verdict == "pass" else why,
+                   details={"contrasts": out["contrasts"],
+                            "h": {f"{x['activation']} {'S' if x['shortcut'] else 'NS'}":
+                                  x["h_mean_spectrum"] for x in out["rows"]}})
+
+
+CLAIMS.append(Claim(
+    "seed000/cnn/fig4_loss_path_ordering",
+    "a ResNet's loss paths at initialisation: NoShort ReLU roughest, shortcuts dampen the "
+    "blueshift, the linear network has none (h: identity > ReLU S > ReLU NS)",
+    "seed 000 §4.3, Fig 4", claim_loss_path_ordering,
+    {"depth": 56, "channels": 4, "size": 16, "paths": 60, "networks": 4, "points": 200},
+    {"depth": 14, "channels": 2, "size": 8, "paths": 12, "networks": 4, "points": 64},
+    kind="simulation", cost=120.0, requires=("torch",)))
+
+
+def claim_delta_orthogonal_radius(depth: int, channels: int, size: int, networks: int,
+                                  directions: int, radii: list[float]) -> Outcome:
+    """Seed 000 App. D.2 / Fig 12: with delta-orthogonal initialisation (tanh) blueshift
+    vanishes in a very small region around the initialisation and becomes visible again
+    further out.  Measured on the network delta-orthogonal initialisation is made for (Xiao
+    et al. 2018: a Toy-CNN without batchnorm and biases at the critical ``sigma_w = 1``;
+    :func:`ringing.experiments.seed000_cnn.delta_orthogonal`): the last layer's spectral
+    centroid at the largest radius minus that at the smallest, with the paired
+    delete-one-network jackknife 95 % interval; pass above 0, fail below, expected difference
+    when the interval contains 0.  The centroids of both inits at every radius are in the
+    details."""
+    from ringing.experiments.seed000_cnn import delta_orthogonal
+
+    out = delta_orthogonal(radii=tuple(radii), depth=depth, channels=channels, size=size,
+                           networks=networks, directions=directions,
+                           networks_kind=(("none", 1.0),))
+    (c,) = [x for x in out["contrasts"] if x["init"] == "delta_orthogonal"]
+    verdict = _paired_verdict(c["lo"], c["hi"])
+    return Outcome(verdict, simulation=c["value"], simulation_ci=(c["lo"], c["hi"]),
+                   tolerance=f"{c['what']} > 0 (delta-orthogonal), 95 % paired jackknife "
+                             "interval over networks",
+                   reason="" if verdict == "pass" else
+                   f"{c['value']:.3g} [{c['lo']:.3g}, {c['hi']:.3g}] (Toy-CNN {depth}, "
+                   f"{channels} channels, {networks} networks)",
+                   details={"cells": [{"init": x["init"], "radius": x["radius"],
+                                       "centroid_last": x["centroid_last"]}
+                                      for x in out["rows"]], "contrasts": out["contrasts"]})
+
+
+CLAIMS.append(Claim(
+    "seed000/cnn/fig12_delta_orthogonal_radius",
+    "with delta-orthogonal initialisation (tanh) blueshift is absent close to the "
+    "initialisation and appears with a longer path",
+    "seed 000 App. D.2, Fig 12", claim_delta_orthogonal_radius,
+    {"depth": 50, "channels": 16, "size": 32, "networks": 3, "directions": 2,
+     "radii": [0.1, 1.0, 10.0]},
+    {"depth": 12, "channels": 8, "size": 16, "networks": 3, "directions": 1,
+     "radii": [0.1, 10.0]},
+    kind="simulation", cost=60.0, requires=("torch",)))
+
+
+def claim_layer_only(depth: int, channels: int, size: int, networks: int, directions: int,
+                     layers: list[int]) -> Outcome:
+    """Seed 000 App. E / Fig 15: moving only an early layer's weights gives a rougher loss path
+    than moving only a deep layer's (a Toy-CNN at initialisation, ReLU, batchnorm, NoShort).
+    Measured (:func:`ringing.experiments.seed000_cnn.layer_walks`): the loss path's spectral
+    centroid with layer ``layers[0]`` moved minus with layer ``layers[-1]`` moved, paired
+    delete-one-network jackknife 95 % interval (same networks and minibatches); pass above 0,
+    fail below, expected difference when the interval contains 0."""
+    from ringing.experiments.seed000_cnn import layer_walks
+
+    out = layer_walks(layers=tuple(layers), depth=depth, channels=channels, size=size,
+                      networks=networks, directions=directions)
+    c = out["first_minus_last"]
+    verdict = _paired_verdict(c["lo"], c["hi"])
+    return Outcome(verdict, simulation=c["value"], simulation_ci=(c["lo"], c["hi"]),
+                   tolerance=f"{c['what']} of the loss path > 0, 95 % paired jackknife interval "
+                             "over networks",
+                   reason="" if verdict == "pass" else
+                   f"{c['value']:.3g} [{c['lo']:.3g}, {c['hi']:.3g}] (Toy-CNN {depth}, "
+                   f"{channels} channels, {networks} networks)",
+                   details={"spearman_layer_centroid": out["spearman_layer_centroid"],
+                            "centroids": {str(x["moved"]): x["centroid"] for x in out["rows"]}})
+
+
+CLAIMS.append(Claim(
+    "seed000/cnn/fig15_layer_only",
+    "walking only an early layer's weights gives a rougher loss path than walking only a "
+    "deep layer's",
+    "seed 000 App. E, Fig 15", claim_layer_only,
+    {"depth": 50, "channels": 16, "size": 32, "networks": 3, "directions": 2,
+     "layers": [1, 2, 3, 5, 10, 20, 30, 40, 50]},
+    {"depth": 20, "channels": 8, "size": 16, "networks": 3, "directions": 1,
+     "layers": [1, 20]},
+    kind="simulation", cost=60.0, requires=("torch",)))
