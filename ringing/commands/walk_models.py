@@ -42,7 +42,11 @@ def add_zoo_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--average", type=int_at_least(1), default=1, metavar="A",
                    help="feature averaging factor a")
     p.add_argument("--norm", choices=("batch", "none"), default="batch")
-    p.add_argument("--init", choices=("he", "delta_orthogonal"), default="he")
+    p.add_argument("--init", choices=("he", "delta_orthogonal"), default="he",
+                   help="Gaussian (he) or delta-orthogonal (Xiao et al. 2018; Fig 12) convs")
+    p.add_argument("--gain", type=_positive_float, default=None, metavar="SIGMA_W",
+                   help="weight scale of every conv followed by an activation (default "
+                   "1/sqrt(E[phi(z)^2]); Xiao et al.'s critical tanh without BN: 1)")
     p.add_argument("--data", default="digits", help="digits (default) | cifar10:PATH")
     p.add_argument("--size", type=int_at_least(8), default=32, help="image side (32)")
 
@@ -83,7 +87,7 @@ def zoo_spec(args: argparse.Namespace) -> Any:
 
     return ZooSpec(args.arch, args.depth, slope=args.slope, activation=args.activation,
                    shortcut=args.shortcut, channels=args.channels, average=args.average,
-                   norm=args.norm, init=args.init)
+                   norm=args.norm, init=args.init, gain=args.gain)
 
 
 def _handler(args: argparse.Namespace) -> dict[str, Any]:

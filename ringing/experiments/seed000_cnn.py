@@ -722,8 +722,9 @@ def layer_walks(*, layers: Sequence[int] = (1, 2, 3, 5, 10, 20, 30, 40, 50),
     spec = ZooSpec("toycnn", depth, activation=activation, channels=channels)
     rows: list[dict[str, Any]] = []
     res: dict[int | str, Any] = {}
-    for k in [*layers, "all"]:
-        cfg = base if k == "all" else dataclasses.replace(base, layer_only=int(k))
+    moved: list[int | str] = [*layers, "all"]
+    for k in moved:
+        cfg = base if isinstance(k, str) else dataclasses.replace(base, layer_only=int(k))
         r = zoo_walk(spec, cfg, size=size)
         res[k] = r
         rows.append({"moved": k, "centroid": _ci(r.spectral_centroid[-1],
@@ -1044,6 +1045,59 @@ def tables_markdown(results: dict[str, dict[str, Any]]) -> str:
                 "measured per-layer relative radii -- a per-layer prediction treating each 3×3 "
                 "receptive field as a dense layer, labelled as such, not a CNN theory."]
         out += ["", _timing(r), ""]
+    if "fig4" in results:
+        r = results["fig4"]
+        cf = r["config"]
+        out += ["### Fig 4: many loss paths of a ResNet", "",
+                f"{cf['arch']}, {cf['data']}, T = {cf['points']}, radius {cf['radius']}, "
+                f"{cf['paths']} loss paths per variant ({cf['networks']} networks × "
+                f"{cf['directions']} directions; the paper: {cf['paper_paths']} paths), "
+                f"{cf['loss']}; intervals: delete-one-network jackknife 95 %.", "",
+                "| activation | shortcuts | h of the mean spectrum | centroid | median h of "
+                "single paths [quartiles] |", "|---|---|---|---|---|"]
+        for x in r["rows"]:
+            q = x["h_paths_quartiles"]
+            med = "–" if x["h_paths_median"] is None else (
+                f"{x['h_paths_median']:.2f} [{q[0]:.2f}, {q[1]:.2f}]")
+            out.append(f"| {x['activation']} | {'S' if x['shortcut'] else 'NS'} | "
+                       f"{_fmt(x['h_mean_spectrum'], 2)} | {_fmt(x['centroid'])} | {med} |")
+        out += ["", "| paired difference | value [95 %] |", "|---|---|"]
+        out += [f"| {c['what']} | {_fmt(c, 2)} |" for c in r["contrasts"]]
+        out += ["", _timing(r), ""]
+    if "fig12" in results:
+        r = results["fig12"]
+        cf = r["config"]
+        out += ["### Fig 12: delta-orthogonal against Gaussian initialisation", "",
+                f"{cf['arch']}, {cf['data']}, T = {cf['points']}, {cf['networks']} networks "
+                f"× {cf['directions']} directions (delete-one-network jackknife 95 %).", "",
+                "| network | init | radius | centroid layer 1 | centroid middle | centroid "
+                "last [95 %] | h last [95 %] |", "|---|---|---|---|---|---|---|"]
+        for x in r["rows"]:
+            out.append(f"| {x['network']} | {x['init']} | {x['radius']:g} | "
+                       f"{x['centroid_layer1']:.4f} | {x['centroid_mid']:.3f} | "
+                       f"{_fmt(x['centroid_last'], 4)} | {_fmt(x['h_last'], 2)} |")
+        out += ["", "| network | init | paired difference | value [95 %] |",
+                "|---|---|---|---|"]
+        out += [f"| {c['network']} | {c['init']} | {c['what']} | {_fmt(c, 4)} |"
+                for c in r["contrasts"]]
+        out += ["", _timing(r), ""]
+    if "fig15" in results:
+        r = results["fig15"]
+        cf = r["config"]
+        d = r["first_minus_last"]
+        out += ["### Fig 15: walking one layer only", "",
+                f"{cf['arch']}, {cf['data']}, T = {cf['points']}, radius {cf['radius']} "
+                f"(‖D‖ = radius in the moved layer), {cf['networks']} networks × "
+                f"{cf['directions']} directions, {cf['loss']} (delete-one-network jackknife "
+                "95 %).", "", "| moved | centroid of the loss path | h of the loss path |",
+                "|---|---|---|"]
+        for x in r["rows"]:
+            mv = "all layers" if x["moved"] == "all" else f"layer {x['moved']} only"
+            out.append(f"| {mv} | {_fmt(x['centroid'])} | {_fmt(x['h'], 2)} |")
+        sp = r.get("spearman_layer_centroid")
+        out += ["", f"{d['what']} (paired): {_fmt(d)}"
+                + ("" if sp is None else f"; Spearman(layer index, centroid) = {sp:.2f} "
+                   "(descriptive, no interval)") + ".", "", _timing(r), ""]
     if "fig5" in results:
         r = results["fig5"]
         out += ["### Fig 5: smoothness h of the loss path against depth", "",
