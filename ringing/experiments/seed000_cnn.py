@@ -446,13 +446,19 @@ def branch_correlation(*, activations: Sequence[str] = ("relu", "tanh", "softplu
     return out
 
 
-def v1_vs_v2(*, depth: int = 110, channels: int = 4, size: int = 16, points: int = 100,
-             radius: float = 1.0, networks: int = 10, directions: int = 2, inputs: int = 8,
+def v1_vs_v2(*, depth: int = 56, channels: int = 16, size: int = 32, points: int = 100,
+             radius: float = 1.0, networks: int = 6, directions: int = 2, inputs: int = 8,
              activation: str = "relu", seed: int = 0, device: str = "cpu",
              figure: str | Path | None = None) -> dict[str, Any]:
-    """Seed 000 Fig 7: normalised power spectrum of the last layer (logits) of ResNet v1
+    """Seed 000 Fig 7: normalised power spectrum of the last layer of ResNet v1
     (post-activation) and v2 (pre-activation) with shortcuts and batchnorm; centroid and ``h``
-    with delete-one-network jackknife intervals."""
+    with delete-one-network jackknife intervals, and the paired v1 − v2 differences.
+
+    "The last layer" is read two ways (the paper does not say which output it plots): the
+    logits (``centroid_last``/``h_last``; App. B.1 "layer outputs before classification") and
+    the output of the last residual block, every channel at every position
+    (``centroid_block``/``h_block``; for v1 after the block's final activation, for v2 the
+    sum itself, before the network's final BN-activation)."""
     from ringing.simulate.model_walks import ModelWalkConfig
     from ringing.simulate.zoo import ZooSpec
 
@@ -465,25 +471,30 @@ def v1_vs_v2(*, depth: int = 110, channels: int = 4, size: int = 16, points: int
         res[arch] = r
         rows.append({"arch": arch, "centroid_last": _ci(r.spectral_centroid[-2],
                                                         r.spectral_centroid_ci[-2]),
-                     "h_last": _h(r, -2)})
+                     "h_last": _h(r, -2),
+                     "centroid_block": _ci(r.spectral_centroid[-3], r.spectral_centroid_ci[-3]),
+                     "h_block": _h(r, -3)})
     # v1 and v2 share conv shapes, so the same seeds draw the same weights and directions
+    v1, v2 = res["resnet_v1"], res["resnet_v2"]
     rows.append({"arch": "v1 − v2 (paired)",
-                 "centroid_last": _ci(*paired_difference(res["resnet_v1"], res["resnet_v2"],
-                                                         -2)),
-                 "h_last": _ci(*paired_difference(res["resnet_v1"], res["resnet_v2"], -2,
-                                                  stat="h"))})
+                 "centroid_last": _ci(*paired_difference(v1, v2, -2)),
+                 "h_last": _ci(*paired_difference(v1, v2, -2, stat="h")),
+                 "centroid_block": _ci(*paired_difference(v1, v2, -3)),
+                 "h_block": _ci(*paired_difference(v1, v2, -3, stat="h"))})
     out: dict[str, Any] = {"rows": rows, "config": {
         "arch": f"ResNet{depth} v1/v2, planes {channels}, BN, {activation}",
         "data": f"digits {size}", "points": points, "radius": radius, "networks": networks,
         "directions": directions, "inputs": inputs}}
     if figure is not None:
         plt = _plt()
-        fig, ax = plt.subplots(figsize=(4.5, 3.2))
-        for arch, r in res.items():
-            ax.loglog(r.k, np.maximum(r.normalised[-2], 1e-14), label=arch.replace("_", " "))
-        ax.set_xlabel("k")
-        ax.set_ylabel("|z_k|² last layer (normalised)")
-        ax.legend(fontsize=8)
+        fig, axes = plt.subplots(1, 2, figsize=(9, 3.2))
+        for ax, row, what in ((axes[0], -2, "logits"), (axes[1], -3, "last block output")):
+            for arch, r in res.items():
+                ax.loglog(r.k, np.maximum(r.normalised[row], 1e-14),
+                          label=arch.replace("_", " "))
+            ax.set_xlabel("k")
+            ax.set_ylabel(f"|z_k|² {what} (normalised)")
+            ax.legend(fontsize=8)
         out["figure"] = _save(fig, figure)
     return out
 
@@ -1129,9 +1140,13 @@ def tables_markdown(results: dict[str, dict[str, Any]]) -> str:
                 f"{r['config']['arch']}, {r['config']['data']}, T = {r['config']['points']}, "
                 f"radius {r['config']['radius']}, {r['config']['networks']} networks × "
                 f"{r['config']['directions']} directions (delete-one-network jackknife 95 %).", "",
-                "| block | centroid (logits) | h (logits) |", "|---|---|---|"]
+                "| block | centroid (logits) | h (logits) | centroid (last block) | "
+                "h (last block) |", "|---|---|---|---|---|"]
         for x in r["rows"]:
-            out.append(f"| {x['arch']} | {_fmt(x['centroid_last'])} | {_fmt(x['h_last'], 2)} |")
+            blk = (f" {_fmt(x['centroid_block'])} | {_fmt(x['h_block'], 2)} |"
+                   if "centroid_block" in x else " – | – |")
+            out.append(f"| {x['arch']} | {_fmt(x['centroid_last'])} | {_fmt(x['h_last'], 2)} |"
+                       + blk)
         out += ["", _timing(r), ""]
     if "fig8" in results:
         r = results["fig8"]

@@ -197,6 +197,18 @@ def _paired_verdict(lo: float, hi: float) -> Verdict:
     return "pass" if lo > 0 else "fail" if hi < 0 else "expected-difference"
 
 
+def _paired_outcome(c: dict[str, Any], tolerance: str, setup: str,
+                    details: dict[str, Any]) -> Outcome:
+    """The outcome of one predicted-positive paired difference ``c`` (``value``, ``lo``,
+    ``hi``): :func:`_paired_verdict`, and the interval and set-up as the reason otherwise."""
+    verdict = _paired_verdict(c["lo"], c["hi"])
+    return Outcome(verdict, simulation=c["value"], simulation_ci=(c["lo"], c["hi"]),
+                   tolerance=tolerance,
+                   reason="" if verdict == "pass" else
+                   f"{c['value']:.3g} [{c['lo']:.3g}, {c['hi']:.3g}] ({setup})",
+                   details=details)
+
+
 def claim_loss_path_ordering(depth: int, channels: int, size: int, paths: int, networks: int,
                              points: int) -> Outcome:
     """Seed 000 §4.3 / Fig 4: of a ResNet's loss paths at initialisation, the nonlinear network
@@ -257,16 +269,12 @@ def claim_delta_orthogonal_radius(depth: int, channels: int, size: int, networks
                            networks=networks, directions=directions,
                            networks_kind=(("none", 1.0),))
     (c,) = [x for x in out["contrasts"] if x["init"] == "delta_orthogonal"]
-    verdict = _paired_verdict(c["lo"], c["hi"])
-    return Outcome(verdict, simulation=c["value"], simulation_ci=(c["lo"], c["hi"]),
-                   tolerance=f"{c['what']} > 0 (delta-orthogonal), 95 % paired jackknife "
-                             "interval over networks",
-                   reason="" if verdict == "pass" else
-                   f"{c['value']:.3g} [{c['lo']:.3g}, {c['hi']:.3g}] (Toy-CNN {depth}, "
-                   f"{channels} channels, {networks} networks)",
-                   details={"cells": [{"init": x["init"], "radius": x["radius"],
-                                       "centroid_last": x["centroid_last"]}
-                                      for x in out["rows"]], "contrasts": out["contrasts"]})
+    return _paired_outcome(
+        c, f"{c['what']} > 0 (delta-orthogonal), 95 % paired jackknife interval over networks",
+        f"Toy-CNN {depth}, {channels} channels, {networks} networks",
+        {"cells": [{"init": x["init"], "radius": x["radius"],
+                    "centroid_last": x["centroid_last"]} for x in out["rows"]],
+         "contrasts": out["contrasts"]})
 
 
 CLAIMS.append(Claim(
@@ -294,15 +302,11 @@ def claim_layer_only(depth: int, channels: int, size: int, networks: int, direct
     out = layer_walks(layers=tuple(layers), depth=depth, channels=channels, size=size,
                       networks=networks, directions=directions)
     c = out["first_minus_last"]
-    verdict = _paired_verdict(c["lo"], c["hi"])
-    return Outcome(verdict, simulation=c["value"], simulation_ci=(c["lo"], c["hi"]),
-                   tolerance=f"{c['what']} of the loss path > 0, 95 % paired jackknife interval "
-                             "over networks",
-                   reason="" if verdict == "pass" else
-                   f"{c['value']:.3g} [{c['lo']:.3g}, {c['hi']:.3g}] (Toy-CNN {depth}, "
-                   f"{channels} channels, {networks} networks)",
-                   details={"spearman_layer_centroid": out["spearman_layer_centroid"],
-                            "centroids": {str(x["moved"]): x["centroid"] for x in out["rows"]}})
+    return _paired_outcome(
+        c, f"{c['what']} of the loss path > 0, 95 % paired jackknife interval over networks",
+        f"Toy-CNN {depth}, {channels} channels, {networks} networks",
+        {"spearman_layer_centroid": out["spearman_layer_centroid"],
+         "centroids": {str(x["moved"]): x["centroid"] for x in out["rows"]}})
 
 
 CLAIMS.append(Claim(
