@@ -262,7 +262,9 @@ def claim_delta_orthogonal_radius(depth: int, channels: int, size: int, networks
     centroid at the largest radius minus that at the smallest, with the paired
     delete-one-network jackknife 95 % interval; pass above 0, fail below, expected difference
     when the interval contains 0.  The centroids of both inits at every radius are in the
-    details."""
+    details.  The no-batchnorm reading was chosen after a first small run had shown the
+    batchnorm reading (the Fig 3 network) rough already at radius 0.1 -- a post-hoc choice;
+    docs/cnn_walks.md (Fig 12) reports both."""
     from ringing.experiments.seed000_cnn import delta_orthogonal
 
     out = delta_orthogonal(radii=tuple(radii), depth=depth, channels=channels, size=size,
