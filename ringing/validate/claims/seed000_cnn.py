@@ -106,7 +106,10 @@ def claim_v2_smoother(depth: int, channels: int, size: int, networks: int,
     share conv shapes, so the same seeds draw the same weights, directions and minibatches);
     pass when the interval lies above 0, fail when it lies below, and an expected difference
     when it contains 0 (the reduced network cannot resolve it; the reason gives the interval
-    and the set-up)."""
+    and the set-up).  The full set-up is the largest that fits about 5 CPU-minutes here
+    (ResNet56, 16 planes, 32x32 inputs; fixed before its result was seen, after the smaller
+    set-ups of docs/cnn_walks.md had been); the paired
+    difference of the last block's output is in the details, not in the verdict."""
     from ringing.experiments.seed000_cnn import paired_difference
     from ringing.simulate.zoo import ZooSpec
 
@@ -115,26 +118,29 @@ def claim_v2_smoother(depth: int, channels: int, size: int, networks: int,
     res = {arch: _walk(ZooSpec(arch, depth, activation="relu", shortcut=1.0,
                                channels=channels), **kw) for arch in ("resnet_v1", "resnet_v2")}
     d, (lo, hi) = paired_difference(res["resnet_v1"], res["resnet_v2"], -2)
+    blk, (blo, bhi) = paired_difference(res["resnet_v1"], res["resnet_v2"], -3)
     verdict: Verdict = "pass" if lo > 0 else "fail" if hi < 0 else "expected-difference"
-    why = ("v2 rougher than v1 (interval below 0)" if hi < 0 else
-           f"not resolved at the reduced set-up (ResNet{depth}, {channels} planes, "
-           f"{networks} networks, digits {size}x{size}): the interval contains 0; the paper's "
-           "ResNet194 with 16 planes on CIFAR10 is beyond this CPU (docs/cnn_walks.md, Fig 7)")
+    setup = (f"ResNet{depth}, {channels} planes, {networks} networks, digits {size}x{size}; "
+             "the paper: ResNet194, 16 planes, CIFAR10")
+    why = (f"v2 rougher than v1 at the logits (interval below 0; {setup})" if hi < 0 else
+           f"not resolved ({setup}): the interval contains 0 (docs/cnn_walks.md, Fig 7)")
     return Outcome(verdict, simulation=d, simulation_ci=(lo, hi),
                    tolerance="centroid(v1) − centroid(v2) of the logits > 0, 95 % paired "
                              "jackknife interval over networks",
                    reason="" if verdict == "pass" else why,
                    details={"centroid_v1": float(res["resnet_v1"].spectral_centroid[-2]),
-                            "centroid_v2": float(res["resnet_v2"].spectral_centroid[-2])})
+                            "centroid_v2": float(res["resnet_v2"].spectral_centroid[-2]),
+                            "last_block_difference": blk,
+                            "last_block_difference_ci": [blo, bhi]})
 
 
 CLAIMS.append(Claim(
     "seed000/cnn/v2_smoother_than_v1",
     "ResNet v2 blocks make the last layer smoother than v1 blocks",
     "seed 000 §4.4, Fig 7", claim_v2_smoother,
-    {"depth": 110, "channels": 4, "size": 16, "networks": 10, "directions": 2},
+    {"depth": 56, "channels": 16, "size": 32, "networks": 6, "directions": 2},
     {"depth": 20, "channels": 2, "size": 8, "networks": 4, "directions": 1},
-    kind="simulation", cost=60.0, requires=("torch",)))
+    kind="simulation", cost=300.0, revision=2, requires=("torch",)))
 
 
 def claim_blueshift_trainability(depths: list[int], alphas: list[float], seeds: int,
