@@ -1179,4 +1179,18 @@ def tables_markdown(results: dict[str, dict[str, Any]]) -> str:
                         f"{rc['hi']:.3f}] ({rc['interval']}, {rc['pairs']} runs)."]
         out += ["", f"Paper: {r['paper']}."]
         out.append("")
+    if "fig9_replication" in results:
+        r = results["fig9_replication"]
+        cpu = sum(x.get("cpu_seconds", 0.0) for x in r["rows"])
+        out += ["### Fig 9 replication on fresh seeds", "",
+                f"The same grid and settings, seeds {r['config']['seeds']} (not seen when the "
+                f"α < 1 subset was chosen); {len(r['rows'])} tasks, CPU time {cpu:.0f} s.", ""]
+        for key, what in (("rank_correlation", "all runs"),
+                          ("rank_correlation_nonlinear", "nonlinear runs, α < 1")):
+            rc = r.get(key)
+            if rc:
+                out += [f"* Spearman(h at init, training accuracy), {what}: "
+                        f"**{rc['spearman']:.3f}** [{rc['lo']:.3f}, {rc['hi']:.3f}] "
+                        f"({rc['interval']}, {rc['pairs']} runs)."]
+        out.append("")
     return "\n".join(out)
