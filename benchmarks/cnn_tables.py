@@ -21,7 +21,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     ap.add_argument("--results", default="benchmarks/results", help="folder of cnn_*.json")
     args = ap.parse_args(argv)
     res = {}
-    for name in [*FIGURES, "fig9"]:
+    for name in [*FIGURES, "fig9", "fig9_replication"]:
         p = Path(args.results) / f"cnn_{name}.json"
         if p.exists():
             res[name] = json.loads(p.read_text())

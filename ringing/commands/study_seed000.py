@@ -5,8 +5,9 @@
 [--device auto|cpu|cuda] [--figure PATH] [--json]`` trains every (architecture, alpha, seed)
 of the grid as one task of the results store (a re-run reuses finished tasks) and sets the
 training accuracy beside the fractal coefficient h of the last layer at initialisation
-(seed 000 Fig 9).  ``ringing study cnn-figure fig1|fig3|fig5|fig6|fig7|fig8 [--out DIR]``
-runs one of the walk figures at its reduced default size.
+(seed 000 Fig 9).  ``ringing study cnn-figure fig1|fig3|fig4|fig5|fig6|fig7|fig8|fig12|fig15
+[--out DIR] [--paths N]`` runs one of the walk figures at its reduced default size
+(``--paths 500``: Fig 4 with the paper's number of loss paths).
 """
 
 from __future__ import annotations
@@ -28,7 +29,7 @@ from ringing.papers import cite
 
 GROUP = None
 
-FIGURE_NAMES = ("fig1", "fig3", "fig5", "fig6", "fig7", "fig8")
+FIGURE_NAMES = ("fig1", "fig3", "fig4", "fig5", "fig6", "fig7", "fig8", "fig12", "fig15")
 
 
 def _study_subparsers(subparsers: Any) -> Any:
@@ -91,13 +92,16 @@ def register(subparsers: Any) -> None:
     f = sub.add_parser("cnn-figure", help=f"{cite('Ringing ReLUs')} walk figures on Toy-CNN / "
                        "ResNets",
                        epilog="examples:\n  ringing study cnn-figure fig3 --out figs\n"
-                              "  ringing study cnn-figure fig8 --json",
+                              "  ringing study cnn-figure fig4 --paths 500 --json",
                        description=f"One of {cite('Ringing ReLUs')}'s walk figures "
-                       "(Fig 1 alpha-nu plane, "
-                       "Fig 3 Toy-CNN spectra, Fig 5 h vs depth, Fig 6 branch correlation, "
-                       "Fig 7 v1 vs v2, Fig 8 averaging) at its reduced default size.")
+                       "(Fig 1 alpha-nu plane, Fig 3 Toy-CNN spectra, Fig 4 many loss paths of "
+                       "a ResNet, Fig 5 h vs depth, Fig 6 branch correlation, Fig 7 v1 vs v2, "
+                       "Fig 8 averaging, Fig 12 delta-orthogonal vs Gaussian init, Fig 15 one "
+                       "layer walked) at its reduced default size.")
     f.add_argument("figure", choices=FIGURE_NAMES, help="which figure: " + ", ".join(FIGURE_NAMES))
     f.add_argument("--out", default=".", metavar="DIR", help="folder for cnn_<figure>.png")
+    f.add_argument("--paths", type=int_at_least(2), default=None, metavar="N",
+                   help="fig4 only: loss paths per variant (default 60; the paper: 500)")
     f.add_argument("--device", default="cpu", help=DEVICE_HELP)
     add_json_flag(f)
     f.set_defaults(func=_figure)
@@ -140,4 +144,9 @@ def _figure(args: argparse.Namespace) -> dict[str, Any]:
     from ringing.simulate.common import resolve_device
 
     resolve_device(args.device)
-    return run_figures([args.figure], args.out, device=args.device)[args.figure]
+    extra: dict[str, Any] = {}
+    if args.paths is not None:
+        if args.figure != "fig4":
+            raise ValueError(f"--paths applies to fig4 only, not {args.figure}")
+        extra["paths"] = args.paths
+    return run_figures([args.figure], args.out, device=args.device, **extra)[args.figure]

@@ -56,7 +56,11 @@ def add_zoo_arguments(p: argparse.ArgumentParser) -> None:
                    help="feature averaging factor a")
     add_norm(p, "batch", supported=("batch", "none"))
     p.add_argument("--init", choices=("he", "delta_orthogonal"), default="he",
-                   help="convolution initialisation: He (Gaussian) or delta-orthogonal")
+                   help="convolution initialisation: He (Gaussian) or delta-orthogonal "
+                   "(Xiao et al. 2018; Fig 12)")
+    p.add_argument("--gain", type=_positive_float, default=None, metavar="SIGMA_W",
+                   help="weight scale of every conv followed by an activation (default "
+                   "1/sqrt(E[phi(z)^2]); Xiao et al.'s critical tanh without BN: 1)")
     p.add_argument("--data", default="digits", help="digits (default) | cifar10:PATH")
     p.add_argument("--size", type=int_at_least(8), default=32, help="image side (32)")
 
@@ -112,7 +116,7 @@ def zoo_spec(args: argparse.Namespace) -> Any:
         raise ValueError("give an activation ACT or --slope, not both")
     return ZooSpec(args.arch, args.depth, slope=args.slope, activation=args.activation,
                    shortcut=args.shortcut, channels=args.channels, average=args.average,
-                   norm=args.norm, init=args.init)
+                   norm=args.norm, init=args.init, gain=args.gain)
 
 
 def _handler(args: argparse.Namespace) -> dict[str, Any]:

@@ -37,7 +37,8 @@ import numpy as np
 
 __all__ = ["load_images", "zoo_walk", "paired_difference", "alpha_nu_plane", "toycnn_spectra",
            "depth_smoothness", "branch_correlation", "v1_vs_v2", "averaging",
-           "blueshift_trainability", "train_task", "rank_correlation_ci", "FIGURES"]
+           "blueshift_trainability", "train_task", "rank_correlation_ci", "FIGURES",
+           "loss_paths", "delta_orthogonal", "layer_walks"]
 
 
 def _plt() -> Any:
@@ -446,13 +447,19 @@ def branch_correlation(*, activations: Sequence[str] = ("relu", "tanh", "softplu
     return out
 
 
-def v1_vs_v2(*, depth: int = 110, channels: int = 4, size: int = 16, points: int = 100,
-             radius: float = 1.0, networks: int = 10, directions: int = 2, inputs: int = 8,
+def v1_vs_v2(*, depth: int = 56, channels: int = 16, size: int = 32, points: int = 100,
+             radius: float = 1.0, networks: int = 6, directions: int = 2, inputs: int = 8,
              activation: str = "relu", seed: int = 0, device: str = "cpu",
              figure: str | Path | None = None) -> dict[str, Any]:
-    """Seed 000 Fig 7: normalised power spectrum of the last layer (logits) of ResNet v1
+    """Seed 000 Fig 7: normalised power spectrum of the last layer of ResNet v1
     (post-activation) and v2 (pre-activation) with shortcuts and batchnorm; centroid and ``h``
-    with delete-one-network jackknife intervals."""
+    with delete-one-network jackknife intervals, and the paired v1 − v2 differences.
+
+    "The last layer" is read two ways (the paper does not say which output it plots): the
+    logits (``centroid_last``/``h_last``; App. B.1 "layer outputs before classification") and
+    the output of the last residual block, every channel at every position
+    (``centroid_block``/``h_block``; for v1 after the block's final activation, for v2 the
+    sum itself, before the network's final BN-activation)."""
     from ringing.simulate.model_walks import ModelWalkConfig
     from ringing.simulate.zoo import ZooSpec
 
@@ -465,25 +472,30 @@ def v1_vs_v2(*, depth: int = 110, channels: int = 4, size: int = 16, points: int
         res[arch] = r
         rows.append({"arch": arch, "centroid_last": _ci(r.spectral_centroid[-2],
                                                         r.spectral_centroid_ci[-2]),
-                     "h_last": _h(r, -2)})
+                     "h_last": _h(r, -2),
+                     "centroid_block": _ci(r.spectral_centroid[-3], r.spectral_centroid_ci[-3]),
+                     "h_block": _h(r, -3)})
     # v1 and v2 share conv shapes, so the same seeds draw the same weights and directions
+    v1, v2 = res["resnet_v1"], res["resnet_v2"]
     rows.append({"arch": "v1 − v2 (paired)",
-                 "centroid_last": _ci(*paired_difference(res["resnet_v1"], res["resnet_v2"],
-                                                         -2)),
-                 "h_last": _ci(*paired_difference(res["resnet_v1"], res["resnet_v2"], -2,
-                                                  stat="h"))})
+                 "centroid_last": _ci(*paired_difference(v1, v2, -2)),
+                 "h_last": _ci(*paired_difference(v1, v2, -2, stat="h")),
+                 "centroid_block": _ci(*paired_difference(v1, v2, -3)),
+                 "h_block": _ci(*paired_difference(v1, v2, -3, stat="h"))})
     out: dict[str, Any] = {"rows": rows, "config": {
         "arch": f"ResNet{depth} v1/v2, planes {channels}, BN, {activation}",
         "data": f"digits {size}", "points": points, "radius": radius, "networks": networks,
         "directions": directions, "inputs": inputs}}
     if figure is not None:
         plt = _plt()
-        fig, ax = plt.subplots(figsize=(4.5, 3.2))
-        for arch, r in res.items():
-            ax.loglog(r.k, np.maximum(r.normalised[-2], 1e-14), label=arch.replace("_", " "))
-        ax.set_xlabel("k")
-        ax.set_ylabel("|z_k|² last layer (normalised)")
-        ax.legend(fontsize=8)
+        fig, axes = plt.subplots(1, 2, figsize=(9, 3.2))
+        for ax, row, what in ((axes[0], -2, "logits"), (axes[1], -3, "last block output")):
+            for arch, r in res.items():
+                ax.loglog(r.k, np.maximum(r.normalised[row], 1e-14),
+                          label=arch.replace("_", " "))
+            ax.set_xlabel("k")
+            ax.set_ylabel(f"|z_k|² {what} (normalised)")
+            ax.legend(fontsize=8)
         out["figure"] = _save(fig, figure)
     return out
 
@@ -519,6 +531,248 @@ def averaging(*, factors: Sequence[int] = (1, 2, 3, 4), depth: int = 20, channel
         ax.set_xlabel("layer")
         ax.set_ylabel("spectral centroid")
         ax.legend(fontsize=8)
+        out["figure"] = _save(fig, figure)
+    return out
+
+
+# ----------------------------------------------------------------------------
+# Fig 4, 12, 15
+
+
+def _per_path_h(res: Any, row: int = -1) -> np.ndarray:
+    """``h`` of every single walk's spectrum in row ``row`` (the loss by default), fitted over
+    the walk's fit range (:func:`ringing.spectral.fractal_exponent`, vectorised over walks;
+    NaN where a path has fewer than 3 fitted frequencies)."""
+    from ringing.spectral import fractal_exponent
+
+    kmin, kmax = res.config.fit_range
+    p = res.unit_power[:, row]
+    try:
+        return np.atleast_1d(np.asarray(fractal_exponent(p, res.k, kmin=kmin, kmax=kmax).h,
+                                        dtype=float))
+    except ValueError:
+        return np.full(p.shape[0], np.nan)
+
+
+def loss_paths(*, variants: Sequence[tuple[str, float]] = (
+        ("identity", 0.0), ("relu", 0.0), ("relu", 1.0), ("tanh", 0.0), ("tanh", 1.0)),
+        paths: int = 60, depth: int = 56, arch: str = "resnet_v1", channels: int = 4,
+        size: int = 16, points: int = 200, radius: float = 2.0, networks: int = 4,
+        inputs: int = 8, seed: int = 0, device: str = "cpu",
+        figure: str | Path | None = None) -> dict[str, Any]:
+    """Seed 000 Fig 4 (§4.3): many random loss paths of a ResNet at initialisation per variant
+    (activation, shortcut weight ``nu``); the path with the median ``h`` and its magnitude
+    spectrum, the distribution of the per-path ``h``, and ``h`` / centroid of the mean loss
+    spectrum with delete-one-network jackknife intervals.
+
+    The paper walks 500 directions on ResNet56 (16 planes, CIFAR10) with the doubled path
+    length and resolution of A.2 (200 points, radius 2); here ``paths`` loss paths spread over
+    ``networks`` networks (``paths // networks`` directions each), 4 planes, digits
+    ``size x size`` by default.  All variants share seeds, weights (the convolutions have the
+    same shapes), directions and minibatches, so the differences ``h(S) − h(NS)`` and
+    ``h(identity) − h(act, S)`` carry paired jackknife intervals."""
+    from ringing.simulate.model_walks import ModelWalkConfig
+    from ringing.simulate.zoo import ZooSpec
+
+    if isinstance(paths, bool) or not isinstance(paths, int) or paths < 2 * networks:
+        raise ValueError(f"paths={paths!r} must be an integer >= 2 x networks ({2 * networks})")
+    directions = paths // networks
+    cfg = ModelWalkConfig(points=points, radius=radius, networks=networks,
+                          directions=directions, inputs=inputs, seed=seed, device=device,
+                          loss="cross_entropy")
+    rows: list[dict[str, Any]] = []
+    res: dict[tuple[str, float], Any] = {}
+    for act, nu in variants:
+        spec = ZooSpec(arch, depth, activation=act, shortcut=float(nu), channels=channels)
+        r = zoo_walk(spec, cfg, size=size)
+        res[(act, float(nu))] = r
+        hp = _per_path_h(r)
+        ok = np.isfinite(hp)
+        med = int(np.flatnonzero(ok)[np.argsort(hp[ok])[ok.sum() // 2]]) if ok.any() else 0
+        rows.append({"activation": act, "shortcut": float(nu),
+                     "h_mean_spectrum": _h(r, -1),
+                     "centroid": _ci(r.spectral_centroid[-1], r.spectral_centroid_ci[-1]),
+                     "h_paths_median": float(np.median(hp[ok])) if ok.any() else None,
+                     "h_paths_quartiles": ([float(np.quantile(hp[ok], q)) for q in (0.25, 0.75)]
+                                           if ok.any() else None),
+                     "median_path_index": med,
+                     "median_path": r.loss_paths[med].tolist(),
+                     "median_path_power": r.unit_power[med, -1].tolist()})
+    contrasts: list[dict[str, Any]] = []
+    for act, nu in variants:
+        if nu > 0 and (act, 0.0) in res:
+            contrasts.append({"what": f"h({act} S) − h({act} NS)", **_ci(*paired_difference(
+                res[(act, float(nu))], res[(act, 0.0)], stat="h"))})
+            if ("identity", 0.0) in res and act != "identity":
+                contrasts.append({"what": f"h(identity NS) − h({act} S)", **_ci(
+                    *paired_difference(res[("identity", 0.0)], res[(act, float(nu))],
+                                       stat="h"))})
+    out: dict[str, Any] = {"rows": rows, "contrasts": contrasts, "config": {
+        "arch": f"ResNet{depth} {arch[-2:]}, planes {channels}/{2 * channels}/{4 * channels}, "
+                "BN", "data": f"digits {size}x{size}", "points": points, "radius": radius,
+        "paths": directions * networks, "networks": networks, "directions": directions,
+        "inputs": inputs, "loss": "cross_entropy", "paper_paths": 500}}
+    if figure is not None:
+        plt = _plt()
+        fig, axes = plt.subplots(1, 2, figsize=(10, 3.4))
+        t = np.arange(points) / points
+        for row in rows:
+            lab = f"{row['activation']} {'S' if row['shortcut'] else 'NS'}"
+            p = np.asarray(row["median_path"])
+            axes[0].plot(t, p - p.mean(), lw=1, label=lab)
+            pw = np.asarray(row["median_path_power"])
+            axes[1].loglog(np.arange(1, pw.size + 1), np.sqrt(np.maximum(pw, 1e-30)), lw=1,
+                           label=lab)
+        axes[0].set_xlabel("t (loop)")
+        axes[0].set_ylabel("loss − mean (path with the median h)")
+        axes[1].set_xlabel("k")
+        axes[1].set_ylabel("|z_k| of that path")
+        axes[0].legend(fontsize=7)
+        out["figure"] = _save(fig, figure)
+    return out
+
+
+def delta_orthogonal(*, inits: Sequence[str] = ("delta_orthogonal", "he"),
+                     radii: Sequence[float] = (0.1, 1.0, 10.0), activation: str = "tanh",
+                     networks_kind: Sequence[tuple[str, float | None]] = (("batch", None),
+                                                                          ("none", 1.0)),
+                     depth: int = 50, channels: int = 16, size: int = 32, points: int = 100,
+                     networks: int = 3, directions: int = 2, inputs: int = 8, seed: int = 0,
+                     device: str = "cpu", figure: str | Path | None = None) -> dict[str, Any]:
+    """Seed 000 Fig 12 (App. D.2): the Fig 3 walk (all layers moved, per-layer spectra of a
+    NoShort Toy-CNN) for tanh with delta-orthogonal initialisation (Xiao et al. 2018) at path
+    lengths ``radius`` in {0.1, 1, 10}, beside the same network with Gaussian (He)
+    initialisation.  The paper: for a very small region near the orthogonal initialisation
+    blueshift vanishes; walking further it becomes visible again.
+
+    The paper does not say whether its Fig 12 network keeps batchnorm; ``networks_kind`` lists
+    ``(norm, gain)`` pairs and the default runs both readings: the Fig 3 network (batchnorm,
+    ``sigma_w = 1/sqrt(E[tanh^2])``) and Xiao et al.'s setting (no batchnorm, no biases, the
+    critical ``sigma_w = 1`` of tanh at ``sigma_b = 0``).  Per cell: centroids of the first,
+    middle and last layer and ``h`` of the last layer (delete-one-network jackknife); the
+    paired (same networks, directions, minibatches) differences of the last-layer centroid
+    between the largest and the smallest radius, and between the two inits at each radius."""
+    from ringing.simulate.model_walks import ModelWalkConfig
+    from ringing.simulate.zoo import ZooSpec
+
+    rows: list[dict[str, Any]] = []
+    panels: list[tuple[str, Any]] = []
+    contrasts: list[dict[str, Any]] = []
+    lo_r, hi_r = float(min(radii)), float(max(radii))
+    for norm, gain in networks_kind:
+        kind = f"{'BN' if norm == 'batch' else 'no BN'}, σ_w " + (
+            "default" if gain is None else f"{gain:g}")
+        res: dict[tuple[str, float], Any] = {}
+        for init in inits:
+            spec = ZooSpec("toycnn", depth, activation=activation, channels=channels,
+                           init=init, norm=norm, gain=gain)
+            for rad in radii:
+                cfg = ModelWalkConfig(points=points, radius=float(rad), networks=networks,
+                                      directions=directions, inputs=inputs, seed=seed,
+                                      device=device, loss="cross_entropy")
+                r = zoo_walk(spec, cfg, size=size)
+                res[(init, float(rad))] = r
+                panels.append((f"{kind}, {init}, radius {rad:g}", r))
+                c = r.spectral_centroid
+                rows.append({"network": kind, "init": init, "radius": float(rad),
+                             "centroid_layer1": float(c[0]),
+                             "centroid_mid": float(c[depth // 2]),
+                             "centroid_last": _ci(c[depth - 1],
+                                                  r.spectral_centroid_ci[depth - 1]),
+                             "h_last": _h(r, depth - 1)})
+        for init in inits:
+            contrasts.append({"network": kind, "init": init,
+                              "what": f"centroid last layer, radius {hi_r:g} − radius {lo_r:g}",
+                              **_ci(*paired_difference(res[(init, hi_r)], res[(init, lo_r)],
+                                                       depth - 1))})
+        if len(inits) == 2:
+            for rad in radii:
+                contrasts.append({"network": kind, "init": f"{inits[1]} − {inits[0]}",
+                                  "what": f"centroid last layer, radius {rad:g}",
+                                  **_ci(*paired_difference(res[(inits[1], float(rad))],
+                                                           res[(inits[0], float(rad))],
+                                                           depth - 1))})
+    out: dict[str, Any] = {"rows": rows, "contrasts": contrasts, "config": {
+        "arch": f"Toy-CNN {depth}, {channels} channels, NoShort, {activation}",
+        "data": f"digits {size}x{size}", "points": points, "networks": networks,
+        "directions": directions, "inputs": inputs}}
+    if figure is not None:
+        plt = _plt()
+        nrow = len(inits) * len(networks_kind)
+        fig, axes = plt.subplots(nrow, len(radii), figsize=(3.2 * len(radii), 2.5 * nrow),
+                                 squeeze=False)
+        for ax, (title, r) in zip(axes.flat, panels, strict=True):
+            _spectra_panel(ax, r, title)
+        out["figure"] = _save(fig, figure)
+    return out
+
+
+def layer_walks(*, layers: Sequence[int] = (1, 2, 3, 5, 10, 20, 30, 40, 50),
+                activation: str = "relu", depth: int = 50, channels: int = 16, size: int = 32,
+                points: int = 100, radius: float = 1.0, networks: int = 3, directions: int = 2,
+                inputs: int = 8, seed: int = 0, device: str = "cpu",
+                figure: str | Path | None = None) -> dict[str, Any]:
+    """Seed 000 Fig 15 (App. E): loss paths of a Toy-CNN (batchnorm, NoShort) when only the
+    weights of one layer ``k`` are moved (``||D_k||_F = radius``), beside the walk of all
+    weights; path-normalised loss spectra coloured by ``k``.  The paper: moving deeper layers
+    gives smooth paths, moving early layers rough ones (more blueshift).  Per row: centroid
+    and ``h`` of the loss spectrum (delete-one-network jackknife), the Spearman correlation of
+    the layer index with the centroid, and the paired difference centroid(first) −
+    centroid(last) of the listed layers (same networks and minibatches)."""
+    import dataclasses
+
+    from scipy.stats import spearmanr
+
+    from ringing.simulate.model_walks import ModelWalkConfig
+    from ringing.simulate.zoo import ZooSpec
+
+    if any(not 1 <= k <= depth + 1 for k in layers):
+        raise ValueError(f"layers {list(layers)} must lie in 1..{depth + 1} (L + 1: classifier)")
+    base = ModelWalkConfig(points=points, radius=radius, networks=networks,
+                           directions=directions, inputs=inputs, seed=seed, device=device,
+                           loss="cross_entropy")
+    spec = ZooSpec("toycnn", depth, activation=activation, channels=channels)
+    rows: list[dict[str, Any]] = []
+    res: dict[int | str, Any] = {}
+    moved: list[int | str] = [*layers, "all"]
+    for k in moved:
+        cfg = base if isinstance(k, str) else dataclasses.replace(base, layer_only=int(k))
+        r = zoo_walk(spec, cfg, size=size)
+        res[k] = r
+        rows.append({"moved": k, "centroid": _ci(r.spectral_centroid[-1],
+                                                 r.spectral_centroid_ci[-1]),
+                     "h": _h(r, -1), "loss_path": r.loss_paths[0].tolist()})
+    first, last = layers[0], layers[-1]
+    cents = [res[k].spectral_centroid[-1] for k in layers]
+    out: dict[str, Any] = {
+        "rows": rows,
+        "spearman_layer_centroid": float(spearmanr(list(layers), cents).statistic)
+        if len(layers) >= 3 else None,
+        "first_minus_last": {"what": f"centroid(layer {first}) − centroid(layer {last})",
+                             **_ci(*paired_difference(res[first], res[last]))},
+        "config": {"arch": f"Toy-CNN {depth}, {channels} channels, BN, NoShort, {activation}",
+                   "data": f"digits {size}x{size}", "points": points, "radius": radius,
+                   "networks": networks, "directions": directions, "inputs": inputs,
+                   "loss": "cross_entropy"}}
+    if figure is not None:
+        plt = _plt()
+        fig, axes = plt.subplots(1, 2, figsize=(10, 3.4))
+        cmap = plt.get_cmap("coolwarm")
+        t = np.arange(points) / points
+        for i, k in enumerate(layers):
+            col = cmap(i / max(len(layers) - 1, 1))
+            p = res[k].loss_paths[0]
+            axes[0].plot(t, p - p.mean(), color=col, lw=0.9, label=f"layer {k}")
+            axes[1].loglog(res[k].k, np.maximum(res[k].normalised[-1], 1e-14), color=col,
+                           lw=0.9)
+        axes[1].loglog(res["all"].k, np.maximum(res["all"].normalised[-1], 1e-14), "k--",
+                       lw=1, label="all layers")
+        axes[0].set_xlabel("t (loop)")
+        axes[0].set_ylabel("loss − mean (network 0, direction 0)")
+        axes[1].set_xlabel("k")
+        axes[1].set_ylabel("normalised loss power")
+        axes[0].legend(fontsize=6, ncol=2)
+        axes[1].legend(fontsize=7)
         out["figure"] = _save(fig, figure)
     return out
 
@@ -718,7 +972,8 @@ def blueshift_trainability(*, depths: Sequence[int] = (8, 20, 32),
 
 FIGURES: dict[str, Callable[..., dict[str, Any]]] = {
     "fig1": alpha_nu_figure, "fig3": toycnn_spectra, "fig5": depth_smoothness,
-    "fig6": branch_correlation, "fig7": v1_vs_v2, "fig8": averaging}
+    "fig6": branch_correlation, "fig7": v1_vs_v2, "fig8": averaging, "fig4": loss_paths,
+    "fig12": delta_orthogonal, "fig15": layer_walks}
 
 
 def run_figures(names: Sequence[str], out: str | Path, **overrides: Any) -> dict[str, Any]:
@@ -802,6 +1057,59 @@ def tables_markdown(results: dict[str, dict[str, Any]]) -> str:
                 "measured per-layer relative radii -- a per-layer prediction treating each 3×3 "
                 "receptive field as a dense layer, labelled as such, not a CNN theory."]
         out += ["", _timing(r), ""]
+    if "fig4" in results:
+        r = results["fig4"]
+        cf = r["config"]
+        out += ["### Fig 4: many loss paths of a ResNet", "",
+                f"{cf['arch']}, {cf['data']}, T = {cf['points']}, radius {cf['radius']}, "
+                f"{cf['paths']} loss paths per variant ({cf['networks']} networks × "
+                f"{cf['directions']} directions; the paper: {cf['paper_paths']} paths), "
+                f"{cf['loss']}; intervals: delete-one-network jackknife 95 %.", "",
+                "| activation | shortcuts | h of the mean spectrum | centroid | median h of "
+                "single paths [quartiles] |", "|---|---|---|---|---|"]
+        for x in r["rows"]:
+            q = x["h_paths_quartiles"]
+            med = "–" if x["h_paths_median"] is None else (
+                f"{x['h_paths_median']:.2f} [{q[0]:.2f}, {q[1]:.2f}]")
+            out.append(f"| {x['activation']} | {'S' if x['shortcut'] else 'NS'} | "
+                       f"{_fmt(x['h_mean_spectrum'], 2)} | {_fmt(x['centroid'])} | {med} |")
+        out += ["", "| paired difference | value [95 %] |", "|---|---|"]
+        out += [f"| {c['what']} | {_fmt(c, 2)} |" for c in r["contrasts"]]
+        out += ["", _timing(r), ""]
+    if "fig12" in results:
+        r = results["fig12"]
+        cf = r["config"]
+        out += ["### Fig 12: delta-orthogonal against Gaussian initialisation", "",
+                f"{cf['arch']}, {cf['data']}, T = {cf['points']}, {cf['networks']} networks "
+                f"× {cf['directions']} directions (delete-one-network jackknife 95 %).", "",
+                "| network | init | radius | centroid layer 1 | centroid middle | centroid "
+                "last [95 %] | h last [95 %] |", "|---|---|---|---|---|---|---|"]
+        for x in r["rows"]:
+            out.append(f"| {x['network']} | {x['init']} | {x['radius']:g} | "
+                       f"{x['centroid_layer1']:.4f} | {x['centroid_mid']:.3f} | "
+                       f"{_fmt(x['centroid_last'], 4)} | {_fmt(x['h_last'], 2)} |")
+        out += ["", "| network | init | paired difference | value [95 %] |",
+                "|---|---|---|---|"]
+        out += [f"| {c['network']} | {c['init']} | {c['what']} | {_fmt(c, 4)} |"
+                for c in r["contrasts"]]
+        out += ["", _timing(r), ""]
+    if "fig15" in results:
+        r = results["fig15"]
+        cf = r["config"]
+        d = r["first_minus_last"]
+        out += ["### Fig 15: walking one layer only", "",
+                f"{cf['arch']}, {cf['data']}, T = {cf['points']}, radius {cf['radius']} "
+                f"(‖D‖ = radius in the moved layer), {cf['networks']} networks × "
+                f"{cf['directions']} directions, {cf['loss']} (delete-one-network jackknife "
+                "95 %).", "", "| moved | centroid of the loss path | h of the loss path |",
+                "|---|---|---|"]
+        for x in r["rows"]:
+            mv = "all layers" if x["moved"] == "all" else f"layer {x['moved']} only"
+            out.append(f"| {mv} | {_fmt(x['centroid'])} | {_fmt(x['h'], 2)} |")
+        sp = r.get("spearman_layer_centroid")
+        out += ["", f"{d['what']} (paired): {_fmt(d)}"
+                + ("" if sp is None else f"; Spearman(layer index, centroid) = {sp:.2f} "
+                   "(descriptive, no interval)") + ".", "", _timing(r), ""]
     if "fig5" in results:
         r = results["fig5"]
         out += ["### Fig 5: smoothness h of the loss path against depth", "",
@@ -833,9 +1141,13 @@ def tables_markdown(results: dict[str, dict[str, Any]]) -> str:
                 f"{r['config']['arch']}, {r['config']['data']}, T = {r['config']['points']}, "
                 f"radius {r['config']['radius']}, {r['config']['networks']} networks × "
                 f"{r['config']['directions']} directions (delete-one-network jackknife 95 %).", "",
-                "| block | centroid (logits) | h (logits) |", "|---|---|---|"]
+                "| block | centroid (logits) | h (logits) | centroid (last block) | "
+                "h (last block) |", "|---|---|---|---|---|"]
         for x in r["rows"]:
-            out.append(f"| {x['arch']} | {_fmt(x['centroid_last'])} | {_fmt(x['h_last'], 2)} |")
+            blk = (f" {_fmt(x['centroid_block'])} | {_fmt(x['h_block'], 2)} |"
+                   if "centroid_block" in x else " – | – |")
+            out.append(f"| {x['arch']} | {_fmt(x['centroid_last'])} | {_fmt(x['h_last'], 2)} |"
+                       + blk)
         out += ["", _timing(r), ""]
     if "fig8" in results:
         r = results["fig8"]
@@ -867,5 +1179,19 @@ def tables_markdown(results: dict[str, dict[str, Any]]) -> str:
                         f"accuracy, {what}: **{rc['spearman']:.3f}** [{rc['lo']:.3f}, "
                         f"{rc['hi']:.3f}] ({rc['interval']}, {rc['pairs']} runs)."]
         out += ["", f"Paper: {r['paper']}."]
+        out.append("")
+    if "fig9_replication" in results:
+        r = results["fig9_replication"]
+        cpu = sum(x.get("cpu_seconds", 0.0) for x in r["rows"])
+        out += ["### Fig 9 replication on fresh seeds", "",
+                f"The same grid and settings, seeds {r['config']['seeds']} (not seen when the "
+                f"α < 1 subset was chosen); {len(r['rows'])} tasks, CPU time {cpu:.0f} s.", ""]
+        for key, what in (("rank_correlation", "all runs"),
+                          ("rank_correlation_nonlinear", "nonlinear runs, α < 1")):
+            rc = r.get(key)
+            if rc:
+                out += [f"* Spearman(h at init, training accuracy), {what}: "
+                        f"**{rc['spearman']:.3f}** [{rc['lo']:.3f}, {rc['hi']:.3f}] "
+                        f"({rc['interval']}, {rc['pairs']} runs)."]
         out.append("")
     return "\n".join(out)

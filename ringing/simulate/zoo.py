@@ -106,6 +106,10 @@ class ZooSpec:
         ``"batch" | "none"`` and ``"he" | "delta_orthogonal"``.
     in_channels, classes, stride
         Input channels, classes, and the Toy-CNN input stride (5).
+    gain
+        Weight scale ``sigma_w`` of every convolution followed by an activation; ``None`` (the
+        default) is ``1/sqrt(E[phi(z)^2])`` (:func:`weight_scale`).  Xiao et al.'s critical
+        tanh network without batchnorm and biases (seed 000 Fig 12) is ``gain=1``.
     """
 
     arch: str
@@ -120,6 +124,7 @@ class ZooSpec:
     in_channels: int = 3
     classes: int = 10
     stride: int = 5
+    gain: float | None = None
 
     def __post_init__(self) -> None:
         if self.arch not in ARCHES:
@@ -145,6 +150,10 @@ class ZooSpec:
             raise ValueError(f"norm={self.norm!r}; known: {', '.join(NORMS)}")
         if self.init not in INITS:
             raise ValueError(f"init={self.init!r}; known: {', '.join(INITS)}")
+        if self.gain is not None and not (isinstance(self.gain, (int, float))
+                                          and not isinstance(self.gain, bool)
+                                          and math.isfinite(self.gain) and self.gain > 0):
+            raise ValueError(f"gain={self.gain!r} must be a finite weight scale > 0")
         get_activation(self.activation_spec)  # ValueError for a bad spec
 
     @property
@@ -200,7 +209,8 @@ def _init_conv(w: torch.Tensor, spec: ZooSpec, seed: int, index: int, *, scale: 
     """He (Gaussian) or delta-orthogonal initialisation of a 3x3 conv weight, in place,
     from the stream ``(seed, index)`` on ``w``'s device (the CPU unless :func:`build` was asked
     for ``generator_device="device"``); gain ``sigma_w`` when an activation follows."""
-    gain = weight_scale(spec.activation_spec) if scale else 1.0
+    gain = (weight_scale(spec.activation_spec) if spec.gain is None else float(spec.gain)) \
+        if scale else 1.0
     cout, cin, kh, kw = w.shape
     g = layer_generator(seed, index, w.device)
     with torch.no_grad():

@@ -36,6 +36,52 @@ def test_alpha_nu_plane_tiny(tmp_path) -> None:
     assert (tmp_path / "f1.png").stat().st_size > 1000
 
 
+def test_loss_paths_tiny(tmp_path) -> None:
+    out = ex.loss_paths(variants=(("identity", 0.0), ("relu", 0.0), ("relu", 1.0)), paths=6,
+                        networks=2, depth=8, channels=2, size=8, points=32, inputs=4,
+                        figure=tmp_path / "f4.png")
+    assert out["config"]["paths"] == 6 and len(out["rows"]) == 3
+    for row in out["rows"]:
+        # the plotted path is the one whose own h is the median (odd count of fitted paths
+        # aside, it lies between the quartiles)
+        q1, q3 = row["h_paths_quartiles"]
+        assert q1 <= row["h_paths_median"] <= q3
+        assert 0 <= row["median_path_index"] < 6 and len(row["median_path"]) == 32
+        h = row["h_mean_spectrum"]
+        assert h["lo"] <= h["value"] <= h["hi"]
+    whats = [c["what"] for c in out["contrasts"]]
+    assert whats == ["h(relu S) − h(relu NS)", "h(identity NS) − h(relu S)"]
+    assert (tmp_path / "f4.png").stat().st_size > 1000
+    with pytest.raises(ValueError, match="paths"):
+        ex.loss_paths(paths=3, networks=2)
+
+
+def test_delta_orthogonal_tiny_small_radius_is_smooth() -> None:
+    """Without batchnorm at the critical gain a short walk stays in the near-linear regime:
+    the last layer's centroid is 1 to a few 1e-3 at radius 0.01, and rises at radius 10."""
+    out = ex.delta_orthogonal(radii=(0.01, 10.0), networks_kind=(("none", 1.0),), depth=6,
+                              channels=4, size=16, points=32, networks=2, directions=1,
+                              inputs=4)
+    cells = {(r["init"], r["radius"]): r for r in out["rows"]}
+    for init in ("delta_orthogonal", "he"):
+        assert abs(cells[(init, 0.01)]["centroid_last"]["value"] - 1.0) < 5e-3
+        assert cells[(init, 10.0)]["centroid_last"]["value"] > 1.05
+    assert {c["init"] for c in out["contrasts"]} == {"delta_orthogonal", "he",
+                                                      "he − delta_orthogonal"}
+
+
+def test_layer_walks_tiny(tmp_path) -> None:
+    out = ex.layer_walks(layers=(1, 3, 6), depth=6, channels=4, size=16, points=32,
+                         networks=2, directions=1, inputs=4, figure=tmp_path / "f15.png")
+    assert [r["moved"] for r in out["rows"]] == [1, 3, 6, "all"]
+    d = out["first_minus_last"]
+    assert d["lo"] <= d["value"] <= d["hi"] and "layer 1" in d["what"]
+    assert -1.0 <= out["spearman_layer_centroid"] <= 1.0
+    assert (tmp_path / "f15.png").stat().st_size > 1000
+    with pytest.raises(ValueError, match="must lie in"):
+        ex.layer_walks(layers=(0, 3), depth=6)
+
+
 def _tiny_fig9(store, **kw):
     return ex.blueshift_trainability(depths=(8,), alphas=(0.0, 0.5, 1.0), shortcuts=(0.0, 1.0),
                                      channels=2, size=8, epochs=1, batch=256, lr=0.05,
@@ -102,6 +148,10 @@ def test_cli_model_walk_json_and_errors(capsys: pytest.CaptureFixture[str]) -> N
     assert rc == 2 and out == ""
     rc, out, err = _cli(capsys, "study", "blueshift", "--depths", "10", "--json")
     assert rc == 2 and "6n + 2" in err and out == ""
+    rc, out, err = _cli(capsys, "study", "cnn-figure", "fig5", "--paths", "10", "--json")
+    assert rc == 2 and "fig4 only" in err and out == ""
+    rc, out, err = _cli(capsys, "study", "cnn-figure", "fig4", "--paths", "1", "--json")
+    assert rc == 2 and out == ""
 
 
 @pytest.mark.gpu

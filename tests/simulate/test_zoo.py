@@ -16,6 +16,8 @@ from ringing.simulate.zoo import ZooSpec, build, digit_images, resnet_blocks, we
                                 dict(arch="toycnn", depth=3, shortcut=-1.0),
                                 dict(arch="toycnn", depth=3, norm="layer"),
                                 dict(arch="toycnn", depth=3, init="xavier"),
+                                dict(arch="toycnn", depth=3, gain=0.0),
+                                dict(arch="toycnn", depth=3, gain=float("nan")),
                                 dict(arch="toycnn", depth=3, activation="nope(x")])
 def test_bad_specs_raise(kw: dict) -> None:
     with pytest.raises(ValueError):
@@ -110,3 +112,16 @@ def test_digit_images() -> None:
     assert abs(float(x.mean())) < 1e-5 and abs(float(x.std()) - 1) < 1e-5
     with pytest.raises(ValueError):
         digit_images(4)
+
+
+@pytest.mark.parametrize("init", ["he", "delta_orthogonal"])
+def test_gain_rescales_the_same_draw(init: str) -> None:
+    """``gain`` replaces sigma_w of every conv followed by an activation and nothing else: the
+    same streams, so the weights are the default ones times gain / sigma_w (seed 000 Fig 12's
+    critical tanh network is gain 1)."""
+    base = build(ZooSpec("toycnn", 3, activation="tanh", channels=4, init=init), 0)
+    crit = build(ZooSpec("toycnn", 3, activation="tanh", channels=4, init=init, gain=1.0), 0)
+    s = weight_scale("tanh")
+    for a, b in zip(base.features, crit.features, strict=True):
+        torch.testing.assert_close(b.unit.conv.weight, a.unit.conv.weight / s)
+    torch.testing.assert_close(base.fc.weight, crit.fc.weight)

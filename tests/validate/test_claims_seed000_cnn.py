@@ -8,7 +8,10 @@ from ringing.validate.claims import catalogue, evaluate
 
 
 @pytest.mark.parametrize("name", ["seed000/cnn/alpha_one_band_limited",
-                                  "seed000/cnn/fig5_depth_ordering"])
+                                  "seed000/cnn/fig5_depth_ordering",
+                                  "seed000/cnn/fig4_loss_path_ordering",
+                                  "seed000/cnn/fig12_delta_orthogonal_radius",
+                                  "seed000/cnn/fig15_layer_only"])
 def test_quick_claim_passes(name: str) -> None:
     (claim,) = [c for c in catalogue() if c.name == name]
     r = evaluate(claim, quick=True)
