@@ -43,7 +43,9 @@ def register(subparsers: Any) -> None:
                "--json")
     add_activation(p)
     p.add_argument("--depth", type=_int_at_least(1), required=True, help=DEPTH_HELP)
-    p.add_argument("--width", type=_int_at_least(1), required=True, help="hidden width N")
+    p.add_argument("--width", type=_int_at_least(1), default=128,
+                   help="hidden width N (the default keeps the finite-width bias of every "
+                   "layer's centroid, O(L/N), inside the default interval)")
     p.add_argument("--in-dim", type=_int_at_least(1), default=None,
                    help="input width n_0 (default: the width)")
     p.add_argument("--path", choices=("loop", "segment"), default="loop",
@@ -59,7 +61,9 @@ def register(subparsers: Any) -> None:
     p.add_argument("--points", type=int, default=100, help="path samples T >= 4")
     p.add_argument("--directions", type=_int_at_least(1), default=8,
                    help="random directions K per network")
-    add_seeds(p, 1, _int_at_least(1), "; with >= 2 the intervals are over networks")
+    add_seeds(p, 4, _int_at_least(1), "; with >= 2 the intervals are over networks (population "
+              "intervals, comparable with the wide-limit prediction); with 1 they are "
+              "conditional on that network")
     p.add_argument("--direction", choices=("random", "gradient"), default="random",
                    help="walk direction: a random Gaussian direction, or the loss gradient")
     p.add_argument("--second", choices=("auto", "shifted", "independent"), default="auto",

@@ -39,7 +39,12 @@ import torch
 
 from ringing.activations import get_activation
 from ringing.checks import positive_float, positive_int
-from ringing.experiments.spectral_bias import make_seed_list, mean_interval, spearman_rows
+from ringing.experiments.spectral_bias import (
+    CORRELATION_RANGE,
+    make_seed_list,
+    mean_interval,
+    spearman_rows,
+)
 from ringing.simulate.common import make_generator, resolve_device, resolve_dtype
 from ringing.simulate.training import (
     FPRINCIPLE_TARGETS,
@@ -98,7 +103,7 @@ def _rc_summary(values: Sequence[float | None]) -> dict[str, Any]:
     v = np.array([x for x in values if x is not None], dtype=np.float64)
     if v.size == 0:
         return {"mean": None, "lo": None, "hi": None, "min": None, "max": None, "n": 0}
-    st = mean_interval(v[:, None])
+    st = mean_interval(v[:, None], bounds=CORRELATION_RANGE)
     return {k: None if x is None else float(np.asarray(x).reshape(-1)[0])
             for k, x in st.items()} | {"n": int(v.size)}
 

@@ -74,24 +74,35 @@ __all__ = [
 # statistics shared by the studies
 
 
-def mean_interval(values: np.ndarray, confidence: float = 0.95) -> dict[str, Any]:
+#: the range of a (rank) correlation: its intervals are clipped to it
+CORRELATION_RANGE = (-1.0, 1.0)
+
+
+def mean_interval(values: np.ndarray, confidence: float = 0.95,
+                  bounds: tuple[float, float] | None = None) -> dict[str, Any]:
     """Mean over axis 0 (seeds) with a Student-t interval and the min/max.
 
     The interval is the delete-one jackknife of the mean
     (:func:`ringing.stats.jackknife_ci`), which for a mean equals the
-    t-interval ``mean ± t_{S−1} s/√S``.
+    t-interval ``mean ± t_{S−1} s/√S``.  ``bounds``: the range the mean cannot leave (e.g.
+    :data:`CORRELATION_RANGE` for a mean of rank correlations); the interval is clipped to it,
+    which keeps its coverage (with 2 seeds the t-interval of a correlation is otherwise
+    ±12.7 wide).
     """
     v = np.asarray(values, dtype=np.float64)
     if v.shape[0] < 2:
         m = v.mean(axis=0)
         return {"mean": m, "lo": None, "hi": None, "min": v.min(axis=0), "max": v.max(axis=0)}
     est, lo, hi = jackknife_ci(lambda m: m, v, confidence)
+    if bounds is not None:
+        lo, hi = np.clip(lo, *bounds), np.clip(hi, *bounds)
     return {"mean": est, "lo": lo, "hi": hi, "min": v.min(axis=0), "max": v.max(axis=0)}
 
 
-def mean_ci(values: np.ndarray) -> tuple[float, float, float]:
+def mean_ci(values: np.ndarray, bounds: tuple[float, float] | None = None
+            ) -> tuple[float, float, float]:
     """``(mean, lo, hi)`` of a 1-D array of per-seed values (:func:`mean_interval`)."""
-    st = mean_interval(np.asarray(values, dtype=np.float64)[:, None])
+    st = mean_interval(np.asarray(values, dtype=np.float64)[:, None], bounds=bounds)
     if st["lo"] is None:
         raise ValueError("an interval needs at least 2 seeds")
     return float(st["mean"][0]), float(st["lo"][0]), float(st["hi"][0])
@@ -241,7 +252,7 @@ class PerturbationResult:
         rho = rhos[which]
         out = []
         for i, d in enumerate(self.sizes):
-            st = mean_interval(rho[i])
+            st = mean_interval(rho[i], bounds=CORRELATION_RANGE)
             out.append({"size": float(d), **{k: None if v is None else float(v)
                                              for k, v in st.items()}})
         return out
@@ -520,7 +531,7 @@ class ManifoldResult:
         """JSON payload of ``ringing simulate manifold``."""
         fe = self.final_error()
         rc = self.petal_rank_correlation()
-        rcs = mean_interval(rc)
+        rcs = mean_interval(rc, bounds=CORRELATION_RANGE)
         mse = mean_interval(self.mse[-1].T)
         return {
             "frequencies": self.frequencies, "petals": self.petals, "seeds": self.seeds,
@@ -650,7 +661,8 @@ class ManifoldClassificationResult:
         # frequencies where some L is not yet perfect: there the order means something
         open_k = np.any(self.accuracy.mean(axis=2) < 0.999, axis=1)
         rcm = np.nanmean(rc[:, open_k], axis=1) if open_k.any() else np.full(rc.shape[0], np.nan)
-        pooled = mean_interval(rcm[:, None]) if np.all(np.isfinite(rcm)) else None
+        pooled = (mean_interval(rcm[:, None], bounds=CORRELATION_RANGE)
+                  if np.all(np.isfinite(rcm)) else None)
         return {
             "frequencies": self.frequencies, "petals": self.petals, "seeds": self.seeds,
             "accuracy_mean": acc["mean"], "accuracy_lo": acc["lo"], "accuracy_hi": acc["hi"],
@@ -851,7 +863,7 @@ class DigitsNoiseResult:
             if not np.all(np.isfinite(row)) or row.size < 2:
                 out.append(None)
                 continue
-            m, lo, hi = mean_ci(row)
+            m, lo, hi = mean_ci(row, bounds=CORRELATION_RANGE)
             out.append({"mean": m, "lo": lo, "hi": hi})
         return out
 

@@ -243,3 +243,17 @@ def test_cli_digits_noise_text_and_json(capsys: pytest.CaptureFixture[str]) -> N
     assert d["config"]["standardize"] is True
     assert len(d["dip_depth_mean"]) == 3 and len(d["noise_graph_energy"]) == 3
     assert d["oscillations"][2] == pytest.approx(300 * d["oscillations"][0])
+
+
+def test_correlation_intervals_stay_in_range() -> None:
+    """A mean of rank correlations over 2 seeds has a t-interval of ±12.7·s/√2; clipped to
+    [-1, 1] (the mean cannot leave it), never printed as [-12.71, 12.71]."""
+    from ringing.experiments.spectral_bias import CORRELATION_RANGE, mean_ci, mean_interval
+
+    v = np.array([[-1.0], [1.0]])
+    raw = mean_interval(v)
+    assert raw["lo"][0] < -10 and raw["hi"][0] > 10  # the unclipped t-interval
+    m, lo, hi = mean_ci(v[:, 0], bounds=CORRELATION_RANGE)
+    assert (m, lo, hi) == (0.0, -1.0, 1.0)
+    m, lo, hi = mean_ci(np.array([0.5, 0.7, 0.6]), bounds=CORRELATION_RANGE)
+    assert -1 < lo < m < hi < 1  # an interval inside the range is untouched
