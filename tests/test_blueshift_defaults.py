@@ -46,7 +46,10 @@ def test_walk_defining_defaults_match() -> None:
     assert b["radius"] == [0.5] and s["radius"] is None and s["relative_radius"] is None
     sw_b = b["sigma_w"] if b["sigma_w"] is not None \
         else default_weight_scale(get_activation("relu"))
-    assert sw_b == pytest.approx(s["sigma_w"], rel=1e-12)
+    from ringing.cli_support import default_sigma_w
+
+    sw_s = s["sigma_w"] if s["sigma_w"] is not None else default_sigma_w("relu", s["norm"])
+    assert sw_b == pytest.approx(sw_s, rel=1e-12)
     assert b["sigma_b"] == 0.0  # the walk simulation has no biases
     assert b["kmin"] == 1 and b["kmax"] is None and s["kmax"] is None
     assert b["approximation"] is None  # exact on a loop

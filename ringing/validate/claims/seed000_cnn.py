@@ -220,7 +220,7 @@ def _paired_outcome(c: dict[str, Any], tolerance: str, setup: str,
 
 
 def claim_loss_path_ordering(depth: int, channels: int, size: int, paths: int, networks: int,
-                             points: int) -> Outcome:
+                             points: int, device: str = "cpu") -> Outcome:
     """Seed 000 §4.3 / Fig 4: of a ResNet's loss paths at initialisation, the nonlinear network
     without skip connections has the most blueshift (smallest ``h``), skip connections dampen
     it and the linear network (identity activation) has none.  Measured
@@ -234,7 +234,7 @@ def claim_loss_path_ordering(depth: int, channels: int, size: int, paths: int, n
 
     out = loss_paths(variants=(("identity", 0.0), ("relu", 0.0), ("relu", 1.0)), paths=paths,
                      depth=depth, channels=channels, size=size, points=points,
-                     networks=networks)
+                     networks=networks, device=device)
     c = {x["what"]: x for x in out["contrasts"]}
     s, lin = c["h(relu S) − h(relu NS)"], c["h(identity NS) − h(relu S)"]
     verdicts = (_paired_verdict(s["lo"], s["hi"]), _paired_verdict(lin["lo"], lin["hi"]))
@@ -263,7 +263,8 @@ CLAIMS.append(Claim(
 
 
 def claim_delta_orthogonal_radius(depth: int, channels: int, size: int, networks: int,
-                                  directions: int, radii: list[float]) -> Outcome:
+                                  directions: int, radii: list[float],
+                                  device: str = "cpu") -> Outcome:
     """Seed 000 App. D.2 / Fig 12: with delta-orthogonal initialisation (tanh) blueshift
     vanishes in a very small region around the initialisation and becomes visible again
     further out.  Measured on the network delta-orthogonal initialisation is made for (Xiao
@@ -279,7 +280,7 @@ def claim_delta_orthogonal_radius(depth: int, channels: int, size: int, networks
 
     out = delta_orthogonal(radii=tuple(radii), depth=depth, channels=channels, size=size,
                            networks=networks, directions=directions,
-                           networks_kind=(("none", 1.0),))
+                           networks_kind=(("none", 1.0),), device=device)
     (c,) = [x for x in out["contrasts"] if x["init"] == "delta_orthogonal"]
     return _paired_outcome(
         c, f"{c['what']} > 0 (delta-orthogonal), 95 % paired jackknife interval over networks",
@@ -302,7 +303,7 @@ CLAIMS.append(Claim(
 
 
 def claim_layer_only(depth: int, channels: int, size: int, networks: int, directions: int,
-                     layers: list[int]) -> Outcome:
+                     layers: list[int], device: str = "cpu") -> Outcome:
     """Seed 000 App. E / Fig 15: moving only an early layer's weights gives a rougher loss path
     than moving only a deep layer's (a Toy-CNN at initialisation, ReLU, batchnorm, NoShort).
     Measured (:func:`ringing.experiments.seed000_cnn.layer_walks`): the loss path's spectral
@@ -312,7 +313,7 @@ def claim_layer_only(depth: int, channels: int, size: int, networks: int, direct
     from ringing.experiments.seed000_cnn import layer_walks
 
     out = layer_walks(layers=tuple(layers), depth=depth, channels=channels, size=size,
-                      networks=networks, directions=directions)
+                      networks=networks, directions=directions, device=device)
     c = out["first_minus_last"]
     return _paired_outcome(
         c, f"{c['what']} of the loss path > 0, 95 % paired jackknife interval over networks",

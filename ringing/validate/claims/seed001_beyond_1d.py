@@ -153,7 +153,8 @@ CLAIMS.append(Claim("seed001/digits/high_frequency_noise_fitted_later",
                     kind="simulation", cost=40.0, requires=("torch",)))
 
 
-def claim_digits_no_dip_for_low_frequency_noise(steps: int, seeds: int) -> Outcome:
+def claim_digits_no_dip_for_low_frequency_noise(steps: int, seeds: int,
+                                                device: str = "cpu") -> Outcome:
     """Experiment 3 (Fig 4a–d) on digits 0/1 with the paper's raw radial wave sin(k‖x‖), β = 1:
     the validation loss (clean labels) has no dip for low-frequency noise (k = 0.1, 0.03
     radial oscillations across the data) — the dip depth (min(v_0, v_T) − min v)/min(v_0, v_T)
@@ -168,7 +169,7 @@ def claim_digits_no_dip_for_low_frequency_noise(steps: int, seeds: int) -> Outco
     from ringing.experiments.spectral_bias import digits_noise
 
     res = digits_noise(noise_frequencies=(0.1, 30.0), amplitudes=(1.0,), steps=steps,
-                       seeds=seeds)
+                       seeds=seeds, device=device)
     depth = res.dip_depth[:, 0, :]  # (F, S)
     m0, lo0, hi0 = _ci(depth[0])
     m, lo, hi = _ci(depth[1] - depth[0])
