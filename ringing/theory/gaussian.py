@@ -289,6 +289,18 @@ def _t_panels(r_: np.ndarray, k: np.ndarray, knz: np.ndarray, base: np.ndarray,
     return theta, s, np.sort(np.concatenate(parts, axis=1), axis=1)
 
 
+def _t_nodes(r_: np.ndarray, k: np.ndarray, knz: np.ndarray, base: np.ndarray,
+             grade: np.ndarray, xg: np.ndarray, wg: np.ndarray
+             ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Gauss–Legendre t-nodes, weights, cos t and cos(t − θ) on the split t-panels, (m, Nt)."""
+    theta, _, bps = _t_panels(r_, k, knz, base, grade)
+    m = r_.size
+    a, b = bps[:, :-1, None], bps[:, 1:, None]
+    t = ((a + b) / 2 + (b - a) / 2 * xg).reshape(m, -1)
+    wt = ((b - a) / 2 * wg).reshape(m, -1)
+    return t, wt, np.cos(t), np.cos(t - theta[:, None])
+
+
 def polar_covariance(f: Callable[[np.ndarray], np.ndarray], kinks: tuple[float, ...],
                      rho: np.ndarray, *, order: int = 20, t_panels: int = 16,
                      r_max: float = 12.0, r_panels: int = 8, chunk: int = 16,
@@ -310,12 +322,8 @@ def polar_covariance(f: Callable[[np.ndarray], np.ndarray], kinks: tuple[float, 
     grade = np.array(t_grade, dtype=float)
     for s0 in range(0, flat.size, chunk):
         r_ = np.clip(flat[s0:s0 + chunk], -1.0, 1.0)
-        theta, _, bps = _t_panels(r_, k, knz, base, grade)
         m = r_.size
-        a, b = bps[:, :-1, None], bps[:, 1:, None]
-        t = ((a + b) / 2 + (b - a) / 2 * xg).reshape(m, -1)  # (m, Nt)
-        wt = ((b - a) / 2 * wg).reshape(m, -1)
-        ct, ctt = np.cos(t), np.cos(t - theta[:, None])
+        t, wt, ct, ctt = _t_nodes(r_, k, knz, base, grade, xg, wg)
         rparts = [np.broadcast_to(rbase, (*t.shape, rbase.size))]
         if knz.size:
             with np.errstate(divide="ignore", invalid="ignore"):
@@ -363,12 +371,8 @@ def polar_covariance_pieces(lows: np.ndarray, coef: np.ndarray, rho: np.ndarray,
     grade = np.array(t_grade, dtype=float)
     for s0 in range(0, flat.size, chunk):
         r_ = np.clip(flat[s0:s0 + chunk], -1.0, 1.0)
-        theta, _, bps = _t_panels(r_, k, knz, base, grade)
         m = r_.size
-        a, b = bps[:, :-1, None], bps[:, 1:, None]
-        t = ((a + b) / 2 + (b - a) / 2 * xg).reshape(m, -1)  # (m, Nt)
-        wt = ((b - a) / 2 * wg).reshape(m, -1)
-        ct, ctt = np.cos(t), np.cos(t - theta[:, None])
+        t, wt, ct, ctt = _t_nodes(r_, k, knz, base, grade, xg, wg)
         with np.errstate(divide="ignore", invalid="ignore"):
             cand = np.concatenate([knz / ct[..., None], knz / ctt[..., None]], axis=-1)
         cand = np.where(np.isfinite(cand) & (cand > 0), cand, np.inf)
