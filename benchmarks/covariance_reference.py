@@ -1,13 +1,17 @@
-"""Independent 30-digit references for C[φ|ρ; σ] over the whole registry (issue 12).
+"""Independent ≥ 30-digit references for C[φ|ρ; σ] over the whole registry (issue 12).
 
-    python benchmarks/covariance_reference.py [--workers 2] [--only tanh,elu]
+    python benchmarks/covariance_reference.py [--workers 2] [--only tanh,elu] [--out FILE]
+    python benchmarks/covariance_reference.py --self-check
+    python benchmarks/covariance_reference.py --only even_tanh --points FILE.jsonl
+    python benchmarks/covariance_reference.py --assemble FILE.jsonl | --merge OTHER.json
 
-Written with mpmath only; nothing is imported from ``ringing.theory`` (the activations
-are re-typed here from their textbook definitions, so that a mistake in the package's
+Written with mpmath only; nothing is imported from ``ringing`` (the activations are
+re-typed here from their textbook definitions, so that a mistake in the package's
 registry would show up as a disagreement too).  C = E[φ(σu)φ(σv)], corr(u, v) = ρ, at
-σ ∈ {0.5, 1, 3} and the 201 values of :func:`rho_grid` (including ±(1 − 1e-10); the
-smoothed-integral group at every 4th of them and ±(1 − 1e-10), 52 values), working
-precision 36 digits, stored to 32.  Three independent methods:
+σ ∈ {0.5, 1, 3} and the 201 values of :func:`rho_grid` (including ±1 and ±(1 − 1e-10)),
+working precision :data:`DPS` = 36 digits for every group (recorded per entry in
+``meta["dps"]``; the closed-form and Mehler entries predate that field and were computed
+at the same 36), stored to 32.  Four independent methods:
 
 * **closed forms** (identity, relu, lrelu, abs, odd_square, square, erf, gaussian, sin,
   cos, polynomial = hermite(k=1) = x): arc-cosine kernels of order 1 and 2
@@ -17,13 +21,22 @@ precision 36 digits, stored to 32.  Three independent methods:
   C = E_u[φ(σu) g(σρu, σ√(1−ρ²))] with g(m, s) = E[φ(m + s z)] in closed form (ramps,
   YΦ(Y), the lognormal truncated mean), the outer integral by ``mpmath.quad``
   (tanh-sinh) split at the kinks and the smoothed kinks; its error estimate is kept.
+* **the polar form** (softsign, even_tanh: kink at 0, no closed-form smoothing):
+  C = (1/2π)∫dt ∫ φ(σr cos t) φ(σr cos(t − θ)) r e^{−r²/2} dr, halved twice by symmetry
+  and split at the rays; softsign's radial integral in closed form (Goodwin–Staton),
+  the angle by ``mpmath.quad``; even_tanh's radial integral by 96/192-point and the
+  angle by graded 24-point Gauss–Legendre in mpmath (:func:`polar_integral`).
 * **Mehler series in mpmath** (tanh, sigmoid, softplus, silu, mish): ĥ_k by the
   trapezoidal (sinc) rule in z at two step sizes (exponentially convergent for an
   integrand analytic in a strip), the normalised Hermite recurrence in mpmath, and
   C = Σ ĥ_k² ρ^k; the truncation error is bounded by the tail ‖φ‖² − Σ ĥ_k² with
   ‖φ‖² from ``mpmath.quad``; the stored error is tail + step-size difference.
 
-softsign and even_tanh (kinked, no closed-form smoothing) are not covered.
+softsign, even_tanh, htanh and gelu are computed at the distinct |ρ| of the grid and
+mapped to ρ < 0 by exact identities (:data:`MIRROR`), verified directly at three
+negative ρ.  ``--self-check`` recomputes :data:`CHECK_POINTS` at 26 digits and, for the
+polar group, by adaptive tanh-sinh in both integrals (and even_tanh once in the
+conditional form with a Cohen–Villegas–Zagier inner mean), storing the differences.
 """
 
 from __future__ import annotations
@@ -207,11 +220,13 @@ def _softsign_radial(a: Any, b: Any) -> Any:
     """
     if min(a, b) < mp.mpf(10) ** (-mp.mp.dps - 8):  # the integral is ≤ √(π/2)·min(a, b)
         return mp.mpf(0)
-    extra = 8 + (max(0, int(mp.log10(max(a, b) / abs(a - b)))) if a != b else 0)
+    near = abs(a - b) < max(a, b) * mp.mpf(10) ** -12
+    extra = 8 + (0 if near else max(0, int(mp.log10(max(a, b) / abs(a - b)))))
     with mp.extradps(extra):
         a, b = +a, +b
-        if a == b:  # ∫ r e^{−r²/2}/(1+ar)² dr directly (a measure-zero set of angles)
-            lab = mp.quad(lambda r: r * mp.exp(-r * r / 2) / (1 + a * r) ** 2, [0, 1, mp.inf])
+        if near:  # next to the crossing angle: the last integral directly
+            lab = mp.quad(lambda r: r * mp.exp(-r * r / 2) / ((1 + a * r) * (1 + b * r)),
+                          [0, 1, mp.inf])
         else:
             lab = -(_J(a) - _J(b)) / (a - b)
         return +(1 - _K(a) - _K(b) + lab)
@@ -567,7 +582,8 @@ def _points_task(args: tuple[str, float, str]) -> str:
     done = set()
     p = Path(path)
     if p.exists():
-        done = {(d["act"], d["sigma"], d["rho"]) for d in map(json.loads, p.read_text().split())}
+        done = {(d["act"], d["sigma"], d["rho"])
+                for d in map(json.loads, p.read_text().splitlines())}
     for r in todo:
         if (act, sig, r) in done:
             continue
@@ -583,7 +599,7 @@ def assemble_points(path: Path, data: dict[str, Any]) -> None:
     (ρ < 0 by the mirror identity), with ``rho_index`` naming them."""
     grid = rho_grid()
     got: dict[tuple[str, float], dict[float, tuple[str, str]]] = {}
-    for d in map(json.loads, path.read_text().split()):
+    for d in map(json.loads, path.read_text().splitlines()):
         got.setdefault((d["act"], d["sigma"]), {})[d["rho"]] = (d["value"], d["err"])
     mp.mp.dps = DPS
     for (act, sig), pts in got.items():
@@ -645,6 +661,8 @@ def main() -> None:
         other = json.loads(Path(a.merge).read_text())
         for part in ("values", "error", "meta"):
             data.setdefault(part, {}).update(other.get(part, {}))
+        if "self_check" in other:
+            data["self_check"] = other["self_check"]
         out.write_text(json.dumps(data))
         return
     if a.self_check:
