@@ -497,14 +497,18 @@ def _condition_set(cond: Any) -> sp.Set:
     return cond.as_set()
 
 
-def _pieces(expr: sp.Expr) -> list[tuple[sp.Expr, sp.Expr, sp.Expr]]:
-    """Split a (possibly Piecewise) expression into (lo, hi, piece) over the real line."""
+@lru_cache(maxsize=256)
+def _pieces(expr: sp.Expr) -> tuple[tuple[sp.Expr, sp.Expr, sp.Expr], ...]:
+    """Split a (possibly Piecewise) expression into (lo, hi, piece) over the real line.
+
+    Cached: structure recognition and the exact-in-r polar rule both ask for the pieces.
+    """
     e = sp.piecewise_fold(expr.rewrite(sp.Piecewise)) if expr.has(
         sp.Abs, sp.Max, sp.Min, sp.sign, sp.Heaviside) else sp.piecewise_fold(expr)
     if not isinstance(e, sp.Piecewise):
         if e.has(sp.Piecewise):
             raise ExactTimeout("nested Piecewise")
-        return [(-sp.oo, sp.oo, e)]
+        return ((-sp.oo, sp.oo, e),)
     covered: sp.Set = sp.EmptySet
     out = []
     for val, cond in e.args:
@@ -520,7 +524,7 @@ def _pieces(expr: sp.Expr) -> list[tuple[sp.Expr, sp.Expr, sp.Expr]]:
                 continue
             else:
                 raise ExactTimeout(f"cannot split the set {iv}")
-    return out
+    return tuple(out)
 
 
 def exact_gauss_expectation(expr: sp.Expr, *, timeout: float = 10.0) -> sp.Expr:
