@@ -59,6 +59,7 @@ __all__ = [
     "bound_profile",
     "theorem_bound",
     "rho_max_profile",
+    "one_minus_rho_max_profile",
     "composition_upper_curve",
     "symbolic_ratio",
     "critical_shrinkage_bound_symbolic",
@@ -467,18 +468,34 @@ def theorem_bound(layers: Sequence[CorrelationLayer], *,
     }
 
 
+def one_minus_rho_max_profile(layers: Sequence[CorrelationLayer], *, points: int = 65
+                              ) -> np.ndarray:
+    """1 − ρ_max at every depth 1..L, carried as the gap 1 − ρ (App. A.1).
+
+    1 − ρ_max(L) = min_{l ≤ L} max_{ρ ∈ [−1, 1]} (1 − P_l∘…∘P_1(ρ)).  On [0, 1] the largest
+    gap is at ρ = 0 (P̃ non-decreasing); on [−1, 0] the maximum is taken over a uniform
+    grid of ``points`` nodes, so the value returned is ≤ the true 1 − ρ_max (a theorem
+    violation found with it is a real one).  The gaps go through the layers'
+    ``gap_map`` (:func:`ringing.theory.kernels.compose_gap`), so in the deep ordered phase,
+    where 1 − ρ falls below float64's resolution of ρ near 1 (1.6e-36 for relu,
+    σ_w = 1, σ_b = 0.5 at depth 200), it keeps its relative accuracy (~1e-13) instead of
+    rounding to 0.
+    """
+    ls = _check_layers(layers)
+    gap0 = 1.0 - np.linspace(-1.0, 0.0, points)  # exact: 1 − ρ for ρ ∈ [−1, 0]
+    gaps = compose_gap(ls, gap0)[1:]
+    return np.minimum.accumulate(gaps.max(axis=1))
+
+
 def rho_max_profile(layers: Sequence[CorrelationLayer], *, points: int = 65) -> np.ndarray:
     """ρ_max at every depth 1..L: max_{l ≤ L} min_{ρ ∈ [−1, 1]} P_l∘…∘P_1(ρ) (App. A.1).
 
-    On [0, 1] the minimum is at ρ = 0 (P̃ non-decreasing); on [−1, 0] it is
-    taken over a uniform grid of ``points`` nodes, so the value returned is ≥ the
-    true ρ_max (1 − ρ_max is under-estimated: a theorem violation found with it
-    is a real one).
+    ``1 − one_minus_rho_max_profile``: rounds to 1 once 1 − ρ_max < 1.1e-16; anything
+    that needs 1 − ρ_max (the theorem's right-hand side) should use
+    :func:`one_minus_rho_max_profile` directly.  The grid over [−1, 0] makes the value
+    ≥ the true ρ_max.
     """
-    ls = _check_layers(layers)
-    grid = np.linspace(-1.0, 0.0, points)
-    rho = compose(ls, grid)[1:]
-    return np.maximum.accumulate(rho.min(axis=1))
+    return 1.0 - one_minus_rho_max_profile(layers, points=points)
 
 
 def composition_upper_curve(layers: Sequence[CorrelationLayer], t: Any) -> np.ndarray:
@@ -599,14 +616,16 @@ def theorem2_study(layers: Sequence[CorrelationLayer], *, points: int = 65) -> d
     ls = _check_layers(layers)
     st = bound_profile(ls, denominator="stated")
     pr = bound_profile(ls, denominator="proof")
-    rmax = rho_max_profile(ls, points=points)
-    fac = (1.0 - rmax) ** 2 / 8.0
+    gmax = one_minus_rho_max_profile(ls, points=points)
+    rmax = 1.0 - gmax
+    fac = gmax**2 / 8.0
     rhs_s, rhs_p = fac * st.theorem_sum, fac * pr.theorem_sum
     with np.errstate(divide="ignore"):
         ratio_s = np.where(rhs_s > 0, st.jacobian_sq / np.where(rhs_s > 0, rhs_s, 1), np.inf)
         ratio_p = np.where(rhs_p > 0, pr.jacobian_sq / np.where(rhs_p > 0, rhs_p, 1), np.inf)
     out: dict[str, Any] = {
-        "jacobian_sq": st.jacobian_sq, "rho_max": rmax, "rho_tilde_max": st.rho_tilde_max,
+        "jacobian_sq": st.jacobian_sq, "rho_max": rmax, "one_minus_rho_max": gmax,
+        "rho_tilde_max": st.rho_tilde_max,
         "sum_stated": st.theorem_sum, "sum_proof": pr.theorem_sum,
         "rhs_stated": rhs_s, "rhs_proof": rhs_p,
         "ratio_stated": ratio_s, "ratio_proof": ratio_p,

@@ -47,6 +47,7 @@ __all__ = [
     "PiecewiseLinearFamily",
     "GaussianAnalyticFamily",
     "recognise",
+    "polynomial_pieces",
     "polynomial_hermite",
     "arccos_k0",
     "arccos_k1",
@@ -415,6 +416,40 @@ def _as_piecewise_linear(e: sp.Expr) -> PiecewiseLinearFamily | None:
     return PiecewiseLinearFamily(
         "piecewise-linear with one kink at 0: arc-cosine kernels of order 0 and 1",
         left[0], left[1], right[0], right[1])
+
+
+@lru_cache(maxsize=1024)
+def polynomial_pieces(expr: sp.Expr | None
+                      ) -> tuple[tuple[float, ...], tuple[tuple[float, ...], ...]] | None:
+    """(lows, coef) when ``expr`` is a polynomial in x on every piece of its Piecewise form
+    (htanh, relu(x − 0.5), odd_square, …): ``expr = Σ_k coef[i][k] x^k`` for
+    lows[i] ≤ x < lows[i+1], lows[0] = −∞; else ``None``.  Read off the structure (the
+    numeric engine then integrates the polar form exactly in r)."""
+    from ringing.theory.gaussian import ExactTimeout, _pieces
+
+    if expr is None or expr.free_symbols - {x}:
+        return None
+    try:
+        pieces = _pieces(expr)
+    except (ExactTimeout, TypeError, ValueError, NotImplementedError):
+        return None
+    if len(pieces) < 2:
+        return None
+    rows = []
+    for lo, hi, val in sorted(pieces, key=lambda p: float(p[0])):
+        val = sp.expand(val)
+        if not val.is_polynomial(x):
+            return None
+        cs = [_num(c) for c in reversed(sp.Poly(val, x).all_coeffs())]
+        if any(c is None for c in cs):
+            return None
+        rows.append((float(lo), float(hi), cs))
+    if rows[0][0] != -math.inf or rows[-1][1] != math.inf or any(
+            r[1] != q[0] for r, q in zip(rows[:-1], rows[1:], strict=True)):
+        return None
+    deg = max(len(r[2]) for r in rows)
+    coef = tuple(tuple([*r[2], *([0.0] * (deg - len(r[2])))]) for r in rows)
+    return tuple(r[0] for r in rows), coef  # type: ignore[return-value]
 
 
 @lru_cache(maxsize=1024)

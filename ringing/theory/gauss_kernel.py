@@ -140,7 +140,7 @@ def numeric_interpolant(act: Activation | str | Any, *, sigma: float = 1.0,
     if got is not None and got[0] is a:
         return got[1]
     key, fn, kinks = _numeric_target(a, sigma, derivative)
-    it = cached_interpolant(key, fn, kinks)
+    it = cached_interpolant(key, fn, kinks, pieces=_polynomial_pieces(a, sigma, derivative))
     if len(_INTERPS) > 4096:
         _INTERPS.clear()
     _INTERPS[(id(a), sigma, derivative)] = (a, it)
@@ -148,6 +148,20 @@ def numeric_interpolant(act: Activation | str | Any, *, sigma: float = 1.0,
 
 
 _INTERPS: dict[tuple[int, float, bool], tuple[Activation, Any]] = {}
+
+
+def _polynomial_pieces(a: Activation, sigma: float, derivative: bool
+                       ) -> tuple[np.ndarray, np.ndarray] | None:
+    """(lows, coef) of z ↦ φ(σz) (or φ') when it is a polynomial on every piece, else None."""
+    from ringing.theory.families import polynomial_pieces
+
+    if a.expr is None:
+        return None
+    got = polynomial_pieces(_derivative_of(a).expr if derivative else a.expr)
+    if got is None:
+        return None
+    lows, coef = got
+    return np.asarray(lows) / sigma, np.asarray(coef) * sigma ** np.arange(len(coef[0]))
 
 
 def covariance_result(act: Activation | str | Any, rho: Any, *, sigma: float = 1.0,

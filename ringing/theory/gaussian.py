@@ -39,6 +39,10 @@ import mpmath
 import numpy as np
 import sympy as sp
 
+# sympy imports sympy.tensor.tensor lazily in the first Add.flatten (~0.3 s, once per
+# process); importing it here counts it as import time, not as the first covariance call's
+import sympy.tensor.tensor  # noqa: F401
+
 from ringing.activations import Activation, get_activation, x
 from ringing.checks import positive_float
 
@@ -51,6 +55,7 @@ __all__ = [
     "adaptive_gauss_rule",
     "check_square_integrable",
     "polar_covariance",
+    "polar_covariance_pieces",
     "exact_gauss_expectation",
     "ExactTimeout",
 ]
@@ -256,6 +261,46 @@ def check_square_integrable(act: Activation, sigma: float = 1.0) -> None:
 # the covariance C[phi | rho]
 
 
+def _t_panels(r_: np.ndarray, k: np.ndarray, knz: np.ndarray, base: np.ndarray,
+              grade: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(θ, √(1−ρ²), sorted t-breakpoints per ρ) of the split polar rule (module docstring)."""
+    m = r_.size
+    theta = np.arccos(r_)
+    s = np.sqrt(np.maximum(1.0 - r_**2, 0.0))
+    special = np.stack([np.full(m, math.pi / 2), np.full(m, 1.5 * math.pi),
+                        theta + math.pi / 2, theta + 1.5 * math.pi], axis=1)
+    parts = [np.broadcast_to(base, (m, base.size)), special % _TWO_PI]
+    if knz.size:
+        # a kink at κ ≠ 0 is the curve r = κ / cos t, which leaves to r = ∞ at the rays
+        # cos t = 0 with the flat, non-analytic factor exp(−κ²/(2 cos² t)): grade the
+        # t-panels geometrically towards those rays
+        offs = np.concatenate([grade, -grade])
+        parts.append((special[:, :, None] + offs).reshape(m, -1) % _TWO_PI)
+    if k.size:
+        ki, kj = np.meshgrid(k, k, indexing="ij")
+        ki, kj = ki.ravel(), kj.ravel()
+        num = kj[None, :] - r_[:, None] * ki[None, :]
+        den = np.broadcast_to(s[:, None], num.shape)
+        safe = den > 0
+        v = np.where(safe, num / np.where(safe, den, 1.0),
+                     np.where(num >= 0, 1e300, -1e300))
+        ang = np.arctan2(v, np.broadcast_to(ki, v.shape))
+        parts.append(ang % _TWO_PI)
+    return theta, s, np.sort(np.concatenate(parts, axis=1), axis=1)
+
+
+def _t_nodes(r_: np.ndarray, k: np.ndarray, knz: np.ndarray, base: np.ndarray,
+             grade: np.ndarray, xg: np.ndarray, wg: np.ndarray
+             ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Gauss–Legendre t-nodes, weights, cos t and cos(t − θ) on the split t-panels, (m, Nt)."""
+    theta, _, bps = _t_panels(r_, k, knz, base, grade)
+    m = r_.size
+    a, b = bps[:, :-1, None], bps[:, 1:, None]
+    t = ((a + b) / 2 + (b - a) / 2 * xg).reshape(m, -1)
+    wt = ((b - a) / 2 * wg).reshape(m, -1)
+    return t, wt, np.cos(t), np.cos(t - theta[:, None])
+
+
 def polar_covariance(f: Callable[[np.ndarray], np.ndarray], kinks: tuple[float, ...],
                      rho: np.ndarray, *, order: int = 20, t_panels: int = 16,
                      r_max: float = 12.0, r_panels: int = 8, chunk: int = 16,
@@ -278,32 +323,7 @@ def polar_covariance(f: Callable[[np.ndarray], np.ndarray], kinks: tuple[float, 
     for s0 in range(0, flat.size, chunk):
         r_ = np.clip(flat[s0:s0 + chunk], -1.0, 1.0)
         m = r_.size
-        theta = np.arccos(r_)
-        s = np.sqrt(np.maximum(1.0 - r_**2, 0.0))
-        special = np.stack([np.full(m, math.pi / 2), np.full(m, 1.5 * math.pi),
-                            theta + math.pi / 2, theta + 1.5 * math.pi], axis=1)
-        parts = [np.broadcast_to(base, (m, base.size)), special % _TWO_PI]
-        if knz.size:
-            # a kink at κ ≠ 0 is the curve r = κ / cos t, which leaves to r = ∞ at the rays
-            # cos t = 0 with the flat, non-analytic factor exp(−κ²/(2 cos² t)): grade the
-            # t-panels geometrically towards those rays
-            offs = np.concatenate([grade, -grade])
-            parts.append((special[:, :, None] + offs).reshape(m, -1) % _TWO_PI)
-        if k.size:
-            ki, kj = np.meshgrid(k, k, indexing="ij")
-            ki, kj = ki.ravel(), kj.ravel()
-            num = kj[None, :] - r_[:, None] * ki[None, :]
-            den = np.broadcast_to(s[:, None], num.shape)
-            safe = den > 0
-            v = np.where(safe, num / np.where(safe, den, 1.0),
-                         np.where(num >= 0, 1e300, -1e300))
-            ang = np.arctan2(v, np.broadcast_to(ki, v.shape))
-            parts.append(ang % _TWO_PI)
-        bps = np.sort(np.concatenate(parts, axis=1), axis=1)
-        a, b = bps[:, :-1, None], bps[:, 1:, None]
-        t = ((a + b) / 2 + (b - a) / 2 * xg).reshape(m, -1)  # (m, Nt)
-        wt = ((b - a) / 2 * wg).reshape(m, -1)
-        ct, ctt = np.cos(t), np.cos(t - theta[:, None])
+        t, wt, ct, ctt = _t_nodes(r_, k, knz, base, grade, xg, wg)
         rparts = [np.broadcast_to(rbase, (*t.shape, rbase.size))]
         if knz.size:
             with np.errstate(divide="ignore", invalid="ignore"):
@@ -317,6 +337,72 @@ def polar_covariance(f: Callable[[np.ndarray], np.ndarray], kinks: tuple[float, 
         fu = f(r * ct[..., None])
         fv = f(r * ctt[..., None])
         inner = np.sum(wr * fu * fv, axis=-1)
+        out[s0:s0 + m] = np.sum(wt * inner, axis=-1) / _TWO_PI
+    return out.reshape(rho.shape)
+
+
+def polar_covariance_pieces(lows: np.ndarray, coef: np.ndarray, rho: np.ndarray, *,
+                            order: int = 14, t_panels: int = 12, chunk: int = 64,
+                            t_grade: tuple[float, ...] = (0.02, 0.05, 0.12, 0.3)
+                            ) -> np.ndarray:
+    """C[f|ρ] for f polynomial on every piece, with the r-integral done exactly.
+
+    ``f(z) = Σ_k coef[i, k] z^k`` for ``lows[i] ≤ z < lows[i+1]`` (``lows[0] = −∞``).  The
+    t-integral is the split, graded Gauss–Legendre rule of :func:`polar_covariance`; on
+    each t-node the r-axis is cut at the kink crossings r = κ/cos t, κ/cos(t − θ), where
+    f(r cos t) f(r cos(t − θ)) is one polynomial P(r), and
+    ∫_a^b P(r) r e^{−r²/2} dr = Σ_n P_n M_{n+1}(a, b) with the truncated Gaussian moments
+    M_0 = √(π/2)(erfc(a/√2) − erfc(b/√2)), M_1 = e^{−a²/2} − e^{−b²/2},
+    M_m = (m−1) M_{m−2} + a^{m−1} e^{−a²/2} − b^{m−1} e^{−b²/2} (b = ∞ allowed).
+    No r-quadrature error and no cut-off at large r.
+    """
+    from scipy.special import erfc
+
+    rho = np.asarray(rho, dtype=float)
+    flat = rho.ravel()
+    out = np.empty_like(flat)
+    lows = np.asarray(lows, dtype=float)
+    coef = np.asarray(coef, dtype=float)
+    k = lows[1:]
+    knz = k[np.abs(k) > 1e-14]
+    deg = coef.shape[1] - 1
+    xg, wg = _leggauss(order)
+    base = np.linspace(0.0, _TWO_PI, t_panels + 1)
+    grade = np.array(t_grade, dtype=float)
+    for s0 in range(0, flat.size, chunk):
+        r_ = np.clip(flat[s0:s0 + chunk], -1.0, 1.0)
+        m = r_.size
+        t, wt, ct, ctt = _t_nodes(r_, k, knz, base, grade, xg, wg)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            cand = np.concatenate([knz / ct[..., None], knz / ctt[..., None]], axis=-1)
+        cand = np.where(np.isfinite(cand) & (cand > 0), cand, np.inf)
+        rb = np.sort(np.concatenate([np.zeros((*t.shape, 1)), cand,
+                                     np.full((*t.shape, 1), np.inf)], axis=-1), axis=-1)
+        ra, rb2 = rb[..., :-1], rb[..., 1:]  # (m, Nt, J) intervals, some empty (inf, inf)
+        live = np.isfinite(ra)
+        ra = np.where(live, ra, 0.0)
+        rb2 = np.where(live, rb2, 0.0)
+        mid = np.where(np.isfinite(rb2), (ra + rb2) / 2, ra + 1.0)
+        i1 = np.searchsorted(lows, mid * ct[..., None], side="right") - 1
+        i2 = np.searchsorted(lows, mid * ctt[..., None], side="right") - 1
+        # coefficients in r of f(r cos t) and f(r cos(t − θ)) on each interval
+        pw = np.arange(deg + 1)
+        c1 = coef[i1] * (ct[..., None, None] ** pw)
+        c2 = coef[i2] * (ctt[..., None, None] ** pw)
+        # truncated moments M_1 .. M_{2 deg + 1} of r^n e^{−r²/2} on [ra, rb]
+        ea = np.exp(-(ra**2) / 2)
+        eb = np.where(np.isfinite(rb2), np.exp(-(np.where(np.isfinite(rb2), rb2, 0.0) ** 2) / 2),
+                      0.0)
+        rbf = np.where(np.isfinite(rb2), rb2, 0.0)
+        mom = [math.sqrt(math.pi / 2) * (erfc(ra / math.sqrt(2)) - np.where(
+            np.isfinite(rb2), erfc(rbf / math.sqrt(2)), 0.0)), ea - eb]
+        for n in range(2, 2 * deg + 2):
+            mom.append((n - 1) * mom[n - 2] + ra ** (n - 1) * ea - rbf ** (n - 1) * eb)
+        inner = np.zeros(ra.shape)
+        for j in range(deg + 1):
+            for q in range(deg + 1):
+                inner += c1[..., j] * c2[..., q] * mom[j + q + 1]
+        inner = np.sum(np.where(live, inner, 0.0), axis=-1)
         out[s0:s0 + m] = np.sum(wt * inner, axis=-1) / _TWO_PI
     return out.reshape(rho.shape)
 
@@ -376,18 +462,57 @@ def _truncated_moments(n_max: int, lo: sp.Expr, hi: sp.Expr) -> list[sp.Expr]:
     return m[: n_max + 1]
 
 
-def _pieces(expr: sp.Expr) -> list[tuple[sp.Expr, sp.Expr, sp.Expr]]:
-    """Split a (possibly Piecewise) expression into (lo, hi, piece) over the real line."""
+_RELATIONS = {sp.StrictLessThan: (True, True), sp.LessThan: (True, False),
+              sp.StrictGreaterThan: (False, True), sp.GreaterThan: (False, False)}
+
+
+def _condition_set(cond: Any) -> sp.Set:
+    """The set of real x where a Piecewise condition holds.
+
+    Conditions linear in x with numeric coefficients (a·x + b < 0, and ``And`` of such:
+    every condition the parser and ``piecewise_fold`` produce for kinks) are read off
+    directly; anything else goes to sympy's ``as_set`` (slow: its first call imports
+    sympy's periodicity and units machinery, ~0.2 s).
+    """
+    if cond is sp.true:
+        return sp.Reals
+    if isinstance(cond, sp.And):
+        out: sp.Set = sp.Reals
+        for c in cond.args:
+            out = out.intersect(_condition_set(c))
+        return out
+    kind = _RELATIONS.get(type(cond))
+    if kind is not None:
+        d = sp.expand(cond.lhs - cond.rhs)
+        if d.is_polynomial(x):
+            pl = sp.Poly(d, x)
+            a, b = pl.coeff_monomial(x), pl.coeff_monomial(1)
+            if pl.degree() == 1 and a.is_number and b.is_number and a != 0:
+                below, strict = kind  # d < 0 (below) or d > 0, strict or not
+                if a < 0:
+                    below = not below
+                t = -b / a
+                return (sp.Interval(-sp.oo, t, right_open=strict) if below
+                        else sp.Interval(t, sp.oo, left_open=strict))
+    return cond.as_set()
+
+
+@lru_cache(maxsize=256)
+def _pieces(expr: sp.Expr) -> tuple[tuple[sp.Expr, sp.Expr, sp.Expr], ...]:
+    """Split a (possibly Piecewise) expression into (lo, hi, piece) over the real line.
+
+    Cached: structure recognition and the exact-in-r polar rule both ask for the pieces.
+    """
     e = sp.piecewise_fold(expr.rewrite(sp.Piecewise)) if expr.has(
         sp.Abs, sp.Max, sp.Min, sp.sign, sp.Heaviside) else sp.piecewise_fold(expr)
     if not isinstance(e, sp.Piecewise):
         if e.has(sp.Piecewise):
             raise ExactTimeout("nested Piecewise")
-        return [(-sp.oo, sp.oo, e)]
+        return ((-sp.oo, sp.oo, e),)
     covered: sp.Set = sp.EmptySet
     out = []
     for val, cond in e.args:
-        st = (cond.as_set() if cond is not sp.true else sp.Reals).intersect(sp.Reals)
+        st = _condition_set(cond).intersect(sp.Reals)
         st = st - covered
         covered = covered.union(st)
         ivs = st.args if isinstance(st, sp.Union) else (st,)
@@ -399,7 +524,7 @@ def _pieces(expr: sp.Expr) -> list[tuple[sp.Expr, sp.Expr, sp.Expr]]:
                 continue
             else:
                 raise ExactTimeout(f"cannot split the set {iv}")
-    return out
+    return tuple(out)
 
 
 def exact_gauss_expectation(expr: sp.Expr, *, timeout: float = 10.0) -> sp.Expr:

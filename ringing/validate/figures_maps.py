@@ -57,20 +57,20 @@ def figure_shrinkage_depth(path: str | Path, slope: float = 0.2, max_depth: int 
     """
     import sympy as sp
 
-    from ringing.theory.convexity import bound_profile, eq_4_1, rho_max_profile
+    from ringing.theory.convexity import bound_profile, eq_4_1, one_minus_rho_max_profile
     from ringing.theory.kernels import critical_layer
 
     plt = _plt()
     act = f"lrelu(slope={slope})"
     layers = [critical_layer(act)] * max_depth
     prof = bound_profile(layers)
-    rmax = rho_max_profile(layers, points=rho_max_points)
+    gmax = one_minus_rho_max_profile(layers, points=rho_max_points)
     a, L = sp.Symbol("a", positive=True), sp.Symbol("L", positive=True)
     f41 = sp.lambdify(L, eq_4_1().subs(a, sp.Rational(repr(slope))), "numpy")
     depth = prof.depth
     fig, ax = plt.subplots(figsize=(6, 4.5))
     ax.loglog(depth, 1.0 - prof.rho_tilde, "k-", lw=1.8, label="$1-\\tilde\\rho_L$ (exact)")
-    ax.loglog(depth, 1.0 - rmax, "g-", lw=1.2, label="$1-\\rho_{\\max}$ (grid)")
+    ax.loglog(depth, gmax, "g-", lw=1.2, label="$1-\\rho_{\\max}$ (grid)")
     ax.loglog(depth, 2.0 * (1.0 - prof.rho_tilde_max), "k--", lw=1.0,
               label="$2(1-\\tilde\\rho_{\\max})$")
     ax.loglog(depth, f41(depth.astype(float)), "b-", lw=1.8, label="eq 4.1 bound")
@@ -96,7 +96,7 @@ def slack_table(activations: Sequence[str] | None = None, depths: Sequence[int] 
     """
     from ringing.activations import list_activations
     from ringing.runs.progress import progress
-    from ringing.theory.convexity import bound_profile, rho_max_profile
+    from ringing.theory.convexity import bound_profile, one_minus_rho_max_profile
     from ringing.theory.kernels import Layer, critical_layer, critical_ratio
 
     names = list(activations) if activations is not None else list_activations()
@@ -113,11 +113,11 @@ def slack_table(activations: Sequence[str] | None = None, depths: Sequence[int] 
                            Layer(name, 1.0, 0.0)))
         for ph, lay in phases:
             prof = bound_profile([lay] * top)
-            rmax = rho_max_profile([lay] * top, points=rho_max_points)
+            gmax = one_minus_rho_max_profile([lay] * top, points=rho_max_points)
             for d in depths:
                 i = d - 1
                 b = float(prof.one_minus_rho_max_bound[i])
-                one = 1.0 - float(rmax[i])
+                one = float(gmax[i])
                 slack = b / one if one > 0 and np.isfinite(b) else float("inf")
                 lines.append(f"| {name} | {ph} | {d} | {prof.jacobian_sq[i]:.4g} | "
                              f"{prof.theorem_sum[i]:.4g} | {b:.4g} | {one:.4g} | {slack:.3g} |")

@@ -448,13 +448,13 @@ def claim_theorem1(case: str, depth: int = 40, points: int = 65) -> Outcome:
     the closed forms of App. B (:func:`_theorem_exact`): the theorem's sum Σ_l (relative
     1e-9) and, where it has one, (P_L∘…∘P_1)'(1) (relative 1e-9).
     """
-    from ringing.theory.convexity import bound_profile, rho_max_profile
+    from ringing.theory.convexity import bound_profile, one_minus_rho_max_profile
 
     layers = _bound_layers(case, depth)
     den = "proof" if case.startswith("resnet") else "stated"
     p = bound_profile(layers, denominator=den)  # type: ignore[arg-type]
-    rmax = rho_max_profile(layers, points=points)
-    rhs = (1 - rmax) ** 2 / 8 * p.theorem_sum
+    gmax = one_minus_rho_max_profile(layers, points=points)  # 1 − ρ_max as a gap
+    rhs = gmax**2 / 8 * p.theorem_sum
     ok_idx = rhs > 0
     if not np.any(ok_idx):
         raise ValueError(f"{case}: the right-hand side vanishes at every depth")
