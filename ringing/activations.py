@@ -279,6 +279,12 @@ def _compile(e: sp.Basic, b: _Backend) -> _Fn:
         fb = _compile(base, b)
         if ex.is_Integer:
             n = int(ex)
+            # the common small powers without the general power routine (a reciprocal,
+            # e.g. softsign's x/(1 + x), costs one division instead of a pow and a division)
+            if n == -1:
+                return lambda v: 1.0 / fb(v)
+            if n == 2:
+                return lambda v: (lambda u: u * u)(fb(v))
             if n >= 0:
                 return lambda v: fb(v) ** n
             return lambda v: 1.0 / fb(v) ** (-n)
