@@ -49,8 +49,8 @@ from ringing.simulate.common import make_generator, resolve_device, resolve_dtyp
 from ringing.simulate.training import (
     FPRINCIPLE_TARGETS,
     BatchedMLP,
+    censored_rank_correlations,
     learned_steps,
-    rank_correlation,
     train_full_batch,
     validate_steps,
 )
@@ -80,12 +80,6 @@ __all__ = [
     "InfoPlaneResult",
     "info_plane",
 ]
-
-
-def _censored_rank_correlations(freqs: np.ndarray, learned: np.ndarray, total: int,
-                                every: int) -> list[float | None]:
-    cens = float(total + every)
-    return [rank_correlation(freqs, row, cens) for row in learned]
 
 
 def order_correlation(peaks: np.ndarray, delta: np.ndarray) -> np.ndarray:
@@ -227,7 +221,7 @@ class PCFPrincipleResult:
 
     def rank_correlations(self) -> list[float | None]:
         """Spearman(peak frequency, learned step) per seed (censored runs last)."""
-        return _censored_rank_correlations(self.peaks, self.learned, self.total_steps,
+        return censored_rank_correlations(self.peaks, self.learned, self.total_steps,
                                            self.record_every)
 
     def payload(self) -> dict[str, Any]:
@@ -372,7 +366,7 @@ class WeightedLossResult:
         """JSON payload of ``ringing simulate weighted-loss``."""
         per: list[dict[str, Any]] = []
         for i, w in enumerate(self.weights):
-            rc = _censored_rank_correlations(self.peaks, self.learned[i], self.total_steps,
+            rc = censored_rank_correlations(self.peaks, self.learned[i], self.total_steps,
                                              self.record_every)
             lst = np.where(self.learned[i] < 0, np.inf, self.learned[i].astype(np.float64))
             med = np.median(lst, axis=0)

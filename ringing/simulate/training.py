@@ -53,6 +53,7 @@ __all__ = [
     "record_schedule",
     "learned_steps",
     "rank_correlation",
+    "censored_rank_correlations",
     "SpectralBiasResult",
     "spectral_bias",
     "FPrincipleTarget",
@@ -434,6 +435,19 @@ def rank_correlation(frequencies: np.ndarray, learned: np.ndarray, censor_value:
     return rho if math.isfinite(rho) else None
 
 
+def censor_step(total_steps: int, record_every: int) -> float:
+    """The step a never-learned frequency counts as learned at: one recording after the end."""
+    return float(total_steps + record_every)
+
+
+def censored_rank_correlations(frequencies: np.ndarray, learned: np.ndarray, total_steps: int,
+                               record_every: int) -> list[float | None]:
+    """:func:`rank_correlation` of ``frequencies`` against each row (seed) of ``learned``
+    ``(S, K)``, never-learned frequencies at :func:`censor_step`."""
+    cens = censor_step(total_steps, record_every)
+    return [rank_correlation(frequencies, row, cens) for row in learned]
+
+
 def _median_learned(learned: np.ndarray) -> list[float | None]:
     """Median over seeds per frequency, censored runs counting as +∞; ``None`` if censored."""
     ls = np.where(learned < 0, np.inf, learned.astype(np.float64))
@@ -486,8 +500,8 @@ class SpectralBiasResult:
 
     def rank_correlations(self) -> list[float | None]:
         """Spearman(frequency, learned step) per seed."""
-        cens = float(self.total_steps + self.record_every)
-        return [rank_correlation(self.frequencies, row, cens) for row in self.learned]
+        return censored_rank_correlations(self.frequencies, self.learned, self.total_steps,
+                                          self.record_every)
 
     def payload(self) -> dict[str, Any]:
         """The JSON payload of ``ringing simulate spectral-bias``."""
@@ -504,7 +518,7 @@ def _payload(frequencies: np.ndarray, learned: np.ndarray, delta: np.ndarray,
              steps: np.ndarray, per_seed: list[float | None], total_steps: int,
              record_every: int, threshold: float, extra: dict[str, Any]) -> dict[str, Any]:
     med = _median_learned(learned)
-    cens = float(total_steps + record_every)
+    cens = censor_step(total_steps, record_every)
     med_arr = np.array([-1 if v is None else v for v in med])
     out: dict[str, Any] = {
         "frequencies": frequencies,
@@ -651,8 +665,8 @@ class FPrincipleResult:
 
     def rank_correlations(self) -> list[float | None]:
         """Spearman(peak frequency, learned step) per seed."""
-        cens = float(self.total_steps + self.record_every)
-        return [rank_correlation(self.peaks, row, cens) for row in self.learned]
+        return censored_rank_correlations(self.peaks, self.learned, self.total_steps,
+                                          self.record_every)
 
     def payload(self) -> dict[str, Any]:
         """The JSON payload of ``ringing simulate fprinciple``."""
