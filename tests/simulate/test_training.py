@@ -220,3 +220,15 @@ def test_cuda_matches_cpu() -> None:
         losses.append(train_full_batch(m, x, y, steps=20, lr=1e-3, record_every=5,
                                        compile="off").train_loss)
     np.testing.assert_allclose(losses[0], losses[1], rtol=1e-8)
+
+
+def test_never_learned_ranks_after_the_last_recorded_step() -> None:
+    """A frequency never learned counts as learned one recording after the end, strictly after
+    one learned at the very last recorded step (``total_steps``): the ranking stays 1."""
+    from ringing.simulate.training import censor_step, censored_rank_correlations
+
+    assert censor_step(1000, 100) > 1000
+    learned = np.array([[100, 1000, -1], [-1, 1000, 100]])
+    rho = censored_rank_correlations(np.array([1.0, 2.0, 3.0]), learned, 1000, 100)
+    assert rho[0] == pytest.approx(1.0)
+    assert rho[1] == pytest.approx(-1.0)
