@@ -23,7 +23,7 @@ from ringing.validate.claims import CATALOGUE_ENV, Claim, Outcome, catalogue, cl
 ROOT = Path(__file__).resolve().parents[2]
 
 #: the catalogue's size; a claim added or removed changes it here (never silently)
-CATALOGUE_SIZE = 140
+CATALOGUE_SIZE = 142
 
 #: every quick claim's verdict (``ringing validate --quick``)
 EXPECTED_EXPECTED_DIFFERENCE = {

@@ -9,13 +9,14 @@ import pytest
 
 torch = pytest.importorskip("torch")
 
+from ringing.stats import fit_width_law  # noqa: E402
 from ringing.validate.claims import catalogue  # noqa: E402
 from ringing.validate.claims.design import (  # noqa: E402
     claim_dks_simulation,
     claim_init_cvalue_simulation,
+    claim_lrelu_nlc_common_scale,
     claim_lrelu_nlc_simulation,
     dks_finite_width_error,
-    fit_width_law,
 )
 
 
@@ -49,26 +50,27 @@ def test_design_claims_registered() -> None:
             "design/init/tanh/cvalue_simulation"} <= names
 
 
-@pytest.mark.parametrize("designed, identity, verdict", [
-    (1.2, 1.0, "fail"),                      # below the prediction
-    (2.0, 1.0, "pass"),                      # on it
-    (2.52, 2.52 / 2.305, "expected-difference"),  # above, ratio on the documented law
-    (2.9, 1.0, "fail"),                      # above, but the law does not account for it
+@pytest.mark.parametrize("designed, chain, verdict", [
+    (1.2, 1.2, "fail"),                      # below the prediction (even if the chain agrees)
+    (2.0, 2.0, "pass"),                      # on it
+    (2.52, 2.53, "expected-difference"),     # above, and what the network's own chain predicts
+    (2.9, 2.53, "fail"),                     # above, but not what its chain predicts
 ])
-def test_lrelu_nlc_claim_verdicts(designed: float, identity: float, verdict: str) -> None:
-    """Only a measurement above NLC_tau^(D-1) whose ratio to the identity network follows the
-    documented R_inf + c/N law is the expected difference; below it, or an excess beyond the
-    law, fails (the old rule, "anything above", would call the last case expected)."""
+def test_lrelu_nlc_claim_verdicts(designed: float, chain: float, verdict: str) -> None:
+    """Only a measurement above NLC_tau^(D-1) that agrees with the same network's Gram chain at
+    the same width is the expected difference; below it, or an excess the chain does not
+    reproduce, fails."""
     from unittest import mock
 
     import ringing.validate.claims.design as d
 
     jitter = np.array([-0.002, 0.0, 0.002])
-    fake = ("lrelu(slope=0.6473521455873443)", designed + jitter, identity + 0 * jitter)
-    with mock.patch.object(d, "lrelu_nlc_samples", return_value=fake):
+    fake = ("lrelu(slope=0.6473521455873443)", designed + jitter)
+    with mock.patch.object(d, "lrelu_nlc_samples", return_value=fake), \
+            mock.patch.object(d, "lrelu_nlc_chain", return_value=chain + 2 * jitter):
         out = d.claim_lrelu_nlc_simulation(width=1024, seeds=3, n_probe_batches=1)
     assert out.verdict == verdict, out.reason
-    assert out.details["ratio_law"] == pytest.approx(2.154 + 154.7 / 1024, abs=2e-3)
+    assert out.details["chain_nlc"] == pytest.approx(chain)
 
 
 def test_width_law_fit_recovers_a_known_law() -> None:
@@ -88,13 +90,19 @@ def test_width_law_fit_recovers_a_known_law() -> None:
         fit_width_law({256: [1.0, 2.0], 512: [1.0, 2.0]})
 
 
-def test_designed_lrelu_network_follows_the_documented_law() -> None:
-    """Must-show 2 (simulation, reduced): width 512, 3 seeds: the batchnorm-form NLC is above 2
-    (not met within the stated error) and its ratio to the identity network is on the
-    documented R_inf + c/N law (fitted at 256/512/2048 with 8/8/4 seeds; a regression check
-    with fewer seeds and probes — the claim's own width 1024 was held out of the fit), so the
-    verdict is the documented expected difference."""
-    out = claim_lrelu_nlc_simulation(width=512, seeds=3, n_probe_batches=2)
+def test_designed_lrelu_network_is_what_its_gram_chain_predicts() -> None:
+    """Must-show 2 (simulation, reduced): width 512, 3 seeds: the batchnorm-form NLC of the
+    NLC_tau^49 = 2 network is above 2 (not met within the stated error) and agrees with the
+    Gram chain of the same network at the same width, so the verdict is the explained
+    expected difference."""
+    out = claim_lrelu_nlc_simulation(width=512, seeds=3, n_probe_batches=2, chain_replicates=8)
     assert out.verdict == "expected-difference", out.reason
     assert out.simulation is not None and out.simulation > 2.3
-    assert 1.05 < out.details["identity_nlc"] < 1.12
+    assert out.details["chain_nlc"] > 2.3
+
+
+def test_common_scale_chain_gives_nlc_tau_power() -> None:
+    """The mechanism (reduced): with one common spread per layer the designed network's chain
+    has wide limit NLC_tau^49 = 2 (widths 512-2048, 4 replicates)."""
+    out = claim_lrelu_nlc_common_scale(widths=(512, 1024, 2048), replicates=4)
+    assert out.verdict == "pass", out.reason

@@ -16,8 +16,6 @@ One family of claims per design family:
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
-from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -206,137 +204,132 @@ CLAIMS.append(Claim("design/lrelu_nlc/theory",
 LRELU_NLC_SETTING = {"depth": 50, "d_in": 100, "d_out": 10, "batch_size": 250, "n_data": 500}
 
 
-@dataclass
-class WidthFit:
-    """``m(N) = a + c·N^(−p)`` fitted by weighted least squares to per-width means.
-
-    ``cov`` is the 2×2 covariance of (a, c) from the per-width standard errors, ``chi2`` the
-    weighted residual sum with ``dof`` = widths − 2 (a law that does not fit shows as
-    chi2 ≫ dof).  :func:`ringing.validate.compare.width_bias` is the two-width case.
-    """
-
-    exponent: float
-    a: float
-    c: float
-    cov: np.ndarray
-    chi2: float
-    dof: int
-
-    def predict(self, width: float) -> tuple[float, float]:
-        """``(m(N), its standard error from the fit)``."""
-        x = np.array([1.0, float(width) ** -self.exponent])
-        return float(x @ np.array([self.a, self.c])), float(math.sqrt(x @ self.cov @ x))
-
-
-def fit_width_law(samples: dict[int, Sequence[float] | np.ndarray], exponent: float = 1.0
-                  ) -> WidthFit:
-    """Fit ``a + c·N^(−exponent)`` to ``{width: per-seed values}`` (≥ 3 widths, ≥ 2 seeds each),
-    weighting each width's mean by 1/stderr²."""
-    if len(samples) < 3:
-        raise ValueError(f"a width law needs >= 3 widths, got {len(samples)}")
-    widths = np.array(sorted(samples), dtype=float)
-    vals = [np.asarray(samples[int(n)], dtype=float) for n in widths]
-    if any(v.size < 2 for v in vals):
-        raise ValueError("every width needs >= 2 seeds for its standard error")
-    y = np.array([v.mean() for v in vals])
-    w = np.array([v.size / v.var(ddof=1) for v in vals])
-    x = np.stack([np.ones_like(y), widths ** -exponent], axis=1)
-    cov = np.linalg.inv(x.T @ (x * w[:, None]))
-    beta = cov @ (x.T @ (w * y))
-    chi2 = float(((y - x @ beta) ** 2 * w).sum())
-    return WidthFit(exponent, float(beta[0]), float(beta[1]), cov, chi2, len(y) - 2)
-
-
-def lrelu_nlc_samples(width: int, seeds: int, n_probe_batches: int, *, depth: int = 50,
-                      value: float = 2.0, n_data: int | None = None,
-                      batch_size: int | None = None, dtype: str = "float32",
-                      device: str = "cpu") -> tuple[str, np.ndarray, np.ndarray]:
-    """Per-seed batchnorm-form NLC (seed 004 §G) of the designed leaky-ReLU network and of the
-    same network (same seeds, so the same weights) with the identity activation.
-
-    Returns ``(spec, designed, identity)``; the setting is :data:`LRELU_NLC_SETTING`.
-    """
-    from ringing.simulate.data import gaussian_data
-    from ringing.simulate.measure import measure_nlc
-    from ringing.simulate.networks import NetworkConfig
+def lrelu_nlc_spec(depth: int = 50, value: float = 2.0) -> str:
+    """The leaky ReLU designed for NLC_τ^(depth−1) = ``value`` (``ringing design lrelu
+    --free slope --target nlc=VALUE``), as an activation spec."""
     from ringing.theory.design import Parametrised, design
 
-    st = LRELU_NLC_SETTING
     res = design(Parametrised("lrelu", "slope"), depth, [f"nlc={value}"])
     if res.chosen is None:
         raise ValueError(f"no leaky-ReLU slope found ({res.status})")
-    spec = res.chosen.activation
-    data = gaussian_data(n_data or st["n_data"], st["d_in"], seed=1)
-    out = []
-    for act in (spec, "identity"):
-        cfg = NetworkConfig(width=width, depth=depth, activation=act, norm="batch",
-                            in_dim=st["d_in"], out_dim=st["d_out"], final_norm=False)
-        r = measure_nlc(cfg, data, seeds=range(seeds), batch_size=batch_size or st["batch_size"],
-                        n_probe_batches=n_probe_batches, device=device, dtype=dtype,
-                        show_progress=False)
-        out.append(np.asarray(r["nlc_per_seed"], dtype=float))
-    return spec, out[0], out[1]
+    return str(res.chosen.activation)
 
 
-#: The paired ratio designed / identity network against width (:func:`lrelu_nlc_samples`,
-#: depth 50, b = 250, float32), fitted as R∞ + c/N on widths 256 (8 seeds, 8 probe
-#: batches), 512 (8 seeds, 4) and 2048 (4 seeds, 4) — width 1024, the claim's, held out
-#: (docs/design.md, "Must-show 2"; 1/√N is rejected: it mispredicts 1024 by 3.3σ).
-LRELU_RATIO_FIT = WidthFit(1.0, 2.154024140701582, 154.70491479257913,
-                           np.array([[0.00013205610339761477, -0.05708998365395819],
-                                     [-0.05708998365395819, 48.3689266328486]]), 1.70, 1)
+def lrelu_nlc_samples(width: int, seeds: int, n_probe_batches: int, *, depth: int = 50,
+                      value: float = 2.0, spec: str | None = None, dtype: str = "float32",
+                      device: str = "cpu") -> tuple[str, np.ndarray]:
+    """Per-seed batchnorm-form NLC (seed 004 §G, :func:`ringing.simulate.measure.measure_nlc`)
+    of the leaky-ReLU network in :data:`LRELU_NLC_SETTING`; ``spec`` defaults to the slope
+    designed for NLC_τ^(depth−1) = ``value``.  Returns ``(spec, per-seed NLC)``."""
+    from ringing.simulate.data import gaussian_data
+    from ringing.simulate.measure import measure_nlc
+
+    st = LRELU_NLC_SETTING
+    spec = spec or lrelu_nlc_spec(depth, value)
+    data = gaussian_data(st["n_data"], st["d_in"], seed=1)
+    r = measure_nlc(lrelu_nlc_config(spec, width, depth), data, seeds=range(seeds),
+                    batch_size=st["batch_size"], n_probe_batches=n_probe_batches,
+                    device=device, dtype=dtype, show_progress=False)
+    return spec, np.asarray(r["nlc_per_seed"], dtype=float)
+
+
+def lrelu_nlc_config(spec: str, width: int, depth: int = 50, d_in: int | None = None) -> Any:
+    """The batchnorm network of :data:`LRELU_NLC_SETTING` with activation ``spec``."""
+    from ringing.simulate.networks import NetworkConfig
+
+    st = LRELU_NLC_SETTING
+    return NetworkConfig(width=width, depth=depth, activation=spec, norm="batch",
+                         in_dim=d_in or st["d_in"], out_dim=st["d_out"], final_norm=False)
+
+
+def lrelu_nlc_minibatches(replicates: int, seed: int = 0, *, batch_size: int | None = None,
+                          d_in: int | None = None) -> Any:
+    """``replicates`` random minibatches of the setting's Gaussian data (seed 1, max(500, 2b)
+    inputs), shape (R, b, d) — drawn as the estimator draws its probe minibatches."""
+    import torch
+
+    from ringing.simulate.data import gaussian_data
+
+    st = LRELU_NLC_SETTING
+    b, d = batch_size or st["batch_size"], d_in or st["d_in"]
+    x = torch.as_tensor(gaussian_data(max(st["n_data"], 2 * b), d, seed=1).x,
+                        dtype=torch.float64)
+    g = torch.Generator().manual_seed(10_000 + seed)
+    idx = torch.stack([torch.randperm(x.shape[0], generator=g)[:b] for _ in range(replicates)])
+    return x[idx]
+
+
+def lrelu_nlc_chain(spec: str, width: int, replicates: int, *, depth: int = 50,
+                    scale: str = "minibatch") -> np.ndarray:
+    """Per-replicate batch-form NLC of the same network from the Gram chain at the same width
+    (:func:`ringing.simulate.gram_chain.batchnorm_nlc_chain`, exact in distribution)."""
+    import torch
+
+    from ringing.simulate.gram_chain import batchnorm_nlc_chain
+
+    r = batchnorm_nlc_chain(lrelu_nlc_config(spec, width, depth),
+                            lrelu_nlc_minibatches(replicates), replicates=replicates,
+                            scale=scale, generator=torch.Generator().manual_seed(1))
+    return np.asarray(r.nlc, dtype=float)
+
+
+def _mean_se(v: np.ndarray) -> tuple[float, float]:
+    return float(v.mean()), float(v.std(ddof=1) / math.sqrt(v.size)) if v.size > 1 else 0.0
+
+
+#: The fixed-minibatch wide limit of the batch-form NLC of the NLC_τ^49 = 2 leaky ReLU in
+#: :data:`LRELU_NLC_SETTING` (benchmarks/batchnorm_chain.py --part wide; Gram chains at
+#: M = 4096, 16384, 65536, 8 replicates, a + c/M): batchnorm's per-unit minibatch spreads.
+LRELU_BATCH_WIDE_LIMIT = (float("nan"), float("nan"))
 
 
 def claim_lrelu_nlc_simulation(width: int, seeds: int, n_probe_batches: int, depth: int = 50,
-                               value: float = 2.0, device: str = "cpu") -> Outcome:
-    """The empirical NLC (batchnorm form, seed 004 §G) of the designed depth-50 network.
+                               value: float = 2.0, chain_replicates: int = 8,
+                               device: str = "cpu") -> Outcome:
+    """The empirical NLC (batchnorm form, seed 004 §G) of the NLC_τ^49 = 2 network.
 
     Network as in seed 004's study (:data:`LRELU_NLC_SETTING`): ``depth`` linear layers with
     batchnorm, d_in 100, d_out 10, Gaussian data, minibatches of 250.  Against the prediction
     NLC_τ^(D−1) = ``value`` with the stated error of the NLC claims, 4·stderr plus 2(D−1)/N
     relative (an O(1/N) bias per batchnorm layer): ``pass``.
 
-    Finding (docs/design.md): it is not met.  The batchnorm form differentiates through the
-    minibatch statistics and measures the output's spread on the minibatch that set them, so
-    batchnorm is itself nonlinear in it: the *identity* network measures 1.07–1.10 (widths
-    256–2048) and extrapolates to 1.10 in the wide limit — it grows with width, it is not
-    finite-size (with statistics held fixed the wide-limit value is the minibatch-whitening
-    factor :func:`ringing.theory.design.batchnorm_whitening_nlc` = 1.150).  The paired ratio
-    designed / identity approaches its wide limit as R∞ + c/N (:data:`LRELU_RATIO_FIT`:
-    R∞ = 2.154 ± 0.012, c = 155 ± 7), so a residual R∞/value = 1.077 remains too.  Verdict:
-    ``expected-difference`` when the measurement is above ``value`` *and* its ratio to the
-    identity network agrees with the documented law at this width (4·√(se² + se_fit²));
-    ``fail`` otherwise (below the prediction, or an excess the law does not account for).
+    Finding (docs/design.md): it is not met, and the cause is identified.  In the batch form
+    every unit is divided by its *own* minibatch spread; with a finite minibatch (b = 250,
+    d = 100) those spreads fluctuate from unit to unit even at infinite width, and the NLC —
+    tangent energy over spread, averaged over units — gains a Jensen-type excess at every
+    layer.  The Gram chain (:mod:`ringing.simulate.gram_chain`) has the network's
+    distribution at every width: the same network's chain at this width is the reference of
+    the verdict; its wide limit is :data:`LRELU_BATCH_WIDE_LIMIT`, and with one common spread
+    per layer the chain gives NLC_τ^49 (claim ``design/lrelu_nlc/common_scale``).
+    Verdict: ``expected-difference`` when the measurement is above ``value`` and agrees with
+    the chain at this width within 4·√(se_net² + se_chain²); ``fail`` otherwise.
     """
     try:
-        spec, des, ide = lrelu_nlc_samples(width, seeds, n_probe_batches, depth=depth,
-                                           value=value, device=device)
+        spec, des = lrelu_nlc_samples(width, seeds, n_probe_batches, depth=depth, value=value,
+                                      device=device)
+        chain = lrelu_nlc_chain(spec, width, chain_replicates, depth=depth)
     except ValueError as e:
         return Outcome("fail", reason=str(e))
     fwe = 2.0 * (depth - 1) / width * value
     cmp = compare_simulation(value, des, finite_width_error=fwe, what=f"depth-{depth} NLC")
-    ratio = des / ide
-    r_mean = float(ratio.mean())
-    r_se = float(ratio.std(ddof=1) / math.sqrt(ratio.size)) if ratio.size > 1 else 0.0
-    law, law_se = LRELU_RATIO_FIT.predict(width)
-    documented = (depth == LRELU_NLC_SETTING["depth"] and value == 2.0
-                  and abs(r_mean - law) <= 4.0 * math.hypot(r_se, law_se))
-    cmp.details.update(activation=spec, identity_nlc=float(ide.mean()),
-                       identity_nlc_stderr=float(ide.std(ddof=1) / math.sqrt(ide.size))
-                       if ide.size > 1 else 0.0,
-                       ratio=r_mean, ratio_stderr=r_se, ratio_law=law, ratio_law_stderr=law_se,
-                       ratio_wide_limit=LRELU_RATIO_FIT.a, **LRELU_NLC_SETTING)
+    (m, se), (cm, cse) = _mean_se(des), _mean_se(chain)
+    agree = abs(m - cm) <= 4.0 * math.hypot(se, cse)
+    cmp.details.update(activation=spec, chain_nlc=cm, chain_stderr=cse,
+                       chain_replicates=chain_replicates,
+                       chain_wide_limit=LRELU_BATCH_WIDE_LIMIT[0],
+                       chain_wide_limit_stderr=LRELU_BATCH_WIDE_LIMIT[1], **LRELU_NLC_SETTING)
     if cmp.verdict == "pass":
         return cmp
-    cmp.reason += (f"; the identity network measures {ide.mean():.3f} (batchnorm's own "
-                   f"nonlinearity in the batch form), designed/identity = {r_mean:.3f} ± "
-                   f"{r_se:.3f} against the documented R_inf + c/N = {law:.3f} ± {law_se:.3f}")
-    if cmp.simulation is not None and cmp.simulation > value and documented:
+    cmp.reason += (f"; the Gram chain of the same network at width {width} (same "
+                   f"distribution) gives {cm:.3f} ± {cse:.3f}")
+    if cmp.simulation is not None and cmp.simulation > value and agree:
         cmp.verdict = "expected-difference"
-        cmp.reason += (f"; above NLC_tau^(D-1), which omits batchnorm's minibatch nonlinearity, "
-                       f"a 1/N finite-width excess and a wide-limit residual "
-                       f"{LRELU_RATIO_FIT.a / value:.3f} (as seed 004 Table 1 rows C vs D; "
-                       "docs/design.md)")
+        cmp.reason += (f": the excess is batchnorm's per-unit minibatch spread (wide limit "
+                       f"{LRELU_BATCH_WIDE_LIMIT[0]:.3f} ± {LRELU_BATCH_WIDE_LIMIT[1]:.3f}; "
+                       "with one common spread the chain gives NLC_tau^49, claim "
+                       "design/lrelu_nlc/common_scale; docs/design.md)")
+    else:
+        cmp.reason += ": the network does not measure what its own chain predicts"
     return cmp
 
 
@@ -345,8 +338,97 @@ CLAIMS.append(Claim("design/lrelu_nlc/simulation",
                     "empirical NLC 2",
                     "seed 004 §5, §G", claim_lrelu_nlc_simulation,
                     {"width": 1024, "seeds": 4, "n_probe_batches": 4},
-                    {"seeds": 2, "n_probe_batches": 2},
-                    kind="simulation", cost=240.0, requires=("torch",)))
+                    {"seeds": 2, "n_probe_batches": 2, "chain_replicates": 4},
+                    kind="simulation", cost=150.0, requires=("torch",)))
+
+def claim_lrelu_nlc_common_scale(widths: tuple[int, ...] = (1024, 4096, 16384),
+                                 replicates: int = 4, depth: int = 50,
+                                 value: float = 2.0) -> Outcome:
+    """The mechanism behind ``design/lrelu_nlc/simulation``: the same network's Gram chain with
+    *one common* spread per layer (every unit still centred on its minibatch) has wide-limit
+    batch-form NLC NLC_τ^(D−1) = ``value`` (seed 004 §5).
+
+    Wide limit: chains at ``widths`` (exact in distribution at each), a + c/M weighted least
+    squares (:func:`ringing.simulate.gram_chain.batchnorm_nlc_wide_limit`).  ``pass`` when
+    |a − value| ≤ 4·se(a) and the fit's χ² is below 4 per degree of freedom (the widths are in
+    the 1/M regime); ``fail`` otherwise.
+    """
+    from ringing.simulate.gram_chain import batchnorm_nlc_wide_limit
+
+    spec = lrelu_nlc_spec(depth, value)
+    try:
+        wl = batchnorm_nlc_wide_limit(lrelu_nlc_config(spec, widths[0], depth),
+                                      lrelu_nlc_minibatches(replicates), widths=widths,
+                                      replicates=replicates, scale="common")
+    except ValueError as e:
+        return Outcome("fail", reason=str(e))
+    diff = abs(wl.value - value)
+    tol = 4.0 * wl.stderr
+    ok = diff <= tol and wl.fit.chi2 <= 4.0 * max(wl.fit.dof, 1)
+    reason = "" if ok else (f"common-scale wide limit {wl.value:.4f} ± {wl.stderr:.4f} vs "
+                            f"{value} (|diff| {diff:.3g} > {tol:.3g}) or χ² {wl.fit.chi2:.2f} "
+                            f"for {wl.fit.dof} dof")
+    return Outcome("pass" if ok else "fail", theory=value, simulation=wl.value,
+                   simulation_ci=(wl.value - 1.96 * wl.stderr, wl.value + 1.96 * wl.stderr),
+                   tolerance="4·se of the a + c/M wide limit", reason=reason,
+                   details={"activation": spec, "widths": list(widths),
+                            "replicates": replicates, "wide_limit_stderr": wl.stderr,
+                            "slope_c": wl.fit.c, "chi2": wl.fit.chi2, "dof": wl.fit.dof,
+                            "per_width": [r.mean_stderr() for r in wl.results],
+                            **LRELU_NLC_SETTING})
+
+
+CLAIMS.append(Claim("design/lrelu_nlc/common_scale",
+                    "with one common spread per layer instead of batchnorm's per-unit minibatch "
+                    "spreads, the designed network's wide-limit batch-form NLC is NLC_tau^49 = 2",
+                    "seed 004 §5, §G", claim_lrelu_nlc_common_scale,
+                    {}, {"widths": (512, 1024, 2048)},
+                    kind="simulation", cost=120.0, requires=("torch",)))
+
+
+#: The slope whose *batch-form* NLC in :data:`LRELU_NLC_SETTING` has wide limit 2
+#: (benchmarks/batchnorm_chain.py --part design: Brent's method on Gram chains of width 16384,
+#: 8 replicates, common random numbers), its standard error, and the wide limit a + c/M of
+#: its chains at M = 4096, 16384, 65536 with its standard error.
+BATCH_FORM_SLOPE = (float("nan"), float("nan"))
+BATCH_FORM_WIDE_LIMIT = (float("nan"), float("nan"))
+
+
+def claim_lrelu_batch_form_simulation(width: int, seeds: int, n_probe_batches: int,
+                                      depth: int = 50, value: float = 2.0,
+                                      chain_replicates: int = 8,
+                                      device: str = "cpu") -> Outcome:
+    """Must-show 2 in the quantity the estimator measures: the leaky-ReLU slope designed (by the
+    Gram chain, :func:`ringing.simulate.gram_chain.solve_batch_nlc`) for batch-form NLC
+    ``value`` at depth 50 in seed 004's setting (:data:`BATCH_FORM_SLOPE`), checked on real
+    networks with the existing empirical NLC (seed 004 §G) at ``width``: ``pass`` within the
+    stated error of the NLC claims (4·stderr + 2(D−1)/N relative), ``fail`` otherwise.  The
+    same network's chain at this width is reported beside it."""
+    spec = f"lrelu(slope={BATCH_FORM_SLOPE[0]!r})"
+    try:
+        spec, des = lrelu_nlc_samples(width, seeds, n_probe_batches, depth=depth, spec=spec,
+                                      device=device)
+        chain = lrelu_nlc_chain(spec, width, chain_replicates, depth=depth)
+    except ValueError as e:
+        return Outcome("fail", reason=str(e))
+    fwe = 2.0 * (depth - 1) / width * value
+    cmp = compare_simulation(value, des, finite_width_error=fwe,
+                             what=f"depth-{depth} batch-form NLC")
+    cm, cse = _mean_se(chain)
+    cmp.details.update(activation=spec, slope_stderr=BATCH_FORM_SLOPE[1], chain_nlc=cm,
+                       chain_stderr=cse, wide_limit=BATCH_FORM_WIDE_LIMIT[0],
+                       wide_limit_stderr=BATCH_FORM_WIDE_LIMIT[1], **LRELU_NLC_SETTING)
+    return cmp
+
+
+CLAIMS.append(Claim("design/lrelu_nlc/batch_form_simulation",
+                    "the leaky ReLU designed for batch-form NLC 2 at depth 50 measures 2 on "
+                    "width-1024 batchnorm networks",
+                    "seed 004 §5, §G", claim_lrelu_batch_form_simulation,
+                    {"width": 1024, "seeds": 4, "n_probe_batches": 4},
+                    {"seeds": 2, "n_probe_batches": 2, "chain_replicates": 4},
+                    kind="simulation", cost=150.0, requires=("torch",)))
+
 
 
 def claim_init_cslope_closed_form(activation: str = "tanh", zeta: float = 0.5,
