@@ -250,6 +250,11 @@ def _nlc(args: argparse.Namespace) -> dict[str, Any]:
                   what=f"simulate nlc (width {args.width}, depth {args.depth}, "
                   f"{args.samples} x {in_dim} data)")
     NetworkConfig(width=args.width, depth=linear, activation=args.activation)  # validates
+    if args.scale != "minibatch" and not args.gram_chain:
+        raise ValueError("--scale applies to --gram-chain only")
+    if args.gram_chain and (args.norm != "batch" or args.weights != "gaussian"):
+        raise ValueError("--gram-chain is exact for batchnorm networks with Gaussian weights "
+                         f"(got --norm {args.norm} --weights {args.weights})")
     data = load_dataset(args.data, n=args.samples, dim=args.in_dim or args.width, seed=args.seed)
     out_dim = args.out_dim or (data.n_classes if data.n_classes > 1 else 10)
     cfg = NetworkConfig(width=args.width, depth=linear, activation=args.activation,
@@ -257,9 +262,12 @@ def _nlc(args: argparse.Namespace) -> dict[str, Any]:
                         weights=args.weights, in_dim=data.x.shape[1], out_dim=out_dim,
                         final_norm=False)
     seeds = range(args.seed, args.seed + args.seeds)
-    res = measure_nlc(cfg, data, seeds=seeds, batch_size=args.batch_size,
-                      n_probe_batches=args.probe_batches, device=args.device, dtype=args.dtype,
-                      generator_device=args.rng)
+    if args.gram_chain:
+        res = _nlc_gram_chain(args, cfg, data.x)
+    else:
+        res = measure_nlc(cfg, data, seeds=seeds, batch_size=args.batch_size,
+                          n_probe_batches=args.probe_batches, device=args.device,
+                          dtype=args.dtype, generator_device=args.rng)
     tau = nlc_tau(cfg.activations[-1] if cfg.activations[-1] is not None else "identity")
     pred = tau ** args.depth
     payload: dict[str, Any] = {
@@ -272,18 +280,40 @@ def _nlc(args: argparse.Namespace) -> dict[str, Any]:
         "nlc_tau": tau, "nlc_tau_prediction": pred,
         "ratio_to_prediction": res["nlc"] / pred,
     }
+    how = (f"{args.seeds} Gram chains (exact in distribution, one minibatch of "
+           f"{args.batch_size} each, scale={args.scale})" if args.gram_chain
+           else f"{args.seeds} networks")
     args.table_text = "\n".join([
         f"NLC of {args.activation}: {args.depth} hidden layers, width {cfg.width}, "
-        f"norm={cfg.norm}, {data.name} data ({int(data.x.shape[0])} points), "
-        f"{args.seeds} networks",
+        f"norm={cfg.norm}, {data.name} data ({int(data.x.shape[0])} points), {how}",
         f"measured NLC (median)       {res['nlc']:.6g}   (mean {res['nlc_mean']:.6g} ± "
         f"{res['nlc_stderr']:.2g})",
         f"predicted NLC_τ(1)^L        {pred:.6g}   (NLC_τ(1) = {tau:.6g}, L = {args.depth})",
         f"ratio measured/predicted    {res['nlc'] / pred:.4g}",
         "NLC per network             " + " ".join(f"{v:.5g}" for v in res["nlc_per_seed"]),
-        f"output bias (median)        {res['output_bias']:.4g}",
-    ])
+    ] + ([f"output bias (median)        {res['output_bias']:.4g}"]
+         if "output_bias" in res else []))
     return payload
+
+
+def _nlc_gram_chain(args: argparse.Namespace, cfg: Any, x: Any) -> dict[str, Any]:
+    """``simulate nlc --gram-chain``: the batch-form NLC from the network's Gram chain
+    (:func:`ringing.simulate.gram_chain.batchnorm_nlc_chain`), replicates = --seeds."""
+    import numpy as np
+    import torch
+
+    from ringing.simulate.gram_chain import batchnorm_nlc_chain, random_minibatches
+
+    g = torch.Generator().manual_seed(args.seed)
+    xb = random_minibatches(x, args.batch_size, args.seeds, generator=g)
+    r = batchnorm_nlc_chain(cfg, xb, replicates=args.seeds, scale=args.scale, generator=g,
+                            dtype="float64" if args.dtype == "auto" else args.dtype,
+                            show_progress=True)
+    m, se = r.mean_stderr()
+    return {"nlc": float(np.median(r.nlc)), "nlc_mean": m, "nlc_stderr": se,
+            "nlc_per_seed": r.nlc.tolist(), "method": "gram chain", "scale": args.scale,
+            "profile": r.profile.mean(axis=0).tolist(),
+            "effective_rank": r.effective_rank.mean(axis=0).tolist()}
 
 
 def register(subparsers: Any) -> None:
@@ -369,6 +399,15 @@ def register(subparsers: Any) -> None:
                    "far above float32 rounding; docs/simulate.md)")
     p.add_argument("--max-memory", type=_size, default=None, metavar="SIZE",
                    help=_MAX_MEMORY_HELP)
+    p.add_argument("--gram-chain", action="store_true",
+                   help="measure on the network's Gram chain instead of its weights: the same "
+                   "distribution for batchnorm networks with Gaussian weights, at "
+                   "O(width·(2·batch)²) per layer, so widths of 1e4-1e5 are cheap "
+                   "(docs/simulate.md); each seed is one chain on one random minibatch")
+    p.add_argument("--scale", choices=("minibatch", "common"), default="minibatch",
+                   help="with --gram-chain: each unit divided by its own minibatch spread "
+                   "(batchnorm), or one common spread per layer (the idealisation behind "
+                   "NLC_τ(1)^L; docs/design.md)")
     add_rng_flag(p)
     add_json_flag(p)
     p.set_defaults(func=_nlc)

@@ -49,7 +49,8 @@ from ringing.simulate.networks import BN_EPS, NetworkConfig
 from ringing.stats import WidthFit, fit_width_law
 
 __all__ = ["GramChainResult", "WideLimit", "BatchNLCDesign", "batchnorm_nlc_chain",
-           "batchnorm_nlc_wide_limit", "solve_batch_nlc", "DERIVATIVES", "SCALES"]
+           "batchnorm_nlc_wide_limit", "solve_batch_nlc", "random_minibatches", "DERIVATIVES",
+           "SCALES"]
 
 #: ``joint``: seed 004 §G, the derivative through the minibatch mean and variance;
 #: ``fixed``: statistics held fixed (a diagnostic).
@@ -95,6 +96,21 @@ class GramChainResult:
                 "nlc": m, "nlc_stderr": se, "nlc_per_replicate": self.nlc.tolist(),
                 "profile": self.profile.mean(axis=0).tolist(),
                 "effective_rank": self.effective_rank.mean(axis=0).tolist()}
+
+
+def random_minibatches(x: np.ndarray | torch.Tensor, batch_size: int, replicates: int, *,
+                       generator: torch.Generator) -> torch.Tensor:
+    """``replicates`` minibatches of ``batch_size`` rows of ``x`` drawn without replacement,
+    shape (replicates, batch_size, d), float64 — as :func:`ringing.simulate.measure.empirical_nlc`
+    draws its probe minibatches."""
+    xt = torch.as_tensor(np.asarray(x) if not isinstance(x, torch.Tensor) else x,
+                         dtype=torch.float64)
+    if batch_size < 2 or batch_size > xt.shape[0]:
+        raise ValueError(f"batch_size must be in [2, {xt.shape[0]}] (the data's size), "
+                         f"got {batch_size}")
+    idx = torch.stack([torch.randperm(xt.shape[0], generator=generator)[:batch_size]
+                       for _ in range(replicates)])
+    return xt[idx]
 
 
 def _check_config(config: NetworkConfig) -> None:

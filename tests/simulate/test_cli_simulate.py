@@ -87,3 +87,31 @@ def test_cuda_run(capsys: pytest.CaptureFixture[str]) -> None:
     rc, out, _ = _run(capsys, ["simulate", "correlation", "erf", "--width", "256", "--depth",
                                "3", "--rho0", "0.5", "--device", "cuda", "--json"])
     assert rc == 0 and len(json.loads(out)["empirical"][0]) == 5
+
+
+def test_nlc_gram_chain_json(capsys: pytest.CaptureFixture[str]) -> None:
+    """``--gram-chain`` measures the same network on its Gram chain: the same seeds give the
+    same numbers, and ``--scale common`` moves the value (the per-unit spreads matter)."""
+    argv = ["simulate", "nlc", "lrelu(slope=0.3)", "--depth", "4", "--width", "256",
+            "--samples", "120", "--in-dim", "12", "--batch-size", "40", "--seeds", "3",
+            "--gram-chain", "--json"]
+    rc, out, _ = _run(capsys, argv)
+    assert rc == 0
+    d = json.loads(out)
+    assert d["method"] == "gram chain" and len(d["nlc_per_seed"]) == 3
+    assert len(d["profile"]) == 4 and len(d["effective_rank"]) == 5
+    assert json.loads(_run(capsys, argv)[1])["nlc_per_seed"] == d["nlc_per_seed"]
+    common = json.loads(_run(capsys, argv + ["--scale", "common"])[1])
+    assert common["scale"] == "common" and common["nlc_mean"] < d["nlc_mean"]
+
+
+@pytest.mark.parametrize("extra, msg", [
+    (["--scale", "common"], "--scale applies to --gram-chain only"),
+    (["--gram-chain", "--norm", "layer"], "exact for batchnorm networks"),
+    (["--gram-chain", "--weights", "orthogonal"], "exact for batchnorm networks"),
+])
+def test_nlc_gram_chain_errors(capsys: pytest.CaptureFixture[str], extra: list[str],
+                               msg: str) -> None:
+    rc, _, err = _run(capsys, ["simulate", "nlc", "relu", "--depth", "2", "--width", "16",
+                               "--samples", "40", "--in-dim", "4", "--batch-size", "20"] + extra)
+    assert rc == 2 and msg in err and len(err.strip().splitlines()) == 1

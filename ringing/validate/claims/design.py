@@ -245,18 +245,17 @@ def lrelu_nlc_config(spec: str, width: int, depth: int = 50, d_in: int | None = 
 def lrelu_nlc_minibatches(replicates: int, seed: int = 0, *, batch_size: int | None = None,
                           d_in: int | None = None) -> Any:
     """``replicates`` random minibatches of the setting's Gaussian data (seed 1, max(500, 2b)
-    inputs), shape (R, b, d) — drawn as the estimator draws its probe minibatches."""
+    inputs), shape (R, b, d) (:func:`ringing.simulate.gram_chain.random_minibatches`)."""
     import torch
 
     from ringing.simulate.data import gaussian_data
+    from ringing.simulate.gram_chain import random_minibatches
 
     st = LRELU_NLC_SETTING
     b, d = batch_size or st["batch_size"], d_in or st["d_in"]
-    x = torch.as_tensor(gaussian_data(max(st["n_data"], 2 * b), d, seed=1).x,
-                        dtype=torch.float64)
-    g = torch.Generator().manual_seed(10_000 + seed)
-    idx = torch.stack([torch.randperm(x.shape[0], generator=g)[:b] for _ in range(replicates)])
-    return x[idx]
+    x = gaussian_data(max(st["n_data"], 2 * b), d, seed=1).x
+    return random_minibatches(x, b, replicates, generator=torch.Generator().manual_seed(
+        10_000 + seed))
 
 
 def lrelu_nlc_chain(spec: str, width: int, replicates: int, *, depth: int = 50,
