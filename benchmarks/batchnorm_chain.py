@@ -9,13 +9,17 @@ Parts (one JSON line each on stdout; docs/design.md and benchmarks/results/batch
                  leaky ReLU with batchnorm's per-unit spreads, with one common spread, and the
                  identity network;
 ``scan``         the wide-limit excess against the minibatch size b and data dimension d;
-``design``       the slope whose *batch-form* wide-limit NLC is 2 (Brent's method on the chain
-                 with common random numbers), then its wide limit at three widths.
+``centring``     one common spread: NLC against the minibatch size b, and a + c/b (b → ∞);
+``design``       the slope whose *batch-form* NLC is 2 (Brent's method on the chain with
+                 common random numbers) at one chain width, then its wide limit at three
+                 widths; ``--excess c/M`` (from a first solve's fit) targets the wide limit.
 
 Setting (:data:`ringing.validate.claims.design.LRELU_NLC_SETTING`): depth 50, d_in 100,
 d_out 10, Gaussian data (500 inputs, seed 1), minibatches of 250 drawn as random subsets.
 
     OMP_NUM_THREADS=2 python benchmarks/batchnorm_chain.py --part design
+    OMP_NUM_THREADS=2 python benchmarks/batchnorm_chain.py --part design --excess 0.013344 \\
+        --bracket 0.683 0.688
 """
 
 from __future__ import annotations
@@ -107,27 +111,58 @@ def part_scan(width: int, replicates: int, grid: list[tuple[int, int]]) -> None:
               "seconds": time.perf_counter() - t0})
 
 
-def part_design(width: int, replicates: int, widths: list[int], target: float) -> None:
+def part_centring(width: int, replicates: int, batch_sizes: list[int]) -> None:
+    """Common spread, designed slope: NLC against the minibatch size b at chain width
+    ``width``, and a + c/b (b → ∞: population centring) against NLC_τ^49."""
+    from ringing.stats import fit_width_law
+
+    spec = lrelu_nlc_spec()
+    vals = {}
+    for b in batch_sizes:
+        t0 = time.perf_counter()
+        ch = batchnorm_nlc_chain(config(spec, width), minibatches(replicates, b=b),
+                                 replicates=replicates, scale="common",
+                                 generator=torch.Generator().manual_seed(4))
+        m, se = ch.mean_stderr()
+        vals[b] = ch.nlc
+        emit({"part": "centring", "batch_size": b, "width": width, "nlc": m, "nlc_stderr": se,
+              "seconds": time.perf_counter() - t0})
+    fit = fit_width_law(vals)
+    emit({"part": "centring-fit", "law": "a + c/b", "a": fit.a,
+          "a_stderr": math.sqrt(fit.cov[0, 0]), "c": fit.c, "chi2": fit.chi2, "dof": fit.dof,
+          "nlc_tau_power": nlc_tau_power(spec, ST["depth"])})
+
+
+def part_design(width: int, replicates: int, widths: list[int], target: float,
+                excess: float, bracket: tuple[float, float]) -> None:
+    """Solve at chain width ``width`` for ``target + excess`` (``excess``: the finite-width
+    excess c/M of that width, from a previous solve's wide-limit fit), then the wide limit
+    of the solution's chains at ``widths``."""
     x = minibatches(replicates)
-    # bracket: at width 16384 the batch form is 2.32 at slope 0.651 and 1.92 at 0.697 (a first
-    # solve on [0.6, 0.9], docs/design.md)
-    sol = solve_batch_nlc(lambda a: f"lrelu(slope={a!r})", config("relu", width), x, target,
-                          (0.65, 0.72), replicates=replicates)
+    sol = solve_batch_nlc(lambda a: f"lrelu(slope={a!r})", config("relu", width), x,
+                          target + excess, bracket, replicates=replicates)
     wl = batchnorm_nlc_wide_limit(config(sol.activation, 1024), x, widths=widths,
                                   replicates=replicates)
-    emit({"part": "design", "target": target, "solve_width": width, "slope": sol.parameter,
-          "slope_stderr": sol.stderr, "nlc_at_solve_width": sol.nlc,
+    emit({"part": "design", "target": target, "excess_at_solve_width": excess,
+          "solve_width": width, "parameter": sol.parameter, "parameter_stderr": sol.stderr,
+          "nlc_at_solve_width": sol.nlc, "nlc_at_solve_width_stderr": sol.nlc_stderr,
           "nlc_tau_power": nlc_tau_power(sol.activation, ST["depth"]),
-          "calls": list(sol.calls), **wl.as_dict()})
+          "calls": list(sol.calls), "wide_limit": wl.as_dict()})
 
 
 def main() -> None:
     p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    p.add_argument("--part", choices=["equivalence", "wide", "scan", "design"], required=True)
+    p.add_argument("--part", choices=["equivalence", "wide", "scan", "design", "centring"],
+                   required=True)
+    p.add_argument("--batch-sizes", type=int, nargs="+", default=[125, 250, 500, 1000])
     p.add_argument("--width", type=int, default=16384)
     p.add_argument("--widths", type=int, nargs="+", default=[4096, 16384, 65536])
     p.add_argument("--replicates", type=int, default=8)
     p.add_argument("--target", type=float, default=2.0)
+    p.add_argument("--excess", type=float, default=0.0,
+                   help="design: finite-width excess c/M at --width to add to the target")
+    p.add_argument("--bracket", type=float, nargs=2, default=(0.65, 0.72),
+                   help="design: slope bracket")
     p.add_argument("--grid", nargs="+", default=["100x100", "250x25", "250x100", "250x200",
                                                   "1000x100", "1000x1000"])
     p.add_argument("--threads", type=int, default=2)
@@ -138,11 +173,13 @@ def main() -> None:
         part_equivalence(a.width, a.replicates)
     elif a.part == "wide":
         part_wide(a.widths, a.replicates)
+    elif a.part == "centring":
+        part_centring(a.width, a.replicates, a.batch_sizes)
     elif a.part == "scan":
         grid = [(int(g.split("x")[0]), int(g.split("x")[1])) for g in a.grid]
         part_scan(a.width, a.replicates, grid)
     else:
-        part_design(a.width, a.replicates, a.widths, a.target)
+        part_design(a.width, a.replicates, a.widths, a.target, a.excess, tuple(a.bracket))
 
 
 if __name__ == "__main__":

@@ -4,7 +4,7 @@ seeds, Student-t quantiles, the delete-one(-group) jackknife and the a + c·N^(�
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -88,7 +88,7 @@ class WidthFit:
         return float(x @ np.array([self.a, self.c])), float(math.sqrt(x @ self.cov @ x))
 
 
-def fit_width_law(samples: dict[int, Sequence[float] | np.ndarray], exponent: float = 1.0
+def fit_width_law(samples: Mapping[int, Sequence[float] | np.ndarray], exponent: float = 1.0
                   ) -> WidthFit:
     """Fit ``a + c·N^(−exponent)`` to ``{width: per-seed values}`` (≥ 3 widths, ≥ 2 seeds each),
     weighting each width's mean by 1/stderr²."""

@@ -14,7 +14,6 @@ from ringing.validate.claims import catalogue  # noqa: E402
 from ringing.validate.claims.design import (  # noqa: E402
     claim_dks_simulation,
     claim_init_cvalue_simulation,
-    claim_lrelu_nlc_common_scale,
     claim_lrelu_nlc_simulation,
     dks_finite_width_error,
 )
@@ -99,10 +98,3 @@ def test_designed_lrelu_network_is_what_its_gram_chain_predicts() -> None:
     assert out.verdict == "expected-difference", out.reason
     assert out.simulation is not None and out.simulation > 2.3
     assert out.details["chain_nlc"] > 2.3
-
-
-def test_common_scale_chain_gives_nlc_tau_power() -> None:
-    """The mechanism (reduced): with one common spread per layer the designed network's chain
-    has wide limit NLC_tau^49 = 2 (widths 512-2048, 4 replicates)."""
-    out = claim_lrelu_nlc_common_scale(widths=(512, 1024, 2048), replicates=4)
-    assert out.verdict == "pass", out.reason
