@@ -10,7 +10,10 @@ One family of claims per design family:
 * ``design/nlc_budget/...`` — seed 004 §5 / App. C: for each Table 1 activation the transform
   with E φ = 0, Q φ = 1 and the largest d with NLC_τ^48 ≤ 3 (t = 0).
 * ``design/lrelu_nlc/...`` — the leaky-ReLU slope with NLC_τ^(L−1) = 2 at depth 50: the
-  closed form, and the batchnorm network's empirical NLC (seed 004 §G).
+  closed form; the batchnorm network's empirical NLC (seed 004 §G), judged against the
+  network's own Gram chain (:mod:`ringing.simulate.gram_chain`); the chain with one common
+  spread per layer (→ NLC_τ^(L−1)); and the slope designed on the chain for batch-form NLC 2,
+  checked on real networks.
 """
 
 from __future__ import annotations
@@ -278,8 +281,8 @@ def _mean_se(v: np.ndarray) -> tuple[float, float]:
 
 #: The fixed-minibatch wide limit of the batch-form NLC of the NLC_τ^49 = 2 leaky ReLU in
 #: :data:`LRELU_NLC_SETTING` (benchmarks/batchnorm_chain.py --part wide; Gram chains at
-#: M = 4096, 16384, 65536, 8 replicates, a + c/M): batchnorm's per-unit minibatch spreads.
-LRELU_BATCH_WIDE_LIMIT = (float("nan"), float("nan"))
+#: M = 4096, 16384, 65536, 4 replicates, a + c/M): batchnorm's per-unit minibatch spreads.
+LRELU_BATCH_WIDE_LIMIT = (2.334775180540715, 0.007241663537769338)
 
 
 def claim_lrelu_nlc_simulation(width: int, seeds: int, n_probe_batches: int, depth: int = 50,
@@ -407,11 +410,12 @@ CLAIMS.append(Claim("design/lrelu_nlc/common_scale",
 
 
 #: The slope whose *batch-form* NLC in :data:`LRELU_NLC_SETTING` has wide limit 2
-#: (benchmarks/batchnorm_chain.py --part design: Brent's method on Gram chains of width 16384,
-#: 8 replicates, common random numbers), its standard error, and the wide limit a + c/M of
-#: its chains at M = 4096, 16384, 65536 with its standard error.
-BATCH_FORM_SLOPE = (float("nan"), float("nan"))
-BATCH_FORM_WIDE_LIMIT = (float("nan"), float("nan"))
+#: (benchmarks/batchnorm_chain.py --part design --excess 0.013344 --bracket 0.683 0.688:
+#: Brent's method on Gram chains of width 16384, 8 replicates, common random numbers, for
+#: 2 + c/M with c/M the excess of that width from a first solve), its standard error, and the
+#: wide limit a + c/M of its chains at M = 4096, 16384, 65536 with its standard error.
+BATCH_FORM_SLOPE = (0.6850426831083236, 0.000321390284205566)
+BATCH_FORM_WIDE_LIMIT = (1.999024391038249, 0.0035444857725384863)
 
 
 def claim_lrelu_batch_form_simulation(width: int, seeds: int, n_probe_batches: int,
