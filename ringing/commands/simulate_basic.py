@@ -308,7 +308,7 @@ def _nlc_gram_chain(args: argparse.Namespace, cfg: Any, x: Any) -> dict[str, Any
     xb = random_minibatches(x, args.batch_size, args.seeds, generator=g)
     r = batchnorm_nlc_chain(cfg, xb, replicates=args.seeds, scale=args.scale, generator=g,
                             dtype="float64" if args.dtype == "auto" else args.dtype,
-                            show_progress=True)
+                            device=args.device, show_progress=True)
     m, se = r.mean_stderr()
     return {"nlc": float(np.median(r.nlc)), "nlc_mean": m, "nlc_stderr": se,
             "nlc_per_seed": r.nlc.tolist(), "method": "gram chain", "scale": args.scale,

@@ -45,6 +45,7 @@ import numpy as np
 import torch
 
 from ringing.runs.progress import progress
+from ringing.simulate.common import resolve_device
 from ringing.simulate.networks import BN_EPS, NetworkConfig
 from ringing.stats import WidthFit, fit_width_law
 
@@ -143,7 +144,7 @@ def batchnorm_nlc_chain(config: NetworkConfig, x: np.ndarray | torch.Tensor, *,
                         replicates: int = 4, n_tangents: int = 1, derivative: str = "joint",
                         scale: str = "minibatch", generator: torch.Generator | None = None,
                         dtype: str = "float64", max_bytes: int = 256 << 20,
-                        show_progress: bool = False) -> GramChainResult:
+                        device: str = "cpu", show_progress: bool = False) -> GramChainResult:
     """Batch-form NLC (seed 004 §G) of the batchnorm MLP ``config`` on the minibatch ``x``,
     from ``replicates`` Gram chains of width ``config.width`` (exact in distribution).
 
@@ -167,6 +168,9 @@ def batchnorm_nlc_chain(config: NetworkConfig, x: np.ndarray | torch.Tensor, *,
         Of the sampled units; the Grams are accumulated in float64.
     max_bytes
         Memory for one block of sampled units.
+    device
+        Where the chain computes (``"auto"``: a GPU when there is one); the draws come from
+        ``generator`` on its own device, so a CPU generator gives the same numbers anywhere.
 
     Returns
     -------
@@ -197,18 +201,25 @@ def batchnorm_nlc_chain(config: NetworkConfig, x: np.ndarray | torch.Tensor, *,
         raise ValueError("the minibatch does not vary (its spread is 0)")
     g = generator if generator is not None else torch.Generator().manual_seed(0)
     sd = torch.float64 if dtype == "float64" else torch.float32
+    dev = resolve_device(device)
+
+    def randn(*shape: int, dt: torch.dtype = sd) -> torch.Tensor:
+        return torch.randn(*shape, generator=g, dtype=dt, device=g.device).to(dev)
+
+    xt = xt.to(dev)
+    q_in2 = q_in2.to(dev)
     R, k, M, L = replicates, n_tangents, config.width, config.depth
     kb = (k + 1) * b
-    v = torch.randn(R, k, b, d, generator=g, dtype=torch.float64)
+    v = randn(R, k, b, d, dt=torch.float64)
     stack = torch.cat([xt.unsqueeze(1), v], 1).reshape(R, kb, d)
-    fwd = torch.zeros(kb, kb, dtype=torch.float64)
+    fwd = torch.zeros(kb, kb, dtype=torch.float64, device=dev)
     fwd[:b, :b] = 1.0
-    pm = torch.eye(b, dtype=torch.float64) - 1.0 / b
+    pm = torch.eye(b, dtype=torch.float64, device=dev) - 1.0 / b
     K = config.sigma_w ** 2 / d * stack @ stack.transpose(1, 2) + config.sigma_b ** 2 * fwd
-    profile = torch.zeros(R, max(L - 1, 0), dtype=torch.float64)
-    ranks = torch.zeros(R, L, dtype=torch.float64)
+    profile = torch.zeros(R, max(L - 1, 0), dtype=torch.float64, device=dev)
+    ranks = torch.zeros(R, L, dtype=torch.float64, device=dev)
     chunk = max(1, min(M, max_bytes // (R * kb * 8 * 6)))
-    out_nlc2 = torch.zeros(R, dtype=torch.float64)
+    out_nlc2 = torch.zeros(R, dtype=torch.float64, device=dev)
     layers = progress(range(1, L + 1), total=L, desc="gram chain",
                       disable=None if show_progress else True)
     for layer in layers:
@@ -226,13 +237,13 @@ def batchnorm_nlc_chain(config: NetworkConfig, x: np.ndarray | torch.Tensor, *,
         rf = (config.sigma_w / math.sqrt(d) * stack.transpose(1, 2)).to(sd) if layer == 1 \
             else _factor(K).to(sd)
         k_new = torch.zeros_like(K)
-        tangent_energy = torch.zeros(R, dtype=torch.float64)
+        tangent_energy = torch.zeros(R, dtype=torch.float64, device=dev)
         done = 0
         while done < M:
             m = min(chunk, M - done)
-            z = torch.randn(R, m, rf.shape[1], generator=g, dtype=sd) @ rf
+            z = randn(R, m, rf.shape[1]) @ rf
             if layer == 1 and config.sigma_b:
-                z[:, :, :b] += config.sigma_b * torch.randn(R, m, 1, generator=g, dtype=sd)
+                z[:, :, :b] += config.sigma_b * randn(R, m, 1)
             z = z.reshape(R, m, k + 1, b)
             y = z[:, :, 0]
             yd = z[:, :, 1:]
@@ -268,8 +279,8 @@ def batchnorm_nlc_chain(config: NetworkConfig, x: np.ndarray | torch.Tensor, *,
     if not bool(torch.isfinite(out_nlc2).all()) or not bool((out_nlc2 > 0).all()):
         raise ValueError("the chain's NLC is not finite or not positive (an activation that "
                          "vanishes on the whole minibatch, or overflow)")
-    return GramChainResult(M, b, d, L, derivative, scale, out_nlc2.sqrt().numpy(),
-                           profile.sqrt().numpy(), ranks.numpy())
+    return GramChainResult(M, b, d, L, derivative, scale, out_nlc2.sqrt().cpu().numpy(),
+                           profile.sqrt().cpu().numpy(), ranks.cpu().numpy())
 
 
 @dataclass(frozen=True)

@@ -21,6 +21,7 @@ ENTRY_POINTS = [
     ("ringing.simulate.measure", "measure_correlations"),
     ("ringing.simulate.measure", "measure_jacobian"),
     ("ringing.simulate.measure", "measure_nlc"),
+    ("ringing.simulate.gram_chain", "batchnorm_nlc_chain"),
     ("ringing.simulate.walks", "walk"),
     ("ringing.simulate.training", "spectral_bias"),
     ("ringing.simulate.training", "fprinciple"),
