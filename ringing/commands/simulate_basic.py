@@ -241,7 +241,9 @@ def _nlc(args: argparse.Namespace) -> dict[str, Any]:
     if args.dtype == "auto":
         args.dtype = default_dtype(dev, "nlc")
     in_dim = args.in_dim or args.width
-    _check_budget(args, width=args.width, depth=linear, d_in=in_dim,
+    # the network's memory plan; a Gram chain holds no weights (blocks of 256 MB)
+    _check_budget(args, width=min(args.width, 2 * args.batch_size) if args.gram_chain
+                  else args.width, depth=linear, d_in=in_dim,
                   d_out=max(args.out_dim or 10, 10), rows=min(args.batch_size, args.samples),
                   keep=True, passes=args.seeds * (args.samples / max(args.batch_size, 1)
                                                   + 2 * args.probe_batches),

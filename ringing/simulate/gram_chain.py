@@ -25,8 +25,9 @@ unit even at infinite width; the NLC, a ratio of tangent energy to spread averag
 units, picks up a Jensen-type excess at every layer.  NLC_τ^(L−1) (seed 004 §5) assumes a
 deterministic scale.  ``scale="common"`` replaces the per-unit spreads by the chain's
 deterministic mean spread tr(P K P)/b (every unit still centred on the minibatch): with it the
-designed leaky ReLU's chain gives NLC_τ^49 = 2, with the per-unit spreads of seed 004's
-setting (b = 250, d = 100) it gives ≈ 2.36.
+designed leaky ReLU's chain is within about 1 % of NLC_τ^49 = 2 at b = 250 and tends to
+1.996 ± 0.005 as b → ∞; with the per-unit spreads of seed 004's setting (b = 250, d = 100)
+its wide limit is 2.335 ± 0.007 (docs/design.md, must-show 2).
 
 References: Philipp & Carbonell, "The Nonlinearity Coefficient — A Practical Guide to Neural
 Architecture Design" (seed 004), §G (batch form), §5 (NLC_τ^(L−1)); Yang et al. 2019, "A Mean
