@@ -36,6 +36,7 @@ Field Theory of Batch Normalization" (the minibatch Gram recursion at infinite w
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import time
 from collections.abc import Callable, Sequence
@@ -48,7 +49,7 @@ import torch
 from ringing.runs.progress import progress
 from ringing.simulate.common import resolve_device
 from ringing.simulate.networks import BN_EPS, NetworkConfig
-from ringing.stats import WidthFit, fit_width_law
+from ringing.stats import WidthFit, fit_width_law, mean_stderr
 
 __all__ = ["GramChainResult", "WideLimit", "BatchNLCDesign", "batchnorm_nlc_chain",
            "batchnorm_nlc_wide_limit", "solve_batch_nlc", "random_minibatches", "DERIVATIVES",
@@ -87,9 +88,8 @@ class GramChainResult:
 
     def mean_stderr(self) -> tuple[float, float]:
         """Mean of ``nlc`` over replicates and its standard error (0 for one replicate)."""
-        v = self.nlc
-        se = float(v.std(ddof=1) / math.sqrt(v.size)) if v.size > 1 else 0.0
-        return float(v.mean()), se
+        m, se = mean_stderr(self.nlc)
+        return float(m), float(se)
 
     def as_dict(self) -> dict[str, Any]:
         m, se = self.mean_stderr()
@@ -322,17 +322,11 @@ def batchnorm_nlc_wide_limit(config: NetworkConfig, x: np.ndarray | torch.Tensor
         raise ValueError("a wide limit needs >= 2 replicates per width for its error")
     res = []
     for i, M in enumerate(widths):
-        cfg = NetworkConfig(**{**_fields(config), "width": int(M)})
+        cfg = dataclasses.replace(config, width=int(M))
         g = torch.Generator().manual_seed(seed * 7919 + i)
         res.append(batchnorm_nlc_chain(cfg, x, replicates=replicates, generator=g, **kw))
     fit = fit_width_law({r.width: r.nlc for r in res})
     return WideLimit(tuple(res), fit)
-
-
-def _fields(config: NetworkConfig) -> dict[str, Any]:
-    names = ("width", "depth", "activation", "sigma_w", "sigma_b", "norm", "weights",
-             "architecture", "resnet_sigma", "in_dim", "out_dim", "final_norm")
-    return {n: getattr(config, n) for n in names}
 
 
 @dataclass(frozen=True)
@@ -378,7 +372,7 @@ def solve_batch_nlc(family: Callable[[float], str], config: NetworkConfig,
         if p in seen:  # brentq re-evaluates the bracket's ends
             return seen[p]
         t0 = time.perf_counter()
-        cfg = NetworkConfig(**{**_fields(config), "activation": family(p)})
+        cfg = dataclasses.replace(config, activation=family(p))
         r = batchnorm_nlc_chain(cfg, x, replicates=replicates,
                                 generator=torch.Generator().manual_seed(seed), **kw)
         m, se = r.mean_stderr()

@@ -23,6 +23,7 @@ from typing import Any
 
 import numpy as np
 
+from ringing.stats import mean_stderr
 from ringing.validate.compare import compare_closed_form, compare_simulation
 from ringing.validate.core import Claim, Outcome
 
@@ -276,10 +277,6 @@ def lrelu_nlc_chain(spec: str, width: int, replicates: int, *, depth: int = 50,
     return np.asarray(r.nlc, dtype=float)
 
 
-def _mean_se(v: np.ndarray) -> tuple[float, float]:
-    return float(v.mean()), float(v.std(ddof=1) / math.sqrt(v.size)) if v.size > 1 else 0.0
-
-
 #: The fixed-minibatch wide limit of the batch-form NLC of the NLC_τ^49 = 2 leaky ReLU in
 #: :data:`LRELU_NLC_SETTING` (benchmarks/batchnorm_chain.py --part wide; Gram chains at
 #: M = 4096, 16384, 65536, 4 replicates, a + c/M): batchnorm's per-unit minibatch spreads.
@@ -315,7 +312,7 @@ def claim_lrelu_nlc_simulation(width: int, seeds: int, n_probe_batches: int, dep
         return Outcome("fail", reason=str(e))
     fwe = 2.0 * (depth - 1) / width * value
     cmp = compare_simulation(value, des, finite_width_error=fwe, what=f"depth-{depth} NLC")
-    (m, se), (cm, cse) = _mean_se(des), _mean_se(chain)
+    (m, se), (cm, cse) = mean_stderr(des), mean_stderr(chain)
     agree = abs(m - cm) <= 4.0 * math.hypot(se, cse)
     cmp.details.update(activation=spec, chain_nlc=cm, chain_stderr=cse,
                        chain_replicates=chain_replicates,
@@ -442,7 +439,7 @@ def claim_lrelu_batch_form_simulation(width: int, seeds: int, n_probe_batches: i
     fwe = 2.0 * (depth - 1) / width * value
     cmp = compare_simulation(value, des, finite_width_error=fwe,
                              what=f"depth-{depth} batch-form NLC")
-    cm, cse = _mean_se(chain)
+    cm, cse = mean_stderr(chain)
     cmp.details.update(activation=spec, slope_stderr=BATCH_FORM_SLOPE[1], chain_nlc=cm,
                        chain_stderr=cse, wide_limit=BATCH_FORM_WIDE_LIMIT[0],
                        wide_limit_stderr=BATCH_FORM_WIDE_LIMIT[1], **LRELU_NLC_SETTING)
